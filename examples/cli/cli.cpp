@@ -1,0 +1,123 @@
+#include "cli.hpp"
+
+#include <bowlby/detail/format.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace bowlby_cli {
+
+double parse_double(const std::string& text, const std::string& flag) {
+    double v = 0;
+    const char* end = text.data() + text.size();
+    const auto res = std::from_chars(text.data(), end, v);
+    if (text.empty() || res.ec != std::errc() || res.ptr != end)
+        throw usage_error(flag + " takes a number, got '" + text + "'");
+    return v;
+}
+
+std::pair<double, double> parse_range(const std::string& text, const std::string& flag) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos) throw usage_error(flag + " takes MIN:MAX (for example 1:7), got '" + text + "'");
+    const double lo = parse_double(text.substr(0, colon), flag);
+    const double hi = parse_double(text.substr(colon + 1), flag);
+    if (!(lo < hi)) throw usage_error(flag + " needs MIN < MAX, got '" + text + "'");
+    return {lo, hi};
+}
+
+std::vector<std::string> split(std::string_view text, char sep) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto at = text.find(sep, start);
+        out.emplace_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+        if (at == std::string_view::npos) break;
+        start = at + 1;
+    }
+    return out;
+}
+
+std::string join_header(const std::vector<std::string>& header) {
+    std::string s;
+    for (std::size_t i = 0; i < header.size(); ++i) s += (i ? ", " : "") + header[i];
+    return s;
+}
+
+std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vector<std::string>& header,
+                                         const std::string& flag) {
+    auto find = [&](const std::string& name) {
+        for (std::size_t i = 0; i < header.size(); ++i)
+            if (header[i] == name) return i;
+        throw usage_error(flag + " names column '" + name + "', which the file does not have; its columns are: " +
+                          join_header(header));
+    };
+    std::vector<std::size_t> cols;
+    for (const std::string& part : split(spec, ',')) {
+        if (part.empty()) throw usage_error(flag + " has an empty column name in '" + spec + "'");
+        const auto colon = part.find(':');
+        // A span FIRST:LAST, unless a column is literally called so.
+        bool literal = false;
+        for (const std::string& h : header) literal = literal || h == part;
+        if (colon != std::string::npos && !literal) {
+            const std::size_t first = find(part.substr(0, colon));
+            const std::size_t last = find(part.substr(colon + 1));
+            if (last < first) throw usage_error(flag + ": in the span '" + part + "' the last column comes before the first");
+            for (std::size_t i = first; i <= last; ++i) cols.push_back(i);
+        } else {
+            cols.push_back(find(part));
+        }
+    }
+    return cols;
+}
+
+output_file::output_file(std::string path) : path_(std::move(path)) {
+    if (path_ == "-") {
+        to_stdout_ = true;
+        file_ = stdout;
+        return;
+    }
+    temp_ = path_ + ".tmp-XXXXXX";
+    const int fd = ::mkstemp(temp_.data());
+    if (fd < 0) throw data_error("cannot create a file beside '" + path_ + "'");
+    // mkstemp makes the file private (0600); give it the permissions a plain open would.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, static_cast<mode_t>(0666 & ~mask));
+    file_ = ::fdopen(fd, "wb");
+    if (file_ == nullptr) {
+        ::close(fd);
+        std::remove(temp_.c_str());
+        throw data_error("cannot write '" + path_ + "'");
+    }
+    std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
+}
+
+output_file::~output_file() {
+    if (!to_stdout_ && file_ != nullptr) {
+        std::fclose(file_);
+        std::remove(temp_.c_str());
+    }
+}
+
+void output_file::write(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size())
+        throw data_error("cannot write '" + path_ + "' (disk full?)");
+}
+
+void output_file::commit() {
+    if (to_stdout_) {
+        std::fflush(stdout);
+        return;
+    }
+    const bool ok = std::fclose(file_) == 0;
+    file_ = nullptr;
+    if (!ok || std::rename(temp_.c_str(), path_.c_str()) != 0) {
+        std::remove(temp_.c_str());
+        throw data_error("cannot write '" + path_ + "'");
+    }
+}
+
+}  // namespace bowlby_cli

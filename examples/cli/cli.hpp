@@ -1,0 +1,81 @@
+// The `bowlby` command-line tool: shared pieces of its commands.
+#pragma once
+
+#include <bowlby/error.hpp>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bowlby_cli {
+
+/// A mistake in how the tool was called (exit status 2).
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// A problem with the data (exit status 1).
+struct data_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Command-line arguments after the command word, read flag by flag.
+class args {
+public:
+    args(int argc, char** argv, int first) {
+        for (int i = first; i < argc; ++i) items_.emplace_back(argv[i]);
+    }
+    bool done() const { return pos_ >= items_.size(); }
+    const std::string& peek() const { return items_[pos_]; }
+    std::string next() { return items_[pos_++]; }
+    /// The value of the flag just read; a usage error when there is none.
+    std::string value(const std::string& flag) {
+        if (done()) throw usage_error("option " + flag + " needs a value");
+        return next();
+    }
+
+private:
+    std::vector<std::string> items_;
+    std::size_t pos_ = 0;
+};
+
+double parse_double(const std::string& text, const std::string& flag);
+/// "MIN:MAX" -> {min, max}.
+std::pair<double, double> parse_range(const std::string& text, const std::string& flag);
+/// Splits on commas.
+std::vector<std::string> split(std::string_view text, char sep);
+
+/// Resolves a column spec against a header: a comma list of column names and spans
+/// "FIRST:LAST" (every column from FIRST to LAST in file order, like SPSS's TO).
+/// Returns 0-based column indices; throws usage_error naming a column that does not exist.
+std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vector<std::string>& header,
+                                         const std::string& flag);
+
+/// The header as one line for messages: "id, Q1, Q2, ...".
+std::string join_header(const std::vector<std::string>& header);
+
+/// Writes a file atomically: everything goes to a temporary file beside the target, which is
+/// renamed over it by commit(); if commit() is never called the temporary file is removed.
+/// The path "-" writes to standard output instead.
+class output_file {
+public:
+    explicit output_file(std::string path);
+    output_file(const output_file&) = delete;
+    output_file& operator=(const output_file&) = delete;
+    ~output_file();
+    void write(std::string_view text);
+    void commit();
+
+private:
+    std::string path_;
+    std::string temp_;
+    std::FILE* file_ = nullptr;
+    bool to_stdout_ = false;
+};
+
+int run_score(args& a);
+int run_instruments(args& a);
+
+}  // namespace bowlby_cli

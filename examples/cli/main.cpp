@@ -1,0 +1,97 @@
+// The `bowlby` command-line tool: batch scoring of attachment questionnaires.
+//
+//   bowlby instruments                 list the built-in instruments
+//   bowlby score --instrument ID ...   score a CSV file (bowlby score --help)
+//
+// Exit status: 0 success, 1 a problem with the data or files, 2 a usage error.
+#include "cli.hpp"
+
+#include <bowlby/detail/format.hpp>
+#include <bowlby/instruments.hpp>
+#include <bowlby/version.hpp>
+
+#include <cmath>
+#include <exception>
+#include <iostream>
+#include <string>
+
+namespace bowlby_cli {
+
+int run_instruments(args& a) {
+    if (!a.done()) throw usage_error("bowlby instruments takes no arguments, got '" + a.peek() + "'");
+    for (const bowlby::key_view& k : bowlby::builtin_instruments()) {
+        std::cout << k.id << "\n  " << k.name << "\n  items: " << k.n_items << ", scale "
+                  << bowlby::detail::format_number(k.scale.min) << "-" << bowlby::detail::format_number(k.scale.max)
+                  << "\n  subscales:";
+        for (const bowlby::subscale_def& s : k.subscales) {
+            std::cout << "\n    " << s.name << ": items";
+            for (std::size_t i = 0; i < s.items.size(); ++i) {
+                std::cout << (i ? "," : " ") << s.items[i];
+                for (int r : s.reversed)
+                    if (r == s.items[i]) std::cout << "R";
+            }
+            std::cout << (s.agg == bowlby::aggregation::mean ? " (mean)" : " (sum)");
+        }
+        for (const bowlby::derived_def& d : k.derived) {
+            std::cout << "\n    " << d.name << " =";
+            bool first = true;
+            for (const bowlby::term& t : d.terms) {
+                const std::string what = t.kind == bowlby::term::subscale
+                                             ? std::string(k.subscales[static_cast<std::size_t>(t.index)].name)
+                                             : "item " + std::to_string(t.index);
+                const double w = first ? t.weight : std::abs(t.weight);
+                std::cout << (first ? " " : (t.weight < 0 ? " - " : " + "));
+                if (w != 1) std::cout << bowlby::detail::format_number(w) << " * ";
+                std::cout << what;
+                first = false;
+            }
+        }
+        std::cout << "\n  citation: " << k.citation << "\n  key source: " << k.source << "\n\n";
+    }
+    return 0;
+}
+
+}  // namespace bowlby_cli
+
+namespace {
+const char* const main_help = R"(usage: bowlby COMMAND [options]
+
+commands:
+  instruments   list the built-in instruments, their items, subscales and sources
+  score         score a CSV file of responses ('bowlby score --help')
+  version       print the version
+)";
+}
+
+int main(int argc, char** argv) {
+    using namespace bowlby_cli;
+    bool dispatched = false;
+    try {
+        if (argc < 2) throw usage_error("a command is needed");
+        const std::string command = argv[1];
+        args a(argc, argv, 2);
+        dispatched = true;
+        if (command == "score") return run_score(a);
+        if (command == "instruments") return run_instruments(a);
+        if (command == "version" || command == "--version") {
+            std::cout << "bowlby " << bowlby::version_string << "\n";
+            return 0;
+        }
+        if (command == "help" || command == "--help" || command == "-h") {
+            std::cout << main_help;
+            return 0;
+        }
+        dispatched = false;
+        throw usage_error("unknown command '" + command + "'");
+    } catch (const usage_error& e) {
+        std::cerr << "bowlby: " << e.what() << "\n";
+        if (!dispatched) std::cerr << "\n" << main_help;
+        return 2;
+    } catch (const data_error& e) {
+        std::cerr << "bowlby: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "bowlby: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,13 @@
+// bowlby: scoring of adult-attachment questionnaires. MIT licence, see LICENSE.
+//
+// Umbrella header: includes every public topic header. Include only what you use if you
+// prefer: bowlby/score.hpp for scoring, bowlby/instruments.hpp for the built-in keys,
+// bowlby/key.hpp for defining questionnaires, bowlby/csv.hpp for reading CSV files.
+#pragma once
+
+#include "bowlby/csv.hpp"
+#include "bowlby/error.hpp"
+#include "bowlby/instruments.hpp"
+#include "bowlby/key.hpp"
+#include "bowlby/score.hpp"
+#include "bowlby/version.hpp"
