@@ -234,6 +234,9 @@ public:
         return view_;
     }
 
+    /// The key as it stands, unchecked (for check_key() or for inspecting a draft).
+    const key_view& view_unchecked() const noexcept { return view_; }
+
 private:
     struct owned_subscale {
         std::string name;

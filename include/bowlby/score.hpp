@@ -301,7 +301,8 @@ public:
     /// Scores one respondent's answers, a row or column vector of length items.
     template <class Derived>
     respondent_scores<Scalar> score_one(const Eigen::MatrixBase<Derived>& answers) const {
-        static_assert(Derived::RowsAtCompileTime == 1 || Derived::ColsAtCompileTime == 1,
+        static_assert(Derived::RowsAtCompileTime == 1 || Derived::ColsAtCompileTime == 1 ||
+                          Derived::RowsAtCompileTime == Eigen::Dynamic || Derived::ColsAtCompileTime == Eigen::Dynamic,
                       "score_one takes a vector; use score() for a matrix");
         static_assert(Derived::SizeAtCompileTime == Eigen::Dynamic || items_at_compile_time == Eigen::Dynamic ||
                           Derived::SizeAtCompileTime == items_at_compile_time,

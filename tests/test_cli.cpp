@@ -1,0 +1,229 @@
+// The `bowlby` tool on fixture files whose expected scores were computed independently in R
+// (tests/reference/make_cli_fixtures.R), and its handling of bad input and bad calls.
+#include "test_support.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace test_support;
+
+namespace {
+
+// Compares bowlby's output with R's expected file cell by cell: the same header, the same
+// text in text cells, numbers equal to 1e-12 (R wrote 17 significant digits).
+void compare_scores(const std::string& actual_text, const std::string& expected_path) {
+    const auto actual = read_simple_csv(actual_text);
+    const auto expected = read_simple_csv(slurp(expected_path));
+    REQUIRE(actual.size() == expected.size());
+    REQUIRE(actual.size() > 1);
+    CHECK(actual[0] == expected[0]);
+    for (std::size_t r = 1; r < expected.size(); ++r) {
+        REQUIRE(actual[r].size() == expected[r].size());
+        for (std::size_t c = 0; c < expected[r].size(); ++c) {
+            const std::string& a = actual[r][c];
+            const std::string& e = expected[r][c];
+            char* end = nullptr;
+            const double ev = std::strtod(e.c_str(), &end);
+            if (!e.empty() && end == e.c_str() + e.size()) {
+                INFO("row " << r << ", column " << expected[0][c] << ": bowlby " << a << ", R " << e);
+                CHECK(close(std::strtod(a.c_str(), nullptr), ev, 1e-12));
+            } else {
+                INFO("row " << r << ", column " << expected[0][c]);
+                CHECK(a == e);
+            }
+        }
+    }
+}
+
+// Compares the JSON report with R's per-score summary.
+void compare_report(const std::string& report_path, const std::string& expected_path, std::size_t rows) {
+    const auto report = nlohmann::json::parse(slurp(report_path));
+    const auto expected = read_simple_csv(slurp(expected_path));
+    CHECK(report["rows"].get<std::size_t>() == rows);
+    CHECK(report["invalid_cells"].get<std::size_t>() == 0);
+    const auto& subs = report["subscales"];
+    REQUIRE(subs.size() == expected.size() - 1);
+    for (std::size_t i = 1; i < expected.size(); ++i) {
+        const auto& e = expected[i];
+        const auto& s = subs[i - 1];
+        INFO("score " << e[0]);
+        CHECK(s["name"] == e[0]);
+        CHECK(s["n"].get<long>() == std::stol(e[1]));
+        CHECK(close(s["mean"].get<double>(), std::stod(e[2]), 1e-12));
+        CHECK(close(s["sd"].get<double>(), std::stod(e[3]), 1e-12));
+        CHECK(s["complete"].get<long>() == std::stol(e[4]));
+        CHECK(s["prorated"].get<long>() == std::stol(e[5]));
+        CHECK(s["insufficient"].get<long>() == std::stol(e[6]));
+    }
+}
+
+struct fixture {
+    const char* name;
+    const char* options;
+    std::size_t rows;
+};
+
+}  // namespace
+
+TEST_CASE("bowlby score agrees with R on every fixture") {
+    const fixture fixtures[] = {
+        {"ecr_small", "--instrument ecr --items Q1:Q36 --keep id", 40},
+        {"ecr_5pt", "--instrument ecr --items Q1:Q36 --keep id --scale 1:5 --missing-code 0 --min-answered 0.8", 30},
+        {"rq_small", "--instrument rq --items sec,fea,pre,dis --keep id", 25},
+        {"ecr_rs_small", "--instrument ecr-rs --items i1:i36 --keep id", 25},
+        {"rsq_small", "--instrument rsq --items r1:r30 --keep id", 25},
+        {"aas_small", "--instrument aas --items a1:a18 --keep id", 25},
+    };
+    for (const fixture& f : fixtures) {
+        CAPTURE(f.name);
+        const std::string out = tmp(std::string(f.name) + ".scores.csv");
+        const std::string report = tmp(std::string(f.name) + ".report.json");
+        const auto r = run(cli() + " score " + f.options + " --output " + out + " --report " + report + " " +
+                               data(std::string(f.name) + ".csv"),
+                           f.name);
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        compare_scores(slurp(out), data(std::string(f.name) + ".expected.csv"));
+        compare_report(report, data(std::string(f.name) + ".report.csv"), f.rows);
+    }
+}
+
+TEST_CASE("CRLF, a byte-order mark and quoted fields read the same as plain CSV") {
+    const auto plain = run(cli() + " score --instrument ecr --items Q1:Q36 --keep id " + data("ecr_small.csv"), "plain");
+    const auto crlf = run(cli() + " score --instrument ecr --items Q1:Q36 --keep id " + data("ecr_small_crlf_bom.csv"), "crlf");
+    REQUIRE(plain.status == 0);
+    REQUIRE(crlf.status == 0);
+    CHECK(plain.out == crlf.out);
+    // Standard input works too.
+    const auto piped = run(cli() + " score --instrument ecr --items Q1:Q36 --keep id - < " + data("ecr_small.csv"), "stdin");
+    CHECK(piped.out == plain.out);
+}
+
+TEST_CASE("without --items, a file of exactly the item columns is taken as items") {
+    {
+        std::ofstream f(tmp("rq_only.csv"));
+        f << "s,f,p,d\n6,2,3,5\n";
+    }
+    const auto r = run(cli() + " score --instrument rq " + tmp("rq_only.csv"), "rq_only");
+    REQUIRE(r.status == 0);
+    // self = (6 + 5) - (2 + 3) = 6; other = (6 + 3) - (2 + 5) = 2.
+    CHECK(r.out ==
+          "row,secure,secure_n,fearful,fearful_n,preoccupied,preoccupied_n,dismissing,dismissing_n,model_of_self,"
+          "model_of_self_n,model_of_other,model_of_other_n,status\n1,6,1,2,1,3,1,5,1,6,4,2,4,complete\n");
+    const auto wrong = run(cli() + " score --instrument ecr " + data("ecr_small.csv"), "no_items");
+    CHECK(wrong.status == 2);
+    CHECK(wrong.err.find("has 38 columns and ecr has 36 items") != std::string::npos);
+    CHECK(wrong.err.find("id, Q1, Q2") != std::string::npos);
+}
+
+TEST_CASE("invalid data: exit 1 naming file, line, column and value; no output left behind") {
+    {
+        std::ofstream f(tmp("bad.csv"));
+        f << "id,s,f,p,d\nA,6,2,3,5\nB,6,9,3,5\n";
+    }
+    const std::string out = tmp("bad.scores.csv");
+    std::remove(out.c_str());
+    auto r = run(cli() + " score --instrument rq --items s:d --output " + out + " --report " + tmp("bad.json") + " " +
+                     tmp("bad.csv"),
+                 "bad");
+    CHECK(r.status == 1);
+    CHECK(r.err == "bowlby: " + tmp("bad.csv") + ", line 3, column f: value 9 is outside the response scale 1..7\n");
+    CHECK_FALSE(exists(out));
+    CHECK_FALSE(exists(tmp("bad.json")));
+
+    r = run(cli() + " score --instrument rq --items s:d --on-invalid missing --output " + out + " --report " +
+                tmp("bad.json") + " " + tmp("bad.csv"),
+            "bad_missing");
+    REQUIRE(r.status == 0);
+    CHECK(nlohmann::json::parse(slurp(tmp("bad.json")))["invalid_cells"] == 1);
+    CHECK(slurp(out).find("2,6,1,,0,3,1,5,1,,2,,2,insufficient") != std::string::npos);
+
+    {
+        std::ofstream f(tmp("text.csv"));
+        f << "s,f,p,d\n6,two,3,5\n";
+    }
+    r = run(cli() + " score --instrument rq " + tmp("text.csv"), "text");
+    CHECK(r.status == 1);
+    CHECK(r.err == "bowlby: " + tmp("text.csv") + ", line 2, column f: value 'two' is not a number\n");
+    {
+        std::ofstream f(tmp("ragged.csv"));
+        f << "s,f,p,d\n6,2,3\n";
+    }
+    r = run(cli() + " score --instrument rq " + tmp("ragged.csv"), "ragged");
+    CHECK(r.status == 1);
+    CHECK(r.err.find("line 2: 3 fields, but the header has 4") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2 and say what to do") {
+    auto r = run(cli() + " score --instrument ecr --frobnicate " + data("ecr_small.csv"), "u1");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("unknown option '--frobnicate' (run 'bowlby score --help'") != std::string::npos);
+    r = run(cli() + " score --instrument ecr-xx " + data("ecr_small.csv"), "u2");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("unknown instrument 'ecr-xx'; the built-in instruments are: ecr, ecr-r") != std::string::npos);
+    r = run(cli() + " score --instrument ecr --items Q1:Q35 " + data("ecr_small.csv"), "u3");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--items names 35 columns, but ecr has 36 items") != std::string::npos);
+    r = run(cli() + " score --instrument ecr --items Q1:Q99 " + data("ecr_small.csv"), "u4");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("column 'Q99', which the file does not have") != std::string::npos);
+    r = run(cli() + " score --instrument ecr --min-answered 2 " + data("ecr_small.csv"), "u5");
+    CHECK(r.status == 2);
+    r = run(cli() + " frobnicate", "u6");
+    CHECK(r.status == 2);
+    r = run(cli() + " score --help", "u7");
+    CHECK(r.status == 0);
+    CHECK(r.out.find("--on-invalid") != std::string::npos);
+}
+
+TEST_CASE("--keep copies columns, quoting where needed") {
+    {
+        std::ofstream f(tmp("keep.csv"));
+        f << "name,s,f,p,d\n\"Doe, J.\",6,2,3,5\n";
+    }
+    const auto r = run(cli() + " score --instrument rq --items s:d --keep name " + tmp("keep.csv"), "keep");
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("\n1,\"Doe, J.\",6,1,") != std::string::npos);
+}
+
+TEST_CASE("bowlby instruments lists every built-in with its citation") {
+    const auto r = run(cli() + " instruments", "instruments");
+    REQUIRE(r.status == 0);
+    for (const char* id : {"ecr\n", "ecr-r\n", "ecr-s\n", "ecr-12\n", "ecr-rs\n", "rq\n", "rsq\n", "aas\n", "saam\n"})
+        CHECK((r.out.find(std::string("\n") + id) != std::string::npos || r.out.rfind(id, 0) == 0));
+    CHECK(r.out.find("Brennan, K. A., Clark, C. L., & Shaver, P. R. (1998)") != std::string::npos);
+    CHECK(r.out.find("model_of_self = secure + dismissing - fearful - preoccupied") != std::string::npos);
+    CHECK(r.out.find("avoidance: items 1,3R,5") != std::string::npos);
+}
+
+TEST_CASE("memory stays flat as the input grows (streaming)") {
+    // Peak resident memory of the tool on 2,000 rows and on 400,000 rows (about 30 MB).
+    const std::string gen = BOWLBY_MAKE_SAMPLE_PATH;
+    REQUIRE(run("sh -c '" + gen + " 2000 > " + tmp("flat_small.csv") + "'", "gen_small").status == 0);
+    REQUIRE(run("sh -c '" + gen + " 400000 > " + tmp("flat_large.csv") + "'", "gen_large").status == 0);
+    // Peak resident set of one child process, read with wait4().
+    auto peak_kib = [](const std::string& input, const std::string& tag) -> long {
+        const std::string cmd = "exec " + cli() + " score --instrument ecr --items Q1:Q36 --keep id --output " +
+                                tmp(tag + ".out") + " " + input;
+        const pid_t pid = fork();
+        if (pid == 0) {
+            execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        int status = 0;
+        struct rusage usage {};
+        wait4(pid, &status, 0, &usage);
+        REQUIRE(WIFEXITED(status));
+        REQUIRE(WEXITSTATUS(status) == 0);
+        return usage.ru_maxrss;
+    };
+    const long small = peak_kib(tmp("flat_small.csv"), "flat_small");
+    const long large = peak_kib(tmp("flat_large.csv"), "flat_large");
+    MESSAGE("peak RSS: " << small << " KiB on 2,000 rows, " << large << " KiB on 400,000 rows");
+    CHECK(large <= small + 4096);
+}

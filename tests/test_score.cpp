@@ -1,0 +1,259 @@
+// Scoring mechanics: input layouts and types, reverse keying, the missing-data policy at its
+// threshold, derived scores, run-time keys, and every class of bad input.
+#include <bowlby/key.hpp>
+#include <bowlby/score.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace {
+constexpr double na = std::numeric_limits<double>::quiet_NaN();
+using row_major = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// A 4-item questionnaire on 1-5: "a" = items 1, 2, 3 with 2 reversed; "b" = items 3, 4 (sum).
+bowlby::questionnaire small() {
+    bowlby::questionnaire q("small", 4, {1, 5, true});
+    q.add_subscale("a", {1, 2, 3}, {2}).add_subscale("b", {3, 4}, {}, bowlby::aggregation::sum);
+    return q;
+}
+
+// Three respondents of the ECR (rows), built from two hand-checked patterns.
+Eigen::MatrixXd ecr_rows() {
+    Eigen::MatrixXd x(3, 36);
+    for (int i = 0; i < 36; ++i) {
+        x(0, i) = i % 7 + 1;      // anxiety 75/18, avoidance 74/18 (see test_instruments.cpp)
+        x(1, i) = 7;              // anxiety (17*7 + 1)/18 = 120/18; avoidance (9*7 + 9*1)/18 = 4
+        x(2, i) = i % 2 ? 2 : 5;  // odd items (avoidance) 5, even items (anxiety) 2
+    }
+    return x;
+}
+// Row 2: anxiety (17*2 + 6)/18 = 40/18; avoidance (9*5 + 9*3)/18 = 4.
+const double expected_anxiety[] = {75.0 / 18, 120.0 / 18, 40.0 / 18};
+const double expected_avoidance[] = {74.0 / 18, 4.0, 4.0};
+
+template <class Table>
+void check_ecr_rows(const Table& t) {
+    REQUIRE(t.rows() == 3);
+    for (Eigen::Index r = 0; r < 3; ++r) {
+        CHECK(double(t.values(r, 0)) == doctest::Approx(expected_anxiety[r]).epsilon(1e-6));
+        CHECK(double(t.values(r, 1)) == doctest::Approx(expected_avoidance[r]).epsilon(1e-6));
+        CHECK(t.status(r, 0) == bowlby::score_status::complete);
+        CHECK(t.answered(r, 1) == 18);
+    }
+}
+}  // namespace
+
+TEST_CASE("the same answers score the same in every layout and element type") {
+    const Eigen::MatrixXd col = ecr_rows();
+    check_ecr_rows(bowlby::score("ecr", col));
+    const row_major rm = col;
+    check_ecr_rows(bowlby::score("ecr", rm));
+    check_ecr_rows(bowlby::score("ecr", col.cast<float>()));
+    check_ecr_rows(bowlby::score("ecr", col.cast<std::uint8_t>()));
+    check_ecr_rows(bowlby::score("ecr", Eigen::Matrix<std::int16_t, Eigen::Dynamic, Eigen::Dynamic>(col.cast<std::int16_t>())));
+    check_ecr_rows(bowlby::score<float>("ecr", col));
+    // A Map over a caller's row-major buffer, read in place.
+    std::vector<std::uint8_t> buffer(3 * 36);
+    for (int r = 0; r < 3; ++r)
+        for (int i = 0; i < 36; ++i) buffer[static_cast<std::size_t>(r * 36 + i)] = static_cast<std::uint8_t>(col(r, i));
+    const Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> map(buffer.data(), 3, 36);
+    check_ecr_rows(bowlby::score("ecr", map));
+    // The scorer nests a Map as itself (a view), not as an evaluated copy.
+    static_assert(std::is_same_v<std::remove_cv_t<Eigen::internal::nested_eval<std::remove_cv_t<decltype(map)>, 1>::type>,
+                                 std::remove_cv_t<decltype(map)>>,
+                  "a Map is read in place, not copied");
+    // Lazy expressions and a product (evaluated once) work too.
+    check_ecr_rows(bowlby::score("ecr", (col.array() * 1.0).matrix()));
+    check_ecr_rows(bowlby::score("ecr", col * Eigen::MatrixXd::Identity(36, 36)));
+    // A block of a larger matrix (strided).
+    Eigen::MatrixXd wide = Eigen::MatrixXd::Constant(5, 40, 9);
+    wide.block(1, 2, 3, 36) = col;
+    check_ecr_rows(bowlby::score("ecr", wide.block(1, 2, 3, 36)));
+}
+
+TEST_CASE("the compile-time scorer and the run-time key give the same scores") {
+    const Eigen::MatrixXd x = ecr_rows();
+    bowlby::scorer<bowlby::instruments::ecr> fixed;
+    static_assert(decltype(fixed)::items_at_compile_time == 36);
+    check_ecr_rows(fixed.score(x));
+    bowlby::scorer<bowlby::questionnaire> dynamic{bowlby::questionnaire(bowlby::instrument("ecr"))};
+    check_ecr_rows(dynamic.score(x));
+    // Copies of a run-time scorer own their key.
+    auto copy = dynamic;
+    { auto moved = std::move(dynamic); check_ecr_rows(moved.score(x)); }
+    check_ecr_rows(copy.score(x));
+    // One respondent, row or column vector, fixed or dynamic size.
+    const Eigen::Matrix<double, 36, 1> one = x.row(2).transpose();
+    const auto r = fixed.score_one(one);
+    CHECK(r.value("anxiety") == doctest::Approx(40.0 / 18).epsilon(1e-15));
+    CHECK(r.value("avoidance") == 4);
+    CHECK(r.status[0] == bowlby::score_status::complete);
+    CHECK(copy.score_one(x.row(0)).value("avoidance") == doctest::Approx(74.0 / 18).epsilon(1e-15));
+    CHECK_THROWS_AS(copy.score_one(x), bowlby::shape_error);
+    CHECK_THROWS_AS(r.value("nope"), bowlby::error);
+}
+
+TEST_CASE("reverse keying is (min + max) - x on the scale in force") {
+    const bowlby::questionnaire q = small();
+    Eigen::MatrixXd x(1, 4);
+    x << 1, 1, 5, 4;
+    // a = (1 + (6 - 1) + 5) / 3 = 11/3; b = 5 + 4 = 9.
+    auto t = bowlby::score(q.view(), x);
+    CHECK(t.values(0, 0) == doctest::Approx(11.0 / 3).epsilon(1e-15));
+    CHECK(t.values(0, 1) == 9);
+    // The same questionnaire given on 0-10: item 2 reverses as 10 - 1 = 9.
+    bowlby::score_options o;
+    o.data_scale = bowlby::response_scale{0, 10, true};
+    t = bowlby::score(q.view(), x, o);
+    CHECK(t.values(0, 0) == doctest::Approx(15.0 / 3).epsilon(1e-15));
+    // The ECR given on 1-5: all 5s -> anxiety (17*5 + 1)/18, avoidance (9*5 + 9*1)/18 = 3.
+    o.data_scale = bowlby::response_scale{1, 5, true};
+    const Eigen::MatrixXi fives = Eigen::MatrixXi::Constant(1, 36, 5);
+    const auto e = bowlby::score("ecr", fives, o);
+    CHECK(e.values(0, 0) == doctest::Approx(86.0 / 18).epsilon(1e-15));
+    CHECK(e.values(0, 1) == 3);
+}
+
+TEST_CASE("missing answers: the min-answered fraction at its threshold") {
+    // ECR anxiety has 18 items: at 0.5, 9 answered is enough and 8 is not.
+    Eigen::MatrixXd x = Eigen::MatrixXd::Constant(3, 36, 4);
+    for (int k = 0; k < 9; ++k) x(0, 2 * k + 1) = na;   // 9 anxiety items missing -> 9 answered
+    for (int k = 0; k < 10; ++k) x(1, 2 * k + 1) = na;  // 10 missing -> 8 answered
+    for (int i = 0; i < 36; ++i) x(2, i) = na;
+    auto t = bowlby::score("ecr", x);
+    CHECK(t.status(0, 0) == bowlby::score_status::prorated);
+    CHECK(t.answered(0, 0) == 9);
+    CHECK(t.values(0, 0) == 4);
+    CHECK(t.status(1, 0) == bowlby::score_status::insufficient);
+    CHECK(std::isnan(t.values(1, 0)));
+    CHECK(t.answered(1, 0) == 8);
+    CHECK(t.status(1, 1) == bowlby::score_status::complete);
+    CHECK(t.status(2, 1) == bowlby::score_status::insufficient);
+    CHECK(t.answered(2, 1) == 0);
+
+    bowlby::score_options o;
+    o.min_answered = 0;  // any answer is enough, but never none
+    t = bowlby::score("ecr", x, o);
+    CHECK(t.status(1, 0) == bowlby::score_status::prorated);
+    CHECK(t.status(2, 0) == bowlby::score_status::insufficient);
+    o.min_answered = 1;  // every item
+    t = bowlby::score("ecr", x, o);
+    CHECK(t.status(0, 0) == bowlby::score_status::insufficient);
+    CHECK(t.status(0, 1) == bowlby::score_status::complete);
+
+    // 0.7 of 10 items is exactly 7 (and 0.7 * 10 is 7.000000000000001 in binary).
+    bowlby::questionnaire ten("ten", 10, {1, 5, true});
+    ten.add_subscale("all", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+    Eigen::MatrixXd y = Eigen::MatrixXd::Constant(2, 10, 2);
+    y.row(0).head(3).setConstant(na);  // 7 answered
+    y.row(1).head(4).setConstant(na);  // 6 answered
+    o.min_answered = 0.7;
+    t = bowlby::score(ten.view(), y, o);
+    CHECK(t.status(0, 0) == bowlby::score_status::prorated);
+    CHECK(t.status(1, 0) == bowlby::score_status::insufficient);
+}
+
+TEST_CASE("missing codes in integer input, and prorated sums") {
+    const bowlby::questionnaire q = small();
+    Eigen::MatrixXi x(2, 4);
+    x << 1, 0, 3, 0,  // b: one of two answered -> prorated sum 3 * 2 = 6
+        0, 0, 0, 4;   // a: nothing answered
+    bowlby::score_options o;
+    o.missing_codes = {0};
+    const auto t = bowlby::score(q.view(), x, o);
+    CHECK(t.values(0, 0) == 2);  // (1 + 3) / 2
+    CHECK(t.status(0, 0) == bowlby::score_status::prorated);
+    CHECK(t.values(0, 1) == 6);
+    CHECK(t.status(0, 1) == bowlby::score_status::prorated);
+    CHECK(t.status(1, 0) == bowlby::score_status::insufficient);
+    CHECK(t.values(1, 1) == 8);
+    // Without the code, 0 is an invalid answer on 1-5.
+    CHECK_THROWS_AS(bowlby::score(q.view(), x), bowlby::invalid_response);
+}
+
+TEST_CASE("derived scores over subscales and items; missing when a part is missing") {
+    bowlby::questionnaire q = small();
+    q.add_derived("diff", {{bowlby::term::subscale, 0, 1}, {bowlby::term::subscale, 1, -0.5}});
+    q.add_derived("item4x2", {{bowlby::term::item, 4, 2}});
+    Eigen::MatrixXd x(2, 4);
+    x << 1, 1, 5, 4,  // a = 11/3, b = 9: diff = 11/3 - 4.5; item4x2 = 8
+        1, 1, na, na;
+    const auto t = bowlby::score(q.view(), x);
+    CHECK(t.values(0, 2) == doctest::Approx(11.0 / 3 - 4.5).epsilon(1e-15));
+    CHECK(t.values(0, 3) == 8);
+    CHECK(t.status(1, 2) == bowlby::score_status::insufficient);
+    CHECK(std::isnan(t.values(1, 3)));
+    CHECK(t.names == std::vector<std::string>{"a", "b", "diff", "item4x2"});
+}
+
+TEST_CASE("bad input: a clear exception for each class, all catchable as bowlby::error") {
+    Eigen::MatrixXd x = Eigen::MatrixXd::Constant(3, 36, 4);
+    CHECK_THROWS_AS(bowlby::score("ecr", Eigen::MatrixXd::Constant(2, 35, 4)), bowlby::shape_error);
+    CHECK_THROWS_WITH(bowlby::score("ecr", Eigen::MatrixXd::Constant(2, 35, 4)), "expected 36 item columns, got 35");
+
+    x(1, 4) = 8;
+    try {
+        bowlby::score("ecr", x);
+        FAIL("no exception");
+    } catch (const bowlby::invalid_response& e) {
+        CHECK(e.row() == 1);
+        CHECK(e.item() == 4);
+        CHECK(e.value() == 8);
+        CHECK(std::string(e.what()) == "row 2, item 5: value 8 is outside the response scale 1..7");
+    }
+    x(1, 4) = 2.5;
+    CHECK_THROWS_WITH(bowlby::score("ecr", x),
+                      "row 2, item 5: value 2.5 is not a whole number (the response scale 1..7 takes whole numbers)");
+    x(1, 4) = -std::numeric_limits<double>::infinity();
+    CHECK_THROWS_WITH(bowlby::score("ecr", x), "row 2, item 5: value -inf is infinite");
+
+    // Treated as missing on request, and counted.
+    bowlby::score_options o;
+    o.on_invalid = bowlby::invalid_policy::missing;
+    x(0, 0) = 0;
+    const auto t = bowlby::score("ecr", x, o);
+    CHECK(t.invalid_cells == 2);
+    CHECK(t.answered(1, 1) == 17);
+    CHECK(t.answered(0, 1) == 17);
+
+    // A non-integral scale accepts fractions.
+    bowlby::questionnaire slider("slider", 2, {0, 100, false});
+    slider.add_subscale("s", {1, 2});
+    Eigen::MatrixXd s(1, 2);
+    s << 37.5, 62.5;
+    CHECK(bowlby::score(slider.view(), s).values(0, 0) == 50);
+
+    o = {};
+    o.min_answered = 1.5;
+    CHECK_THROWS_AS(bowlby::score("ecr", x, o), bowlby::option_error);
+    o.min_answered = 0.5;
+    o.data_scale = bowlby::response_scale{5, 1, true};
+    CHECK_THROWS_AS(bowlby::score("ecr", x, o), bowlby::option_error);
+    CHECK_THROWS_AS(bowlby::score("no-such-instrument", x), bowlby::unknown_instrument);
+    CHECK_THROWS_AS(bowlby::score("no-such-instrument", x), bowlby::error);
+}
+
+TEST_CASE("malformed keys are refused with a sentence") {
+    bowlby::questionnaire q("bad", 3, {1, 5, true});
+    CHECK_THROWS_WITH(q.view(), "questionnaire 'bad': a questionnaire needs at least one subscale");
+    q.add_subscale("x", {1, 4});
+    CHECK_THROWS_AS(q.view(), bowlby::key_error);
+    CHECK(std::string(bowlby::check_key(q.view_unchecked())) == "a subscale names an item number outside 1..n_items");
+    bowlby::questionnaire r("bad2", 3, {1, 5, true});
+    r.add_subscale("x", {1, 2}, {3});
+    CHECK(std::string(bowlby::check_key(r.view_unchecked())) == "a reversed item is not among its subscale's items");
+    bowlby::questionnaire d("bad3", 3, {1, 5, true});
+    d.add_subscale("x", {1, 1});
+    CHECK(std::string(bowlby::check_key(d.view_unchecked())) == "a subscale lists the same item twice");
+    bowlby::questionnaire n("bad4", 3, {1, 5, true});
+    n.add_subscale("x", {1}).add_subscale("x", {2});
+    CHECK(std::string(bowlby::check_key(n.view_unchecked())) == "two subscales share a name");
+    bowlby::questionnaire e("bad5", 3, {1, 5, true});
+    e.add_subscale("x", {1}).add_derived("y", {{bowlby::term::subscale, 3, 1}});
+    CHECK(std::string(bowlby::check_key(e.view_unchecked())) == "a derived score names a subscale that does not exist");
+    CHECK_THROWS_AS(bowlby::scorer<bowlby::questionnaire>{e}, bowlby::key_error);
+}
