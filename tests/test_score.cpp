@@ -54,18 +54,22 @@ TEST_CASE("the same answers score the same in every layout and element type") {
     check_ecr_rows(bowlby::score("ecr", rm));
     check_ecr_rows(bowlby::score("ecr", col.cast<float>()));
     check_ecr_rows(bowlby::score("ecr", col.cast<std::uint8_t>()));
-    check_ecr_rows(bowlby::score("ecr", Eigen::Matrix<std::int16_t, Eigen::Dynamic, Eigen::Dynamic>(col.cast<std::int16_t>())));
+    check_ecr_rows(
+        bowlby::score("ecr", Eigen::Matrix<std::int16_t, Eigen::Dynamic, Eigen::Dynamic>(col.cast<std::int16_t>())));
     check_ecr_rows(bowlby::score<float>("ecr", col));
     // A Map over a caller's row-major buffer, read in place.
     std::vector<std::uint8_t> buffer(3 * 36);
     for (int r = 0; r < 3; ++r)
-        for (int i = 0; i < 36; ++i) buffer[static_cast<std::size_t>(r * 36 + i)] = static_cast<std::uint8_t>(col(r, i));
-    const Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> map(buffer.data(), 3, 36);
+        for (int i = 0; i < 36; ++i)
+            buffer[static_cast<std::size_t>(r * 36 + i)] = static_cast<std::uint8_t>(col(r, i));
+    const Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> map(
+        buffer.data(), 3, 36);
     check_ecr_rows(bowlby::score("ecr", map));
     // The scorer nests a Map as itself (a view), not as an evaluated copy.
-    static_assert(std::is_same_v<std::remove_cv_t<Eigen::internal::nested_eval<std::remove_cv_t<decltype(map)>, 1>::type>,
-                                 std::remove_cv_t<decltype(map)>>,
-                  "a Map is read in place, not copied");
+    static_assert(
+        std::is_same_v<std::remove_cv_t<Eigen::internal::nested_eval<std::remove_cv_t<decltype(map)>, 1>::type>,
+                       std::remove_cv_t<decltype(map)>>,
+        "a Map is read in place, not copied");
     // Lazy expressions and a product (evaluated once) work too.
     check_ecr_rows(bowlby::score("ecr", (col.array() * 1.0).matrix()));
     check_ecr_rows(bowlby::score("ecr", col * Eigen::MatrixXd::Identity(36, 36)));
@@ -84,7 +88,10 @@ TEST_CASE("the compile-time scorer and the run-time key give the same scores") {
     check_ecr_rows(dynamic.score(x));
     // Copies of a run-time scorer own their key.
     auto copy = dynamic;
-    { auto moved = std::move(dynamic); check_ecr_rows(moved.score(x)); }
+    {
+        auto moved = std::move(dynamic);
+        check_ecr_rows(moved.score(x));
+    }
     check_ecr_rows(copy.score(x));
     // One respondent, row or column vector, fixed or dynamic size.
     const Eigen::Matrix<double, 36, 1> one = x.row(2).transpose();

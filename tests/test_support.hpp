@@ -1,13 +1,13 @@
 // Helpers shared by the tests: running the CLI, reading small CSV files, comparing numbers.
 #pragma once
 
+#include <sys/wait.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 namespace test_support {

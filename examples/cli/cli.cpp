@@ -2,11 +2,11 @@
 
 #include <bowlby/detail/format.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace bowlby_cli {
 
@@ -51,8 +51,8 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
     auto find = [&](const std::string& name) {
         for (std::size_t i = 0; i < header.size(); ++i)
             if (header[i] == name) return i;
-        throw usage_error(flag + " names column '" + name + "', which the file does not have; its columns are: " +
-                          join_header(header));
+        throw usage_error(flag + " names column '" + name +
+                          "', which the file does not have; its columns are: " + join_header(header));
     };
     std::vector<std::size_t> cols;
     for (const std::string& part : split(spec, ',')) {
@@ -64,7 +64,8 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
         if (colon != std::string::npos && !literal) {
             const std::size_t first = find(part.substr(0, colon));
             const std::size_t last = find(part.substr(colon + 1));
-            if (last < first) throw usage_error(flag + ": in the span '" + part + "' the last column comes before the first");
+            if (last < first)
+                throw usage_error(flag + ": in the span '" + part + "' the last column comes before the first");
             for (std::size_t i = first; i <= last; ++i) cols.push_back(i);
         } else {
             cols.push_back(find(part));

@@ -90,9 +90,12 @@ int run_score(args& a) {
                 throw usage_error("--min-answered takes a fraction from 0 to 1, got " + text);
         } else if (flag == "--on-invalid") {
             const std::string mode = a.value(flag);
-            if (mode == "error") options.on_invalid = bowlby::invalid_policy::error;
-            else if (mode == "missing") options.on_invalid = bowlby::invalid_policy::missing;
-            else throw usage_error("--on-invalid takes 'error' or 'missing', got '" + mode + "'");
+            if (mode == "error")
+                options.on_invalid = bowlby::invalid_policy::error;
+            else if (mode == "missing")
+                options.on_invalid = bowlby::invalid_policy::missing;
+            else
+                throw usage_error("--on-invalid takes 'error' or 'missing', got '" + mode + "'");
         } else if (flag == "--keep") {
             keep_spec = a.value(flag);
         } else if (flag == "--output" || flag == "-o") {
@@ -107,7 +110,8 @@ int run_score(args& a) {
             input_path = flag;
         }
     }
-    if (instrument_id.empty()) throw usage_error("bowlby score needs --instrument ID ('bowlby instruments' lists them)");
+    if (instrument_id.empty())
+        throw usage_error("bowlby score needs --instrument ID ('bowlby instruments' lists them)");
     if (input_path.empty()) throw usage_error("bowlby score needs an input file (run 'bowlby score --help')");
     const bowlby::key_view* key = bowlby::find_instrument(instrument_id);
     if (key == nullptr) {
@@ -145,8 +149,9 @@ int run_score(args& a) {
         for (std::size_t i = 0; i < k; ++i) item_cols.push_back(i);
     } else {
         throw usage_error(input_path + " has " + std::to_string(header.size()) + " columns and " + instrument_id +
-                          " has " + std::to_string(k) + " items: name the item columns with --items (for example --items " +
-                          header.front() + ":...); the columns are: " + join_header(header));
+                          " has " + std::to_string(k) +
+                          " items: name the item columns with --items (for example --items " + header.front() +
+                          ":...); the columns are: " + join_header(header));
     }
     std::vector<std::size_t> keep_cols;
     if (!keep_spec.empty()) keep_cols = resolve_columns(keep_spec, header, "--keep");
@@ -167,7 +172,8 @@ int run_score(args& a) {
     out.write(line);
 
     constexpr Eigen::Index chunk_rows = 4096;
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> chunk(chunk_rows, static_cast<Eigen::Index>(k));
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> chunk(chunk_rows,
+                                                                                 static_cast<Eigen::Index>(k));
     std::vector<std::size_t> lines(chunk_rows);
     std::vector<std::string> kept(static_cast<std::size_t>(chunk_rows) * keep_cols.size());
     bowlby::chunk_scorer<double> scorer(*key, options);
@@ -176,6 +182,7 @@ int run_score(args& a) {
     std::size_t text_invalid = 0;
     const double nan = std::numeric_limits<double>::quiet_NaN();
 
+    std::string buf;  // one chunk of output, reused
     auto flush = [&](Eigen::Index n) {
         if (n == 0) return;
         const bowlby::score_table<double>* t = nullptr;
@@ -186,7 +193,7 @@ int run_score(args& a) {
                              header[item_cols[e.item()]] + ": value " + bowlby::detail::format_number(e.value()) + " " +
                              e.reason());
         }
-        std::string buf;
+        buf.clear();
         for (Eigen::Index r = 0; r < n; ++r) {
             ++rows;
             buf += std::to_string(rows);

@@ -55,8 +55,10 @@ int main(int argc, char** argv) {
             out += ",";
             if (skips_anxiety && anxiety_item && item > 6) continue;  // empty cell
             if (u < 0.015) continue;                                  // empty cell
-            if (u < 0.02) out += "NA";
-            else out += std::to_string(answer);
+            if (u < 0.02)
+                out += "NA";
+            else
+                out += std::to_string(answer);
         }
         out += "\n";
     }

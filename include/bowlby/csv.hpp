@@ -66,7 +66,8 @@ public:
                 quoted_field_ = true;
                 for (;;) {
                     c = get();
-                    if (c == eof) throw csv_error(record_line_, "a quoted field is not closed before the end of the file");
+                    if (c == eof)
+                        throw csv_error(record_line_, "a quoted field is not closed before the end of the file");
                     if (c == '"') {
                         c = get();
                         if (c == '"') {

@@ -35,8 +35,7 @@ public:
 class unknown_instrument : public error {
 public:
     explicit unknown_instrument(std::string id)
-        : error("unknown instrument '" + id + "' (bowlby::instrument_ids() lists the built-ins)"),
-          id_(std::move(id)) {}
+        : error("unknown instrument '" + id + "' (bowlby::instrument_ids() lists the built-ins)"), id_(std::move(id)) {}
     const std::string& id() const noexcept { return id_; }
 
 private:
@@ -56,11 +55,13 @@ public:
 /// message after it ("is outside the response scale 1..7").
 class invalid_response : public error {
 public:
-    invalid_response(std::size_t row, std::size_t item, double value, const std::string& value_text,
-                     std::string reason)
+    invalid_response(std::size_t row, std::size_t item, double value, const std::string& value_text, std::string reason)
         : error("row " + std::to_string(row + 1) + ", item " + std::to_string(item + 1) + ": value " + value_text +
                 " " + reason),
-          row_(row), item_(item), value_(value), reason_(std::move(reason)) {}
+          row_(row),
+          item_(item),
+          value_(value),
+          reason_(std::move(reason)) {}
     std::size_t row() const noexcept { return row_; }
     std::size_t item() const noexcept { return item_; }
     double value() const noexcept { return value_; }

@@ -174,9 +174,11 @@ inline constexpr subscale_def rq_subscales[] = {
     {"dismissing", rq_dismissing, {}, aggregation::mean},
 };
 // model of self = (secure + dismissing) - (fearful + preoccupied)
-inline constexpr term rq_self[] = {{term::subscale, 0, 1}, {term::subscale, 3, 1}, {term::subscale, 1, -1}, {term::subscale, 2, -1}};
+inline constexpr term rq_self[] = {
+    {term::subscale, 0, 1}, {term::subscale, 3, 1}, {term::subscale, 1, -1}, {term::subscale, 2, -1}};
 // model of other = (secure + preoccupied) - (fearful + dismissing)
-inline constexpr term rq_other[] = {{term::subscale, 0, 1}, {term::subscale, 2, 1}, {term::subscale, 1, -1}, {term::subscale, 3, -1}};
+inline constexpr term rq_other[] = {
+    {term::subscale, 0, 1}, {term::subscale, 2, 1}, {term::subscale, 1, -1}, {term::subscale, 3, -1}};
 inline constexpr derived_def rq_derived[] = {{"model_of_self", rq_self}, {"model_of_other", rq_other}};
 inline constexpr std::string_view rq_item_names[] = {"secure", "fearful", "preoccupied", "dismissing"};
 inline constexpr key_view rq{

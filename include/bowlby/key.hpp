@@ -48,7 +48,7 @@ public:
     constexpr list_view() noexcept = default;
     constexpr list_view(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
     template <std::size_t N>
-    constexpr list_view(const T (&array)[N]) noexcept : data_(array), size_(N) {}  // NOLINT
+    constexpr list_view(const T (&array)[N]) noexcept : data_(array), size_(N) {}      // NOLINT
     list_view(const std::vector<T>& v) noexcept : data_(v.data()), size_(v.size()) {}  // NOLINT
 
     constexpr const T* begin() const noexcept { return data_; }
@@ -133,7 +133,8 @@ constexpr const char* check_key(const key_view& k) noexcept {
                 if (sub.items[j] == item) return "a subscale lists the same item twice";
         }
         for (std::size_t i = 0; i < sub.reversed.size(); ++i) {
-            if (!detail::contains(sub.items, sub.reversed[i])) return "a reversed item is not among its subscale's items";
+            if (!detail::contains(sub.items, sub.reversed[i]))
+                return "a reversed item is not among its subscale's items";
             for (std::size_t j = i + 1; j < sub.reversed.size(); ++j)
                 if (sub.reversed[j] == sub.reversed[i]) return "a subscale lists the same reversed item twice";
         }
@@ -167,23 +168,31 @@ constexpr const char* check_key(const key_view& k) noexcept {
 ///     auto scores = bowlby::score(q.view(), answers);
 class questionnaire {
 public:
-    questionnaire(std::string id, int n_items, response_scale scale) : id_(std::move(id)), n_items_(n_items), scale_(scale) {
+    questionnaire(std::string id, int n_items, response_scale scale)
+        : id_(std::move(id)), n_items_(n_items), scale_(scale) {
         relink();
     }
     /// A copy of a key (for instance a built-in instrument) that can then be changed.
     explicit questionnaire(const key_view& k)
         : id_(k.id), name_(k.name), citation_(k.citation), source_(k.source), n_items_(k.n_items), scale_(k.scale) {
         for (const subscale_def& s : k.subscales)
-            subs_.push_back({std::string(s.name), {s.items.begin(), s.items.end()}, {s.reversed.begin(), s.reversed.end()}, s.agg});
+            subs_.push_back(
+                {std::string(s.name), {s.items.begin(), s.items.end()}, {s.reversed.begin(), s.reversed.end()}, s.agg});
         for (const derived_def& d : k.derived) ders_.push_back({std::string(d.name), {d.terms.begin(), d.terms.end()}});
         for (std::string_view n : k.item_names) item_names_.emplace_back(n);
         relink();
     }
     questionnaire(const questionnaire& other) : questionnaire(other.view()) {}
     questionnaire(questionnaire&& other) noexcept
-        : id_(std::move(other.id_)), name_(std::move(other.name_)), citation_(std::move(other.citation_)),
-          source_(std::move(other.source_)), n_items_(other.n_items_), scale_(other.scale_),
-          subs_(std::move(other.subs_)), ders_(std::move(other.ders_)), item_names_(std::move(other.item_names_)) {
+        : id_(std::move(other.id_)),
+          name_(std::move(other.name_)),
+          citation_(std::move(other.citation_)),
+          source_(std::move(other.source_)),
+          n_items_(other.n_items_),
+          scale_(other.scale_),
+          subs_(std::move(other.subs_)),
+          ders_(std::move(other.ders_)),
+          item_names_(std::move(other.item_names_)) {
         relink();
     }
     questionnaire& operator=(questionnaire other) noexcept {

@@ -45,9 +45,12 @@ enum class score_status : std::uint8_t {
 /// "complete", "prorated" or "insufficient".
 constexpr const char* to_string(score_status s) noexcept {
     switch (s) {
-        case score_status::complete: return "complete";
-        case score_status::prorated: return "prorated";
-        case score_status::insufficient: return "insufficient";
+        case score_status::complete:
+            return "complete";
+        case score_status::prorated:
+            return "prorated";
+        case score_status::insufficient:
+            return "insufficient";
     }
     return "insufficient";
 }
@@ -119,10 +122,10 @@ inline cell classify(const scoring_plan& p, T raw) {
 
 [[noreturn]] inline void throw_invalid(const scoring_plan& p, Eigen::Index row, Eigen::Index item, double x, cell c) {
     const std::string scale = format_number(p.scale.min) + ".." + format_number(p.scale.max);
-    std::string reason = c == cell::infinite       ? "is infinite"
-                         : c == cell::out_of_range ? "is outside the response scale " + scale
-                                                   : "is not a whole number (the response scale " + scale +
-                                                         " takes whole numbers)";
+    std::string reason = c == cell::infinite ? "is infinite"
+                         : c == cell::out_of_range
+                             ? "is outside the response scale " + scale
+                             : "is not a whole number (the response scale " + scale + " takes whole numbers)";
     throw invalid_response(static_cast<std::size_t>(row), static_cast<std::size_t>(item), x, format_number(x),
                            std::move(reason));
 }
@@ -164,7 +167,8 @@ void score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, 
                 const cell c = classify(p, raw);
                 if (c != cell::answered) {
                     if (c != cell::missing) {
-                        if (p.on_invalid == invalid_policy::error) throw_invalid(p, r0 + r, j, static_cast<double>(raw), c);
+                        if (p.on_invalid == invalid_policy::error)
+                            throw_invalid(p, r0 + r, j, static_cast<double>(raw), c);
                         ++out.invalid_cells;
                     }
                     continue;
@@ -206,14 +210,18 @@ void score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, 
                     double v;
                     if (t.is_item) {
                         v = item_values[static_cast<std::size_t>(t.index * block + r)];
-                        if (std::isnan(v)) st = score_status::insufficient;
-                        else ++answered;
+                        if (std::isnan(v))
+                            st = score_status::insufficient;
+                        else
+                            ++answered;
                     } else {
                         v = static_cast<double>(out.values(row, t.index));
                         answered += out.answered(row, t.index);
                         const auto ts = static_cast<score_status>(out.status_codes(row, t.index));
-                        if (ts == score_status::insufficient) st = score_status::insufficient;
-                        else if (ts == score_status::prorated && st == score_status::complete) st = score_status::prorated;
+                        if (ts == score_status::insufficient)
+                            st = score_status::insufficient;
+                        else if (ts == score_status::prorated && st == score_status::complete)
+                            st = score_status::prorated;
                     }
                     value += t.weight * v;
                 }
@@ -257,8 +265,10 @@ public:
     static constexpr bool is_static = detail::is_static_key<Key>::value;
     /// Item count known at compile time (Eigen::Dynamic for a run-time key).
     static constexpr Eigen::Index items_at_compile_time = [] {
-        if constexpr (detail::is_static_key<Key>::value) return static_cast<Eigen::Index>(Key::key.n_items);
-        else return static_cast<Eigen::Index>(Eigen::Dynamic);
+        if constexpr (detail::is_static_key<Key>::value)
+            return static_cast<Eigen::Index>(Key::key.n_items);
+        else
+            return static_cast<Eigen::Index>(Eigen::Dynamic);
     }();
 
     /// For a built-in instrument tag.
@@ -311,8 +321,10 @@ public:
             throw shape_error("score_one takes a vector of answers, got a " + std::to_string(answers.rows()) + " x " +
                               std::to_string(answers.cols()) + " matrix");
         score_table<Scalar> t = detail::make_table<Scalar>(key_, 1);
-        if (answers.rows() == 1) detail::score_rows(plan_, answers, t, 0);
-        else detail::score_rows(plan_, answers.transpose(), t, 0);
+        if (answers.rows() == 1)
+            detail::score_rows(plan_, answers, t, 0);
+        else
+            detail::score_rows(plan_, answers.transpose(), t, 0);
         respondent_scores<Scalar> r;
         r.names = std::move(t.names);
         r.values = t.values.row(0).transpose();
@@ -325,8 +337,10 @@ private:
     struct no_key {};
     // The key view of a copy: a run-time key's view points into this scorer's own copy.
     key_view relinked(const scorer& other) const {
-        if constexpr (is_static) return other.key_;
-        else return owned_.view();
+        if constexpr (is_static)
+            return other.key_;
+        else
+            return owned_.view();
     }
     std::conditional_t<is_static, no_key, Key> owned_{};
     key_view key_;
@@ -335,7 +349,8 @@ private:
 
 /// Scores an N x items matrix with any key (a built-in's, or questionnaire::view()).
 template <class Scalar = double, class Derived>
-score_table<Scalar> score(const key_view& key, const Eigen::MatrixBase<Derived>& answers, const score_options& options = {}) {
+score_table<Scalar> score(const key_view& key, const Eigen::MatrixBase<Derived>& answers,
+                          const score_options& options = {}) {
     const detail::scoring_plan plan = detail::make_plan(key, options);
     score_table<Scalar> t = detail::make_table<Scalar>(key, answers.rows());
     detail::score_rows(plan, answers, t, 0);
@@ -355,10 +370,12 @@ score_table<Scalar> score(std::string_view instrument_id, const Eigen::MatrixBas
 template <class Scalar = double>
 class chunk_scorer {
 public:
-    chunk_scorer(const key_view& key, const score_options& options) : key_(key), plan_(detail::make_plan(key, options)) {}
+    chunk_scorer(const key_view& key, const score_options& options)
+        : key_(key), plan_(detail::make_plan(key, options)) {}
     template <class Derived>
     const score_table<Scalar>& score(const Eigen::MatrixBase<Derived>& chunk) {
-        if (table_.names.empty() || table_.rows() != chunk.rows()) table_ = detail::make_table<Scalar>(key_, chunk.rows());
+        if (table_.names.empty() || table_.rows() != chunk.rows())
+            table_ = detail::make_table<Scalar>(key_, chunk.rows());
         table_.invalid_cells = 0;
         detail::score_rows(plan_, chunk, table_, 0);
         total_invalid_ += table_.invalid_cells;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job in one command: installs what is missing, builds the `bowlby` tool, and
+# batch-scores the bundled synthetic ECR sample (2,000 respondents), printing its report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh build
+cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOWLBY_BUILD_TESTS=OFF -DBOWLBY_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build/demo --target bowlby_cli
+./build/demo/bowlby score --instrument ecr --items Q1:Q36 --keep id \
+  --output build/demo/ecr-sample-scores.csv --report - examples/sample/ecr-sample.csv
+echo
+echo "First rows of build/demo/ecr-sample-scores.csv:"
+head -n 4 build/demo/ecr-sample-scores.csv

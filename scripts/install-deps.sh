@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages bowlby needs that are missing, and nothing else.
+#   scripts/install-deps.sh build    compiler, CMake, Eigen, nlohmann-json (the library and the tool)
+#   scripts/install-deps.sh test     + doctest, Google Benchmark, R (reference scores), clang-format
+# Uses sudo when not run as root.
+set -euo pipefail
+set_name=${1:-test}
+build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev)
+test_pkgs=(doctest-dev libbenchmark-dev r-base-core clang-format)
+pkgs=("${build_pkgs[@]}")
+if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

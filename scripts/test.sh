@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# All the tests in one command: installs what is missing, then
+#   1. builds everything (warnings as errors) and runs the test suite with CTest;
+#   2. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
+#   3. checks that the sources are formatted as .clang-format says.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh test
+jobs=$(nproc)
+
+echo "== release build, warnings as errors"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOWLBY_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake --build build/release -j "$jobs"
+(cd build/release && ctest --output-on-failure -j "$jobs")
+
+echo "== ASan + UBSan build"
+cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+  -DBOWLBY_SANITIZE=ON -DBOWLBY_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build/sanitize -j "$jobs"
+(cd build/sanitize && ctest --output-on-failure -j "$jobs")
+
+echo "== clang-format"
+files=$(git ls-files '*.hpp' '*.cpp')
+if ! clang-format --dry-run -Werror $files; then
+  echo "clang-format: the files above need formatting (clang-format -i)"
+  exit 1
+fi
+echo "all checks passed"
