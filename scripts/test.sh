@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
 jobs=$(nproc)
+if [ ! -f ../shared/data/ecr-openpsychometrics/data.csv ]; then
+  echo "NOTE: ../shared/data/ecr-openpsychometrics/data.csv is absent: the real-data test will be reported as skipped"
+fi
 
 echo "== release build, warnings as errors"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOWLBY_WARNINGS_AS_ERRORS=ON >/dev/null
