@@ -77,5 +77,6 @@ private:
 
 int run_score(args& a);
 int run_instruments(args& a);
+int run_reliability(args& a);
 
 }  // namespace bowlby_cli

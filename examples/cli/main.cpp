@@ -2,6 +2,7 @@
 //
 //   bowlby instruments                 list the built-in instruments
 //   bowlby score --instrument ID ...   score a CSV file (bowlby score --help)
+//   bowlby reliability ...             reliability statistics (bowlby reliability --help)
 //
 // Exit status: 0 success, 1 a problem with the data or files, 2 a usage error.
 #include "cli.hpp"
@@ -59,6 +60,7 @@ const char* const main_help = R"(usage: bowlby COMMAND [options]
 commands:
   instruments   list the built-in instruments, their items, subscales and sources
   score         score a CSV file of responses ('bowlby score --help')
+  reliability   reliability statistics of subscales or a scale ('bowlby reliability --help')
   version       print the version
 )";
 }
@@ -73,6 +75,7 @@ int main(int argc, char** argv) {
         dispatched = true;
         if (command == "score") return run_score(a);
         if (command == "instruments") return run_instruments(a);
+        if (command == "reliability") return run_reliability(a);
         if (command == "version" || command == "--version") {
             std::cout << "bowlby " << bowlby::version_string << "\n";
             return 0;

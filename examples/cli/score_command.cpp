@@ -1,9 +1,12 @@
 // `bowlby score`: batch-scores a CSV file, streaming it in chunks so that memory stays flat.
 #include "cli.hpp"
+#include "input.hpp"
+#include "reliability_output.hpp"
 
 #include <bowlby/csv.hpp>
 #include <bowlby/detail/format.hpp>
 #include <bowlby/instruments.hpp>
+#include <bowlby/reliability.hpp>
 #include <bowlby/score.hpp>
 
 #include <nlohmann/json.hpp>
@@ -38,7 +41,8 @@ options:
   --keep COL,...         input columns copied to the output after 'row'
   --output FILE|-        where the scores go (default: standard output)
   --report FILE.json|-   a JSON summary: rows, invalid cells, and n, mean, sd and status
-                         counts of every score
+                         counts of every score, with each subscale's reliability statistics
+                         (as 'bowlby reliability --json' gives them, pairwise)
 )";
 
 std::string csv_quote(const std::string& s) {
@@ -122,39 +126,9 @@ int run_score(args& a) {
     if (report_path == "-" && output_path == "-")
         throw usage_error("--report - and the scores cannot both go to standard output; give --output FILE");
 
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (input_path != "-") {
-        file.open(input_path, std::ios::binary);
-        if (!file) throw data_error("cannot open '" + input_path + "'");
-        in = &file;
-    }
-    bowlby::csv::reader csv(*in);
-    std::vector<std::string> header;
-    std::vector<std::string> fields;
-    try {
-        if (!csv.next(header)) throw data_error(input_path + ": the file is empty; a header row is needed");
-    } catch (const bowlby::csv::csv_error& e) {
-        throw data_error(input_path + ", " + e.what());
-    }
-
-    const auto k = static_cast<std::size_t>(key->n_items);
-    std::vector<std::size_t> item_cols;
-    if (!items_spec.empty()) {
-        item_cols = resolve_columns(items_spec, header, "--items");
-        if (item_cols.size() != k)
-            throw usage_error("--items names " + std::to_string(item_cols.size()) + " columns, but " + instrument_id +
-                              " has " + std::to_string(k) + " items");
-    } else if (header.size() == k) {
-        for (std::size_t i = 0; i < k; ++i) item_cols.push_back(i);
-    } else {
-        throw usage_error(input_path + " has " + std::to_string(header.size()) + " columns and " + instrument_id +
-                          " has " + std::to_string(k) +
-                          " items: name the item columns with --items (for example --items " + header.front() +
-                          ":...); the columns are: " + join_header(header));
-    }
-    std::vector<std::size_t> keep_cols;
-    if (!keep_spec.empty()) keep_cols = resolve_columns(keep_spec, header, "--keep");
+    answer_reader input(input_path, items_spec, static_cast<std::size_t>(key->n_items), instrument_id);
+    if (!keep_spec.empty()) input.keep(keep_spec);
+    const std::vector<std::size_t>& keep_cols = input.keep_columns();
 
     output_file out(output_path);
     std::optional<output_file> report;
@@ -162,7 +136,7 @@ int run_score(args& a) {
 
     // Output header.
     std::string line = "row";
-    for (std::size_t c : keep_cols) line += "," + csv_quote(header[c]);
+    for (std::size_t c : keep_cols) line += "," + csv_quote(input.header()[c]);
     const std::size_t n_scores = key->n_scores();
     for (std::size_t s = 0; s < n_scores; ++s) {
         const std::string name(key->score_name(s));
@@ -171,34 +145,27 @@ int run_score(args& a) {
     line += ",status\n";
     out.write(line);
 
-    constexpr Eigen::Index chunk_rows = 4096;
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> chunk(chunk_rows,
-                                                                                 static_cast<Eigen::Index>(k));
-    std::vector<std::size_t> lines(chunk_rows);
-    std::vector<std::string> kept(static_cast<std::size_t>(chunk_rows) * keep_cols.size());
+    chunk_matrix chunk(4096, static_cast<Eigen::Index>(key->n_items));
     bowlby::chunk_scorer<double> scorer(*key, options);
+    // The report's reliability statistics come from the same pass over the data.
+    std::optional<bowlby::instrument_accumulator> items;
+    if (report) items.emplace(*key, options);
     std::vector<running_stats> stats(n_scores);
     std::size_t rows = 0;
-    std::size_t text_invalid = 0;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-
     std::string buf;  // one chunk of output, reused
-    auto flush = [&](Eigen::Index n) {
-        if (n == 0) return;
+    while (const Eigen::Index n = input.read(chunk, options.on_invalid)) {
         const bowlby::score_table<double>* t = nullptr;
         try {
             t = &scorer.score(chunk.topRows(n));
+            if (items) items->add(chunk.topRows(n));
         } catch (const bowlby::invalid_response& e) {
-            throw data_error(input_path + ", line " + std::to_string(lines[e.row()]) + ", column " +
-                             header[item_cols[e.item()]] + ": value " + bowlby::detail::format_number(e.value()) + " " +
-                             e.reason());
+            throw input.describe(e);
         }
         buf.clear();
         for (Eigen::Index r = 0; r < n; ++r) {
             ++rows;
             buf += std::to_string(rows);
-            for (std::size_t c = 0; c < keep_cols.size(); ++c)
-                buf += "," + csv_quote(kept[static_cast<std::size_t>(r) * keep_cols.size() + c]);
+            for (std::size_t c = 0; c < keep_cols.size(); ++c) buf += "," + csv_quote(input.kept(r, c));
             auto worst = bowlby::score_status::complete;
             for (std::size_t s = 0; s < n_scores; ++s) {
                 const auto si = static_cast<Eigen::Index>(s);
@@ -219,38 +186,6 @@ int run_score(args& a) {
             buf += '\n';
         }
         out.write(buf);
-    };
-
-    Eigen::Index filled = 0;
-    try {
-        while (csv.next(fields)) {
-            if (fields.size() != header.size())
-                throw data_error(input_path + ", line " + std::to_string(csv.line()) + ": " +
-                                 std::to_string(fields.size()) + " fields, but the header has " +
-                                 std::to_string(header.size()));
-            lines[static_cast<std::size_t>(filled)] = csv.line();
-            for (std::size_t j = 0; j < k; ++j) {
-                double v = nan;
-                const std::string& cell = fields[item_cols[j]];
-                if (bowlby::csv::parse_answer(cell, v) == bowlby::csv::cell_kind::text) {
-                    if (options.on_invalid == bowlby::invalid_policy::error)
-                        throw data_error(input_path + ", line " + std::to_string(csv.line()) + ", column " +
-                                         header[item_cols[j]] + ": value '" + cell + "' is not a number");
-                    ++text_invalid;
-                    v = nan;
-                }
-                chunk(filled, static_cast<Eigen::Index>(j)) = v;
-            }
-            for (std::size_t c = 0; c < keep_cols.size(); ++c)
-                kept[static_cast<std::size_t>(filled) * keep_cols.size() + c] = fields[keep_cols[c]];
-            if (++filled == chunk_rows) {
-                flush(filled);
-                filled = 0;
-            }
-        }
-        flush(filled);
-    } catch (const bowlby::csv::csv_error& e) {
-        throw data_error(input_path + ", " + e.what());
     }
     out.commit();
 
@@ -262,7 +197,8 @@ int run_score(args& a) {
         j["scale"] = {scale.min, scale.max};
         j["min_answered"] = options.min_answered;
         j["rows"] = rows;
-        j["invalid_cells"] = scorer.invalid_cells() + text_invalid;
+        j["invalid_cells"] = scorer.invalid_cells() + input.text_invalid();
+        const std::vector<bowlby::reliability_result> rel = bowlby::reliability(*items, {}, input.item_names());
         auto subs = nlohmann::ordered_json::array();
         for (std::size_t s = 0; s < n_scores; ++s) {
             const running_stats& st = stats[s];
@@ -275,6 +211,7 @@ int run_score(args& a) {
             o["complete"] = st.status[0];
             o["prorated"] = st.status[1];
             o["insufficient"] = st.status[2];
+            if (s < rel.size()) o["reliability"] = to_json(rel[s]);
             subs.push_back(o);
         }
         j["subscales"] = subs;

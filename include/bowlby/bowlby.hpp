@@ -8,6 +8,8 @@
 #include "bowlby/csv.hpp"
 #include "bowlby/error.hpp"
 #include "bowlby/instruments.hpp"
+#include "bowlby/item_statistics.hpp"
 #include "bowlby/key.hpp"
+#include "bowlby/reliability.hpp"
 #include "bowlby/score.hpp"
 #include "bowlby/version.hpp"

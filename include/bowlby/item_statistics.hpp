@@ -1,0 +1,415 @@
+// bowlby: scoring of adult-attachment questionnaires. MIT licence, see LICENSE.
+//
+// Sufficient statistics of item responses in a mergeable accumulator: one streaming pass over
+// the data (in chunks of any size, in any number of shards) gathers everything the
+// reliability statistics need (bowlby/reliability.hpp), and accumulators built on separate
+// shards merge into the accumulator of the whole.
+//
+//     bowlby::item_accumulator acc(5, /*shift=*/3.5);    // 5 items, values near 3.5
+//     acc.add(chunk1);                                    // N1 x 5, NaN = missing
+//     acc.add(chunk2);
+//     Eigen::MatrixXd c = acc.covariance({0, 1, 2, 3, 4}, bowlby::missing_method::pairwise);
+//
+// Columns may be split into groups (the subscales of an instrument): per group the
+// accumulator also keeps the person scores (the mean of the row's answered items in the
+// group), their cross-products with the group's items, and the moments of the rows on which
+// every item of the group is answered (for listwise deletion), so that the covariances
+// between groups (scale intercorrelations) come from the same pass.
+//
+// What is kept, with x the answers minus `shift` (a value near the items' means, such as the
+// scale's midpoint, which keeps the sums well conditioned):
+// - for every pair of columns (i, j), over the rows where both are answered: the count, the
+//   sums of x_i and x_j, of x_i^2 and x_j^2, and of x_i x_j;
+// - per group, over the rows where the whole group is answered: count, sums, cross-products;
+// - per group, the person score t (mean of the answered items; rows with none are skipped):
+//   count, sum, sum of squares; and per item, over the rows where it is answered (and over the
+//   group's complete rows): the sums of t, t^2 and x t.
+// Rows complete on every column, the common case, are gathered into blocks and added with one
+// matrix product per block; sums of each block are added into long double totals.
+#pragma once
+
+#include "bowlby/error.hpp"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace bowlby {
+
+/// How missing answers enter covariances: pairwise-complete (psych's default, R's
+/// use = "pairwise") or listwise (only rows answered on every item of the scale).
+enum class missing_method : std::uint8_t { pairwise, listwise };
+
+/// Moments of a subset of rows of two variables (or one), shifted; see item_accumulator.
+struct moments {
+    double n = 0;
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+
+    double mean_x(double shift) const { return sx / n + shift; }
+    double var_x() const { return (sxx - sx * sx / n) / (n - 1); }
+    double var_y() const { return (syy - sy * sy / n) / (n - 1); }
+    double cov() const { return (sxy - sx * sy / n) / (n - 1); }
+    double cor() const { return cov() / std::sqrt(var_x() * var_y()); }
+};
+
+class item_accumulator {
+public:
+    using ld_matrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
+    using ld_vector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
+
+    item_accumulator() = default;
+
+    /// `items` columns; `shift` is subtracted from every answer before it is summed (use the
+    /// scale's midpoint); `group[i]` (0-based, default all 0) assigns column i to a group.
+    explicit item_accumulator(Eigen::Index items, double shift = 0, std::vector<int> group = {})
+        : k_(items), shift_(shift), group_(std::move(group)) {
+        if (k_ < 1) throw option_error("an item accumulator needs at least one column");
+        if (group_.empty()) group_.assign(static_cast<std::size_t>(k_), 0);
+        if (static_cast<Eigen::Index>(group_.size()) != k_)
+            throw option_error("the group list needs one entry per column");
+        n_groups_ = 0;
+        for (int g : group_) {
+            if (g < 0) throw option_error("group numbers start at 0");
+            n_groups_ = std::max(n_groups_, g + 1);
+        }
+        members_.assign(static_cast<std::size_t>(n_groups_), {});
+        for (Eigen::Index i = 0; i < k_; ++i)
+            members_[static_cast<std::size_t>(group_[static_cast<std::size_t>(i)])].push_back(i);
+        for (const auto& m : members_)
+            if (m.empty()) throw option_error("every group number from 0 to the largest needs at least one column");
+        const auto kk = k_;
+        pN_ = pS_ = pP_ = pQ_ = ld_matrix::Zero(kk, kk);
+        cS_ = ld_vector::Zero(kk);
+        cQ_ = ld_matrix::Zero(kk, kk);
+        ctS_ = ctQ_ = ld_vector::Zero(n_groups_);
+        cxt_ = ld_vector::Zero(kk);
+        gN_ = ld_vector::Zero(n_groups_);
+        gS_ = ld_vector::Zero(kk);
+        gQ_ = ld_matrix::Zero(kk, kk);
+        gtS_ = gtQ_ = ld_vector::Zero(n_groups_);
+        gxt_ = ld_vector::Zero(kk);
+        tN_ = tS_ = tQ_ = ld_vector::Zero(n_groups_);
+        itS_ = itQ_ = ixt_ = ld_vector::Zero(kk);
+    }
+
+    Eigen::Index items() const noexcept { return k_; }
+    int groups() const noexcept { return n_groups_; }
+    double shift() const noexcept { return shift_; }
+    const std::vector<Eigen::Index>& group_columns(int g) const { return members_.at(static_cast<std::size_t>(g)); }
+    /// Rows added (with their weights), answered or not.
+    double rows() const noexcept { return static_cast<double>(rows_); }
+
+    /// Adds the rows of an N x items matrix of answers (NaN = missing). Any dense Eigen
+    /// expression with a floating-point element type.
+    template <class Derived>
+    void add(const Eigen::MatrixBase<Derived>& x) {
+        add_rows(x, static_cast<const double*>(nullptr));
+    }
+
+    /// Adds rows with (non-negative) frequency weights: row r counts weights[r] times.
+    template <class Derived>
+    void add_weighted(const Eigen::MatrixBase<Derived>& x, const Eigen::VectorXd& weights) {
+        if (weights.size() != x.rows()) throw shape_error("one weight per row is needed");
+        add_rows(x, weights.data());
+    }
+
+    /// Adds another accumulator's data (same shape, shift and groups).
+    void merge(const item_accumulator& o) {
+        if (o.k_ != k_ || o.shift_ != shift_ || o.group_ != group_)
+            throw option_error("only accumulators with the same columns, shift and groups can be merged");
+        rows_ += o.rows_;
+        pN_ += o.pN_;
+        pS_ += o.pS_;
+        pP_ += o.pP_;
+        pQ_ += o.pQ_;
+        cN_ += o.cN_;
+        cS_ += o.cS_;
+        cQ_ += o.cQ_;
+        ctS_ += o.ctS_;
+        ctQ_ += o.ctQ_;
+        cxt_ += o.cxt_;
+        gN_ += o.gN_;
+        gS_ += o.gS_;
+        gQ_ += o.gQ_;
+        gtS_ += o.gtS_;
+        gtQ_ += o.gtQ_;
+        gxt_ += o.gxt_;
+        tN_ += o.tN_;
+        tS_ += o.tS_;
+        tQ_ += o.tQ_;
+        itS_ += o.itS_;
+        itQ_ += o.itQ_;
+        ixt_ += o.ixt_;
+    }
+
+    // ---- queries ---------------------------------------------------------------------------
+
+    /// Moments of columns i and j over the rows where both are answered (i == j: one column).
+    moments pair(Eigen::Index i, Eigen::Index j) const {
+        moments m;
+        m.n = double(cN_ + pN_(i, j));
+        m.sx = double(cS_(i) + pS_(i, j));
+        m.sy = double(cS_(j) + pS_(j, i));
+        m.sxx = double(cQ_(i, i) + pP_(i, j));
+        m.syy = double(cQ_(j, j) + pP_(j, i));
+        m.sxy = double(cQ_(i, j) + pQ_(i, j));
+        return m;
+    }
+
+    /// Moments of columns i and j (of group g) over the rows where all of g is answered; with
+    /// g = -1, over the rows where every column is answered.
+    moments group_complete_pair(int g, Eigen::Index i, Eigen::Index j) const {
+        moments m;
+        m.n = double(cN_);
+        m.sx = double(cS_(i));
+        m.sy = double(cS_(j));
+        m.sxx = double(cQ_(i, i));
+        m.syy = double(cQ_(j, j));
+        m.sxy = double(cQ_(i, j));
+        if (g >= 0) {
+            m.n += double(gN_(g));
+            m.sx += double(gS_(i));
+            m.sy += double(gS_(j));
+            m.sxx += double(gQ_(i, i));
+            m.syy += double(gQ_(j, j));
+            m.sxy += double(gQ_(i, j));
+        }
+        return m;
+    }
+
+    /// Number of rows answered on every item of group g.
+    double group_complete_rows(int g) const { return double(cN_ + gN_(g)); }
+
+    /// Covariance matrix of the given columns. Pairwise: each entry over the rows where both
+    /// columns are answered, centred on those rows' means (R's cov(use = "pairwise")).
+    /// Listwise: over the rows where every column of group `g` is answered (all columns must
+    /// belong to g; g = -1: every column of the accumulator). Entries with fewer than two rows
+    /// are NaN.
+    Eigen::MatrixXd covariance(const std::vector<Eigen::Index>& cols, missing_method method, int g = 0) const {
+        const auto m = static_cast<Eigen::Index>(cols.size());
+        Eigen::MatrixXd c(m, m);
+        for (Eigen::Index a = 0; a < m; ++a)
+            for (Eigen::Index b = 0; b <= a; ++b) {
+                const auto i = cols[static_cast<std::size_t>(a)], j = cols[static_cast<std::size_t>(b)];
+                const moments mo = method == missing_method::pairwise ? pair(i, j) : group_complete_pair(g, i, j);
+                c(a, b) = c(b, a) = mo.n >= 2 ? mo.cov() : std::nan("");
+            }
+        return c;
+    }
+
+    /// Correlations with pair-specific variances (R's cor(use = "pairwise")); listwise as above.
+    Eigen::MatrixXd correlation(const std::vector<Eigen::Index>& cols, missing_method method, int g = 0) const {
+        const auto m = static_cast<Eigen::Index>(cols.size());
+        Eigen::MatrixXd r(m, m);
+        for (Eigen::Index a = 0; a < m; ++a)
+            for (Eigen::Index b = 0; b <= a; ++b) {
+                const auto i = cols[static_cast<std::size_t>(a)], j = cols[static_cast<std::size_t>(b)];
+                const moments mo = method == missing_method::pairwise ? pair(i, j) : group_complete_pair(g, i, j);
+                r(a, b) = r(b, a) = a == b ? 1.0 : (mo.n >= 2 ? mo.cor() : std::nan(""));
+            }
+        return r;
+    }
+
+    /// Person scores of group g (the mean of each row's answered items in g, rows with none
+    /// skipped), as moments in x: n, sum, sum of squares.
+    moments person_scores(int g) const {
+        moments m;
+        m.n = double(tN_(g));
+        m.sx = double(tS_(g));
+        m.sxx = double(tQ_(g));
+        return m;
+    }
+
+    /// Item i against its group's person score: over the rows where i is answered
+    /// (pairwise), or over the rows where its whole group is answered (listwise).
+    moments item_total(Eigen::Index i, missing_method method) const {
+        const int g = group_[static_cast<std::size_t>(i)];
+        moments m;
+        if (method == missing_method::pairwise) {
+            m = pair(i, i);
+            m.sy = double(ctS_(g) + itS_(i));
+            m.syy = double(ctQ_(g) + itQ_(i));
+            m.sxy = double(cxt_(i) + ixt_(i));
+        } else {
+            m = group_complete_pair(g, i, i);
+            m.sy = double(ctS_(g) + gtS_(g));
+            m.syy = double(ctQ_(g) + gtQ_(g));
+            m.sxy = double(cxt_(i) + gxt_(i));
+        }
+        return m;
+    }
+
+private:
+    template <class Derived>
+    void add_rows(const Eigen::MatrixBase<Derived>& input, const double* weights) {
+        using T = typename Derived::Scalar;
+        static_assert(std::is_floating_point_v<T>, "answers for the accumulator are floating point, NaN = missing");
+        if (k_ == 0) throw option_error("the accumulator was default-constructed; give it a column count");
+        const typename Eigen::internal::nested_eval<Derived, 1>::type x = input.derived();
+        if (x.cols() != k_)
+            throw shape_error("expected " + std::to_string(k_) + " item columns, got " + std::to_string(x.cols()));
+        constexpr Eigen::Index block = 256;
+        const Eigen::Index G = n_groups_;
+        // Complete rows of a block, gathered for one matrix product.
+        Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic> B(block, k_);
+        Eigen::VectorXd Bw(block);
+        // Per-block double partial sums of the incomplete rows.
+        Eigen::MatrixXd bN(k_, k_), bS(k_, k_), bP(k_, k_), bQ(k_, k_), bgQ(k_, k_);
+        Eigen::VectorXd bgN(G), bgS(k_), bgtS(G), bgtQ(G), bgxt(k_), btN(G), btS(G), btQ(G), bitS(k_), bitQ(k_),
+            bixt(k_);
+        std::vector<Eigen::Index> present;
+        present.reserve(static_cast<std::size_t>(k_));
+        Eigen::VectorXd row(k_), t(G), tn(G);
+        // Group means as a matrix: t = B * M for complete rows.
+        Eigen::MatrixXd M = Eigen::MatrixXd::Zero(k_, G);
+        for (Eigen::Index i = 0; i < k_; ++i) {
+            const int g = group_[static_cast<std::size_t>(i)];
+            M(i, g) = 1.0 / static_cast<double>(members_[static_cast<std::size_t>(g)].size());
+        }
+
+        for (Eigen::Index r0 = 0; r0 < x.rows(); r0 += block) {
+            const Eigen::Index nb = std::min(block, x.rows() - r0);
+            Eigen::Index nc = 0;
+            bN.setZero();
+            bS.setZero();
+            bP.setZero();
+            bQ.setZero();
+            bgQ.setZero();
+            bgN.setZero();
+            bgS.setZero();
+            bgtS.setZero();
+            bgtQ.setZero();
+            bgxt.setZero();
+            btN.setZero();
+            btS.setZero();
+            btQ.setZero();
+            bitS.setZero();
+            bitQ.setZero();
+            bixt.setZero();
+            for (Eigen::Index r = r0; r < r0 + nb; ++r) {
+                const double w = weights ? weights[r] : 1.0;
+                rows_ += static_cast<long double>(w);
+                if (w == 0) continue;
+                present.clear();
+                for (Eigen::Index i = 0; i < k_; ++i) {
+                    const auto v = static_cast<double>(x.coeff(r, i));
+                    row(i) = v - shift_;
+                    if (!std::isnan(v)) present.push_back(i);
+                }
+                if (static_cast<Eigen::Index>(present.size()) == k_) {
+                    B.row(nc) = row.transpose();
+                    Bw(nc++) = w;
+                    continue;
+                }
+                // An incomplete row: pairwise sums over its answered columns.
+                for (Eigen::Index a : present) {
+                    const double xa = row(a);
+                    for (Eigen::Index b : present) {
+                        bN(a, b) += w;
+                        bS(a, b) += w * xa;
+                        bP(a, b) += w * xa * xa;
+                        bQ(a, b) += w * xa * row(b);
+                    }
+                }
+                // Person scores per group, and group-complete rows.
+                t.setZero();
+                tn.setZero();
+                for (Eigen::Index a : present) {
+                    const int g = group_[static_cast<std::size_t>(a)];
+                    t(g) += row(a);
+                    tn(g) += 1;
+                }
+                for (Eigen::Index g = 0; g < G; ++g) {
+                    if (tn(g) == 0) continue;
+                    t(g) /= tn(g);
+                    btN(g) += w;
+                    btS(g) += w * t(g);
+                    btQ(g) += w * t(g) * t(g);
+                }
+                for (Eigen::Index a : present) {
+                    const int g = group_[static_cast<std::size_t>(a)];
+                    bitS(a) += w * t(g);
+                    bitQ(a) += w * t(g) * t(g);
+                    bixt(a) += w * row(a) * t(g);
+                }
+                for (Eigen::Index g = 0; g < G; ++g) {
+                    const auto& cols = members_[static_cast<std::size_t>(g)];
+                    if (tn(g) != static_cast<double>(cols.size())) continue;
+                    bgN(g) += w;
+                    bgtS(g) += w * t(g);
+                    bgtQ(g) += w * t(g) * t(g);
+                    for (Eigen::Index a : cols) {
+                        bgS(a) += w * row(a);
+                        bgxt(a) += w * row(a) * t(g);
+                        for (Eigen::Index b : cols) bgQ(a, b) += w * row(a) * row(b);
+                    }
+                }
+            }
+            // Complete rows: one product for the cross-products, one for the person scores.
+            if (nc > 0) {
+                const auto Bc = B.topRows(nc);
+                const auto wc = Bw.head(nc);
+                const Eigen::MatrixXd WB = wc.asDiagonal() * Bc;
+                const Eigen::MatrixXd scores = Bc * M;  // nc x G person scores
+                cN_ += static_cast<long double>(wc.sum());
+                cS_ += (WB.colwise().sum().transpose()).cast<long double>();
+                cQ_ += (Bc.transpose() * WB).cast<long double>();
+                ctS_ += (scores.transpose() * wc).cast<long double>();
+                ctQ_ += (scores.array().square().matrix().transpose() * wc).cast<long double>();
+                const Eigen::MatrixXd XT = WB.transpose() * scores;  // k x G
+                for (Eigen::Index i = 0; i < k_; ++i)
+                    cxt_(i) += static_cast<long double>(XT(i, group_[static_cast<std::size_t>(i)]));
+                tN_.array() += static_cast<long double>(wc.sum());
+                tS_ += (scores.transpose() * wc).cast<long double>();
+                tQ_ += (scores.array().square().matrix().transpose() * wc).cast<long double>();
+            }
+            pN_ += bN.cast<long double>();
+            pS_ += bS.cast<long double>();
+            pP_ += bP.cast<long double>();
+            pQ_ += bQ.cast<long double>();
+            gN_ += bgN.cast<long double>();
+            gS_ += bgS.cast<long double>();
+            gQ_ += bgQ.cast<long double>();
+            gtS_ += bgtS.cast<long double>();
+            gtQ_ += bgtQ.cast<long double>();
+            gxt_ += bgxt.cast<long double>();
+            tN_ += btN.cast<long double>();
+            tS_ += btS.cast<long double>();
+            tQ_ += btQ.cast<long double>();
+            itS_ += bitS.cast<long double>();
+            itQ_ += bitQ.cast<long double>();
+            ixt_ += bixt.cast<long double>();
+        }
+    }
+
+    Eigen::Index k_ = 0;
+    double shift_ = 0;
+    std::vector<int> group_;
+    int n_groups_ = 0;
+    std::vector<std::vector<Eigen::Index>> members_;
+    long double rows_ = 0;
+    // Incomplete rows, pairwise: counts, sums of x_i (row i, column j: over rows with i and j),
+    // sums of x_i^2 (likewise), cross-products.
+    ld_matrix pN_, pS_, pP_, pQ_;
+    // Rows complete on every column: count, sums, cross-products; person-score sums per group
+    // and sums of x_i t over the item's group.
+    long double cN_ = 0;
+    ld_vector cS_;
+    ld_matrix cQ_;
+    ld_vector ctS_, ctQ_, cxt_;
+    // Rows complete on their group but not on every column.
+    ld_vector gN_, gS_;
+    ld_matrix gQ_;
+    ld_vector gtS_, gtQ_, gxt_;
+    // Person scores of incomplete rows per group, and per item over the rows where it is answered.
+    ld_vector tN_, tS_, tQ_;
+    ld_vector itS_, itQ_, ixt_;
+};
+
+}  // namespace bowlby
