@@ -75,4 +75,6 @@ TEST_CASE("answer cells: numbers, missing spellings, text") {
     CHECK(bowlby::csv::parse_answer("  ", v) == cell_kind::missing);
     CHECK(bowlby::csv::parse_answer("abc", v) == cell_kind::text);
     CHECK(bowlby::csv::parse_answer("4x", v) == cell_kind::text);
+    CHECK(bowlby::csv::parse_answer("+-3", v) == cell_kind::text);
+    CHECK(bowlby::csv::parse_answer("+", v) == cell_kind::text);
 }

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -200,6 +201,11 @@ TEST_CASE("degenerate input is reported, not crashed on") {
         CHECK(r.warnings[0] == "item b has no answers");
         CHECK(std::isnan(r.alpha.raw_alpha));
         CHECK(r.items[0].mean == doctest::Approx(2.75));
+    }
+    SUBCASE("an infinite answer is an error, not a poisoned sum") {
+        Eigen::MatrixXd x(3, 3);
+        x << 1, 2, 3, 2, std::numeric_limits<double>::infinity(), 4, 3, 4, 5;
+        CHECK_THROWS_AS(bowlby::reliability(x), bowlby::invalid_response);
     }
     SUBCASE("a negative average covariance") {
         Eigen::MatrixXd x(4, 3);

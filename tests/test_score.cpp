@@ -244,6 +244,18 @@ TEST_CASE("bad input: a clear exception for each class, all catchable as bowlby:
     CHECK_THROWS_AS(bowlby::score("no-such-instrument", x), bowlby::error);
 }
 
+TEST_CASE("draft questionnaires copy, and moved-from scorers move again") {
+    bowlby::questionnaire draft("draft", 3, {1, 5, true});
+    const bowlby::questionnaire copy = draft;  // a draft without subscales is still a value
+    CHECK(copy.view_unchecked().n_items == 3);
+    bowlby::scorer<bowlby::questionnaire> a{small()};
+    auto b = std::move(a);
+    auto c = std::move(a);
+    Eigen::MatrixXd x(1, 4);
+    x << 1, 1, 5, 4;
+    CHECK(b.score(x).values(0, 1) == 9);
+}
+
 TEST_CASE("malformed keys are refused with a sentence") {
     bowlby::questionnaire q("bad", 3, {1, 5, true});
     CHECK_THROWS_WITH(q.view(), "questionnaire 'bad': a questionnaire needs at least one subscale");

@@ -44,6 +44,7 @@ public:
     /// the end of the input. Empty lines are skipped.
     bool next(std::vector<std::string>& fields) {
         std::size_t n = 0;
+        quoted_field_ = false;
         auto field = [&]() -> std::string& {
             if (n == fields.size()) fields.emplace_back();
             std::string& f = fields[n++];
@@ -153,7 +154,10 @@ inline cell_kind parse_answer(std::string_view s, double& value) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     if (s.empty() || s == "NA" || s == ".") return cell_kind::missing;
-    if (s.front() == '+') s.remove_prefix(1);
+    if (s.front() == '+') {
+        s.remove_prefix(1);
+        if (s.empty() || s.front() == '-') return cell_kind::text;
+    }
     const char* end = s.data() + s.size();
     const auto res = std::from_chars(s.data(), end, value);
     if (res.ec != std::errc() || res.ptr != end) return cell_kind::text;

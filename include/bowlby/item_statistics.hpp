@@ -75,7 +75,8 @@ public:
             throw option_error("the group list needs one entry per column");
         n_groups_ = 0;
         for (int g : group_) {
-            if (g < 0) throw option_error("group numbers start at 0");
+            if (g < 0 || static_cast<Eigen::Index>(g) >= k_)
+                throw option_error("group numbers run from 0 to items - 1");
             n_groups_ = std::max(n_groups_, g + 1);
         }
         members_.assign(static_cast<std::size_t>(n_groups_), {});
@@ -116,6 +117,8 @@ public:
     template <class Derived>
     void add_weighted(const Eigen::MatrixBase<Derived>& x, const Eigen::VectorXd& weights) {
         if (weights.size() != x.rows()) throw shape_error("one weight per row is needed");
+        if (!(weights.array() >= 0).all() || !weights.allFinite())
+            throw option_error("frequency weights must be finite and not negative");
         add_rows(x, weights.data());
     }
 
@@ -184,7 +187,7 @@ public:
     }
 
     /// Number of rows answered on every item of group g.
-    double group_complete_rows(int g) const { return double(cN_ + gN_(g)); }
+    double group_complete_rows(int g) const { return double(cN_ + gN_(check_group(g))); }
 
     /// Covariance matrix of the given columns. Pairwise: each entry over the rows where both
     /// columns are answered, centred on those rows' means (R's cov(use = "pairwise")).
@@ -219,6 +222,7 @@ public:
     /// Person scores of group g (the mean of each row's answered items in g, rows with none
     /// skipped), as moments in x: n, sum, sum of squares.
     moments person_scores(int g) const {
+        check_group(g);
         moments m;
         m.n = double(tN_(g));
         m.sx = double(tS_(g));
@@ -246,6 +250,11 @@ public:
     }
 
 private:
+    int check_group(int g) const {
+        if (g < 0 || g >= n_groups_) throw option_error("no group " + std::to_string(g));
+        return g;
+    }
+
     template <class Derived>
     void add_rows(const Eigen::MatrixBase<Derived>& input, const double* weights) {
         using T = typename Derived::Scalar;
@@ -299,6 +308,9 @@ private:
                 present.clear();
                 for (Eigen::Index i = 0; i < k_; ++i) {
                     const auto v = static_cast<double>(x.coeff(r, i));
+                    if (std::isinf(v))
+                        throw invalid_response(static_cast<std::size_t>(r), static_cast<std::size_t>(i), v,
+                                               v > 0 ? "inf" : "-inf", "is infinite");
                     row(i) = v - shift_;
                     if (!std::isnan(v)) present.push_back(i);
                 }

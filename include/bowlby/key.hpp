@@ -182,8 +182,8 @@ public:
         for (std::string_view n : k.item_names) item_names_.emplace_back(n);
         relink();
     }
-    questionnaire(const questionnaire& other) : questionnaire(other.view()) {}
-    questionnaire(questionnaire&& other) noexcept
+    questionnaire(const questionnaire& other) : questionnaire(other.view_unchecked()) {}
+    questionnaire(questionnaire&& other)
         : id_(std::move(other.id_)),
           name_(std::move(other.name_)),
           citation_(std::move(other.citation_)),
@@ -195,7 +195,7 @@ public:
           item_names_(std::move(other.item_names_)) {
         relink();
     }
-    questionnaire& operator=(questionnaire other) noexcept {
+    questionnaire& operator=(questionnaire other) {
         swap(other);
         relink();
         return *this;

@@ -60,6 +60,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <optional>
 #include <string>
@@ -309,7 +310,7 @@ inline split_half_statistics split_halves(const Eigen::MatrixXd& r, const reliab
 
 /// Quantile of sorted data, R's type 7.
 inline double quantile7(const std::vector<double>& sorted, double p) {
-    if (sorted.empty()) return nan_value();
+    if (sorted.empty() || !(p >= 0 && p <= 1)) return nan_value();
     const double h = (static_cast<double>(sorted.size()) - 1) * p;
     const auto lo = static_cast<std::size_t>(std::floor(h));
     const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
@@ -330,6 +331,7 @@ inline reliability_result reliability(const item_accumulator& acc, const reliabi
                                       std::string scale_name = "scale") {
     using detail::nan_value;
     if (!(o.ci_level > 0 && o.ci_level < 1)) throw option_error("ci_level must lie strictly between 0 and 1");
+    if (o.sampled_splits == 0) throw option_error("sampled_splits must be at least 1");
     reliability_result res;
     res.name = std::move(scale_name);
     res.ci_level = o.ci_level;
@@ -464,7 +466,9 @@ inline reliability_result reliability(const item_accumulator& acc, const reliabi
 template <class Derived>
 interval bootstrap_alpha(const Eigen::MatrixBase<Derived>& items, const reliability_options& o,
                          std::vector<std::string>* warnings = nullptr) {
+    if (!(o.ci_level > 0 && o.ci_level < 1)) throw option_error("ci_level must lie strictly between 0 and 1");
     const Eigen::Index n = items.rows(), k = items.cols();
+    if (n < 1 || k < 2) throw shape_error("the bootstrap needs at least one row and two items");
     const Eigen::MatrixXd x = items.template cast<double>();
     std::vector<double> alphas(o.bootstrap, detail::nan_value());
     std::vector<Eigen::Index> cols(static_cast<std::size_t>(k));
@@ -487,9 +491,26 @@ interval bootstrap_alpha(const Eigen::MatrixBase<Derived>& items, const reliabil
     if (threads <= 1) {
         run(0, 1);
     } else {
+        // An exception in a worker (out of memory, say) is carried to this thread and
+        // rethrown once every worker has been joined.
+        std::vector<std::exception_ptr> failures(threads);
+        auto guarded = [&](unsigned t) {
+            try {
+                run(t, threads);
+            } catch (...) {
+                failures[t] = std::current_exception();
+            }
+        };
         std::vector<std::thread> pool;
-        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(run, t, threads);
+        try {
+            for (unsigned t = 0; t < threads; ++t) pool.emplace_back(guarded, t);
+        } catch (...) {
+            for (auto& t : pool) t.join();
+            throw;
+        }
         for (auto& t : pool) t.join();
+        for (const auto& f : failures)
+            if (f) std::rethrow_exception(f);
     }
     std::vector<double> ok;
     for (double a : alphas)
@@ -521,7 +542,8 @@ reliability_result reliability(const Eigen::MatrixBase<Derived>& items, const re
 /// Streams an instrument's raw answers into the sufficient statistics of all its subscales
 /// at once: each subscale's items, reverse keyed on the data's scale, with missing codes and
 /// invalid answers handled as the scorer handles them (score_options). An item that belongs to
-/// two subscales (RSQ item 6) is a column in each.
+/// two subscales (RSQ item 6) is a column in each. Like std::string_view, it refers to the key
+/// it is given: a questionnaire's key must outlive it (built-in keys always do).
 class instrument_accumulator {
 public:
     instrument_accumulator(const key_view& key, const score_options& options = {})
@@ -613,6 +635,8 @@ inline scale_correlations intercorrelations(const instrument_accumulator& acc,
                                             const std::vector<reliability_result>& scales,
                                             missing_method method = missing_method::pairwise) {
     const item_accumulator& it = acc.items();
+    if (scales.size() != static_cast<std::size_t>(it.groups()))
+        throw shape_error("intercorrelations need the reliability results of every subscale, in order");
     std::vector<Eigen::Index> all(static_cast<std::size_t>(it.items()));
     for (Eigen::Index i = 0; i < it.items(); ++i) all[static_cast<std::size_t>(i)] = i;
     const Eigen::MatrixXd c = it.covariance(all, method, -1);

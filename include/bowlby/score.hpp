@@ -281,13 +281,12 @@ public:
         : owned_(std::move(key)), key_(owned_.view()), plan_(detail::make_plan(key_, options)) {}
 
     scorer(const scorer& other) : owned_(other.owned_), key_(relinked(other)), plan_(other.plan_) {}
-    scorer(scorer&& other) noexcept
-        : owned_(std::move(other.owned_)), key_(relinked(other)), plan_(std::move(other.plan_)) {}
+    scorer(scorer&& other) : owned_(std::move(other.owned_)), key_(relinked(other)), plan_(std::move(other.plan_)) {}
     scorer& operator=(const scorer& other) {
         if (this != &other) *this = scorer(other);
         return *this;
     }
-    scorer& operator=(scorer&& other) noexcept {
+    scorer& operator=(scorer&& other) {
         owned_ = std::move(other.owned_);
         key_ = relinked(other);
         plan_ = std::move(other.plan_);
@@ -340,7 +339,7 @@ private:
         if constexpr (is_static)
             return other.key_;
         else
-            return owned_.view();
+            return owned_.view_unchecked();  // checked when the first scorer was made
     }
     std::conditional_t<is_static, no_key, Key> owned_{};
     key_view key_;
@@ -366,7 +365,8 @@ score_table<Scalar> score(std::string_view instrument_id, const Eigen::MatrixBas
 
 /// A streaming scorer for data that arrive in chunks (a CSV read piece by piece): the plan
 /// is built once, each chunk is scored into a table of its own, and the invalid-cell count
-/// runs over all chunks. Memory is that of one chunk.
+/// runs over all chunks. Memory is that of one chunk. Like std::string_view, it refers to the
+/// key it is given: a questionnaire's key must outlive it (built-in keys always do).
 template <class Scalar = double>
 class chunk_scorer {
 public:
