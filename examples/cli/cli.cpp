@@ -28,6 +28,12 @@ std::pair<double, double> parse_range(const std::string& text, const std::string
     return {lo, hi};
 }
 
+std::pair<double, double> parse_range_any(const std::string& text, const std::string& flag) {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos) throw usage_error(flag + " takes two numbers A:B, got '" + text + "'");
+    return {parse_double(text.substr(0, colon), flag), parse_double(text.substr(colon + 1), flag)};
+}
+
 std::vector<std::string> split(std::string_view text, char sep) {
     std::vector<std::string> out;
     std::size_t start = 0;

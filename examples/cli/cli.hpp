@@ -44,6 +44,8 @@ private:
 double parse_double(const std::string& text, const std::string& flag);
 /// "MIN:MAX" -> {min, max}.
 std::pair<double, double> parse_range(const std::string& text, const std::string& flag);
+/// "A:B" -> {a, b}, any two numbers.
+std::pair<double, double> parse_range_any(const std::string& text, const std::string& flag);
 /// Splits on commas.
 std::vector<std::string> split(std::string_view text, char sep);
 

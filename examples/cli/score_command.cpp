@@ -1,6 +1,8 @@
 // `bowlby score`: batch-scores a CSV file, streaming it in chunks so that memory stays flat.
 #include "cli.hpp"
+#include "classify_setup.hpp"
 #include "input.hpp"
+#include "plot.hpp"
 #include "reliability_output.hpp"
 
 #include <bowlby/csv.hpp>
@@ -11,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -40,6 +43,19 @@ options:
                          as missing and report it in invalid_cells)
   --keep COL,...         input columns copied to the output after 'row'
   --output FILE|-        where the scores go (default: standard output)
+  --classify METHOD      add columns category and category_p: midpoint, median, brennan1998,
+                         kmeans, rq (RQ) or aas (AAS, Collins 1996); category_p is the
+                         probability of the category given the scores' measurement error
+  --cut ANX:AVO          with midpoint: your own cuts instead of the scale's midpoint
+  --cut-source TEXT      where those cuts come from (a citation), for the report
+  --at-cut MODE          a score exactly on a cut counts as low, high or unclassified (default)
+  --rescale-to 1:7       brennan1998 on scores from another scale: map them linearly onto 1-7
+  --allow-other-instrument  brennan1998 on an instrument other than the ECR, knowingly
+  --sem ANX:AVO          standard errors of measurement to use (default: sd * sqrt(1 - alpha)
+                         of each subscale in this sample)
+  --seed S               kmeans: the seed of its starting centres (default 20261122)
+  --forced-choice COL    rq: the column of the forced choice (a prototype name or A-D)
+  --plot FILE.svg        draw the respondents on the anxiety x avoidance plane
   --report FILE.json|-   a JSON summary: rows, invalid cells, and n, mean, sd and status
                          counts of every score, with each subscale's reliability statistics
                          (as 'bowlby reliability --json' gives them, pairwise)
@@ -68,11 +84,69 @@ struct running_stats {  // Welford's algorithm
     }
 };
 
+struct sample_summary {
+    point_counts points;
+    bowlby::measurement_error sem;
+};
+
+// The first pass: every respondent's (anxiety, avoidance), counted, and the SEMs of the two
+// subscales from their reliability in this sample.
+sample_summary summarize(const std::string& path, const std::string& items_spec, const bowlby::key_view& key,
+                         const std::string& id, const bowlby::score_options& options, const dimensions& dims, bool want_sem) {
+    answer_reader input(path, items_spec, static_cast<std::size_t>(key.n_items), id);
+    chunk_matrix chunk(4096, static_cast<Eigen::Index>(key.n_items));
+    bowlby::chunk_scorer<double> scorer(key, options);
+    std::optional<bowlby::instrument_accumulator> items;
+    // The AAS's close_depend is the mean of the close and depend items: its reliability is
+    // that of those twelve items, keyed, as one scale.
+    std::optional<bowlby::questionnaire> cd;
+    std::optional<bowlby::instrument_accumulator> cd_items;
+    if (want_sem) {
+        items.emplace(key, options);
+        if (dims.avoidance_subscale == "close_depend") {
+            std::vector<int> all, rev;
+            for (std::size_t s = 0; s < 2; ++s) {
+                for (int i : key.subscales[s].items) all.push_back(i);
+                for (int i : key.subscales[s].reversed) rev.push_back(i);
+            }
+            cd.emplace("aas-close-depend", key.n_items, key.scale);
+            cd->add_subscale("close_depend", all, rev);
+            cd_items.emplace(cd->view(), options);
+        }
+    }
+    sample_summary out;
+    while (const Eigen::Index n = input.read(chunk, options.on_invalid)) {
+        try {
+            const auto& t = scorer.score(chunk.topRows(n));
+            if (items) items->add(chunk.topRows(n));
+            if (cd_items) cd_items->add(chunk.topRows(n));
+            for (Eigen::Index r = 0; r < n; ++r) {
+                const double anx = t.values(r, dims.anxiety), avo = dims.avo(t.values(r, dims.avoidance));
+                if (std::isfinite(anx) && std::isfinite(avo)) out.points[{anx, avo}] += 1;
+            }
+        } catch (const bowlby::invalid_response& e) {
+            throw input.describe(e);
+        }
+    }
+    if (want_sem) {
+        const auto rel = bowlby::reliability(*items);
+        auto sem_of = [&](const std::string& name) {
+            if (name == "close_depend" && cd_items) return bowlby::reliability(*cd_items)[0].sem;
+            for (const auto& r : rel)
+                if (r.name == name) return r.sem;
+            return std::numeric_limits<double>::quiet_NaN();
+        };
+        out.sem = {sem_of(dims.anxiety_subscale), sem_of(dims.avoidance_subscale)};
+    }
+    return out;
+}
+
 }  // namespace
 
 int run_score(args& a) {
     std::string instrument_id, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
+    classify_request cls;
     while (!a.done()) {
         const std::string flag = a.next();
         if (flag == "--help" || flag == "-h") {
@@ -106,6 +180,33 @@ int run_score(args& a) {
             output_path = a.value(flag);
         } else if (flag == "--report") {
             report_path = a.value(flag);
+        } else if (flag == "--classify") {
+            cls.method = a.value(flag);
+        } else if (flag == "--cut") {
+            cls.cut = parse_range_any(a.value(flag), flag);
+        } else if (flag == "--cut-source") {
+            cls.cut_source = a.value(flag);
+        } else if (flag == "--at-cut") {
+            const std::string m = a.value(flag);
+            if (m == "low") cls.on_cut = bowlby::at_cut::low;
+            else if (m == "high") cls.on_cut = bowlby::at_cut::high;
+            else if (m == "unclassified") cls.on_cut = bowlby::at_cut::unclassified;
+            else throw usage_error("--at-cut takes low, high or unclassified, got '" + m + "'");
+        } else if (flag == "--rescale-to") {
+            cls.rescale_to = parse_range(a.value(flag), flag);
+        } else if (flag == "--allow-other-instrument") {
+            cls.allow_other_instrument = true;
+        } else if (flag == "--sem") {
+            cls.sem = parse_range_any(a.value(flag), flag);
+            if (!(cls.sem->first > 0 && cls.sem->second > 0)) throw usage_error("--sem takes two positive numbers ANX:AVO");
+        } else if (flag == "--seed") {
+            const double v = parse_double(a.value(flag), flag);
+            if (!(v >= 0 && v == std::floor(v) && v < 1.8e19)) throw usage_error("--seed takes a whole number");
+            cls.seed = static_cast<std::uint64_t>(v);
+        } else if (flag == "--forced-choice") {
+            cls.forced_choice = a.value(flag);
+        } else if (flag == "--plot") {
+            cls.plot = a.value(flag);
         } else if (flag.size() > 1 && flag[0] == '-') {
             throw usage_error("unknown option '" + flag + "' (run 'bowlby score --help' for the options)");
         } else if (!input_path.empty()) {
@@ -126,8 +227,42 @@ int run_score(args& a) {
     if (report_path == "-" && output_path == "-")
         throw usage_error("--report - and the scores cannot both go to standard output; give --output FILE");
 
+    const bowlby::response_scale scale = options.data_scale ? *options.data_scale : key->scale;
+
+    // Classification and the plot: which scores they read, and what they need to know of the
+    // whole sample first (medians, clusters, the SEMs from alpha, the plot's points), which
+    // takes a first pass over the file.
+    const bool classifying = !cls.method.empty();
+    if (!classifying && (cls.cut || cls.rescale_to || cls.sem || !cls.forced_choice.empty()))
+        throw usage_error("--cut, --rescale-to, --sem and --forced-choice go with --classify METHOD");
+    if (!cls.plot.empty() && cls.method == "rq") throw usage_error("--plot draws anxiety and avoidance, which the RQ has not");
+    dimensions dims;
+    if (classifying || !cls.plot.empty()) dims = find_dimensions(*key, scale, classifying ? cls.method : "midpoint");
+    const bool is_rq = cls.method == "rq";
+    const bool pass1 = !cls.plot.empty() || cls.method == "median" || cls.method == "kmeans" ||
+                       (classifying && !is_rq && !cls.sem);
+    if (pass1 && input_path == "-")
+        throw usage_error("this --classify or --plot reads the data twice: give a file, not standard input (or give "
+                          "--sem, and a rule that needs no sample statistics)");
+    point_counts points;
+    bowlby::measurement_error sem;
+    if (cls.sem) sem = {cls.sem->first, cls.sem->second};
+    if (pass1) {
+        const sample_summary summary = summarize(input_path, items_spec, *key, instrument_id, options, dims, !cls.sem);
+        points = summary.points;
+        if (!cls.sem) sem = summary.sem;
+    }
+    std::optional<classifier> rule;
+    if (classifying && !is_rq) rule = make_classifier(cls, *key, scale, points, sem);
+
     answer_reader input(input_path, items_spec, static_cast<std::size_t>(key->n_items), instrument_id);
     if (!keep_spec.empty()) input.keep(keep_spec);
+    std::optional<std::size_t> forced_col;
+    if (!cls.forced_choice.empty()) {
+        if (!is_rq) throw usage_error("--forced-choice goes with --classify rq");
+        forced_col = resolve_columns(cls.forced_choice, input.header(), "--forced-choice").at(0);
+        input.keep(keep_spec.empty() ? cls.forced_choice : keep_spec + "," + cls.forced_choice);
+    }
     const std::vector<std::size_t>& keep_cols = input.keep_columns();
 
     output_file out(output_path);
@@ -142,8 +277,10 @@ int run_score(args& a) {
         const std::string name(key->score_name(s));
         line += "," + name + "," + name + "_n";
     }
-    line += ",status\n";
+    line += classifying ? ",status,category,category_p\n" : ",status\n";
     out.write(line);
+    std::array<std::size_t, 5> counts{};
+    std::size_t firm = 0, with_p = 0;
 
     chunk_matrix chunk(4096, static_cast<Eigen::Index>(key->n_items));
     bowlby::chunk_scorer<double> scorer(*key, options);
@@ -165,7 +302,8 @@ int run_score(args& a) {
         for (Eigen::Index r = 0; r < n; ++r) {
             ++rows;
             buf += std::to_string(rows);
-            for (std::size_t c = 0; c < keep_cols.size(); ++c) buf += "," + csv_quote(input.kept(r, c));
+            for (std::size_t c = 0; c < keep_cols.size() - (forced_col ? 1 : 0); ++c)
+                buf += "," + csv_quote(input.kept(r, c));
             auto worst = bowlby::score_status::complete;
             for (std::size_t s = 0; s < n_scores; ++s) {
                 const auto si = static_cast<Eigen::Index>(s);
@@ -183,17 +321,59 @@ int run_score(args& a) {
             }
             buf += ',';
             buf += bowlby::to_string(worst);
+            if (classifying) {
+                bowlby::classification c;
+                if (is_rq) {
+                    const auto fc = forced_col ? parse_forced_choice(input.kept(r, keep_cols.size() - 1))
+                                               : bowlby::category::unclassified;
+                    c = bowlby::rq_classify(t->values(r, 0), t->values(r, 1), t->values(r, 2), t->values(r, 3), fc);
+                } else {
+                    c = rule->classify_cached(t->values(r, dims.anxiety), dims.avo(t->values(r, dims.avoidance)));
+                }
+                ++counts[static_cast<std::size_t>(c.cat)];
+                buf += ',';
+                buf += bowlby::to_string(c.cat);
+                buf += ',';
+                if (std::isfinite(c.probability)) {
+                    buf += bowlby::detail::format_number(c.probability);
+                    ++with_p;
+                    if (c.probability >= 0.8) ++firm;
+                }
+            }
             buf += '\n';
         }
         out.write(buf);
     }
     out.commit();
 
+    if (!cls.plot.empty()) {
+        plot_input pi;
+        pi.title = std::string(key->name);
+        pi.x_title = dims.avoidance_title;
+        pi.y_title = dims.anxiety_title;
+        pi.lo = scale.min;
+        pi.hi = scale.max;
+        pi.points = points;
+        classify_request midpoint;
+        midpoint.method = "midpoint";
+        const classifier shown = rule ? *rule : make_classifier(midpoint, *key, scale, points, sem);
+        pi.method = rule ? "rule: " + rule->method : "rule: midpoint (shown)";
+        pi.classify = [&shown](double anx, double avo) { return shown.classify(anx, avo).cat; };
+        if (shown.cut) pi.cuts = std::make_pair(shown.cut->anxiety_cut(), shown.cut->avoidance_cut());
+        if (classifying) {
+            pi.counts = counts;
+        } else {
+            for (const auto& [p, n] : points) pi.counts[static_cast<std::size_t>(pi.classify(p.first, p.second))] += static_cast<std::size_t>(n);
+        }
+        output_file svg(cls.plot);
+        svg.write(attachment_plot_svg(pi));
+        svg.commit();
+    }
+
     if (report) {
         nlohmann::ordered_json j;
         j["instrument"] = std::string(key->id);
         j["input"] = input_path;
-        const bowlby::response_scale scale = options.data_scale ? *options.data_scale : key->scale;
         j["scale"] = {scale.min, scale.max};
         j["min_answered"] = options.min_answered;
         j["rows"] = rows;
@@ -215,6 +395,20 @@ int run_score(args& a) {
             subs.push_back(o);
         }
         j["subscales"] = subs;
+        if (classifying) {
+            nlohmann::ordered_json c = rule ? rule->describe() : nlohmann::ordered_json{{"method", "rq"}, {"cuts", nullptr}};
+            c["sem"] = {{"anxiety", number(sem.anxiety)}, {"avoidance", number(sem.avoidance)}};
+            const char* names[5] = {"secure", "preoccupied", "dismissing", "fearful", "unclassified"};
+            nlohmann::ordered_json cn;
+            for (int k = 0; k < 5; ++k) cn[names[k]] = counts[static_cast<std::size_t>(k)];
+            c["counts"] = cn;
+            const std::size_t classified = rows - counts[4];
+            // Share of classified rows with category_p >= 0.8 (null when no probability is known).
+            c["firm_share"] = with_p > 0 && classified > 0
+                                  ? nlohmann::ordered_json(static_cast<double>(firm) / static_cast<double>(classified))
+                                  : nlohmann::ordered_json(nullptr);
+            j["classification"] = c;
+        }
         report->write(j.dump(2) + "\n");
         report->commit();
     }

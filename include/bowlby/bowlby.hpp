@@ -5,6 +5,7 @@
 // bowlby/key.hpp for defining questionnaires, bowlby/csv.hpp for reading CSV files.
 #pragma once
 
+#include "bowlby/classify.hpp"
 #include "bowlby/csv.hpp"
 #include "bowlby/error.hpp"
 #include "bowlby/instruments.hpp"
