@@ -62,6 +62,13 @@ bowlby::classification classifier::classify(double anxiety, double avoidance) co
     return linear->classify(anxiety, avoidance, sem);
 }
 
+bowlby::category classifier::category_of(double anxiety, double avoidance) const {
+    const bowlby::measurement_error none;
+    if (cut) return cut->classify(anxiety, avoidance, none).cat;
+    if (brennan) return brennan->classify(anxiety, avoidance, none).cat;
+    return linear->classify(anxiety, avoidance, none).cat;
+}
+
 bowlby::classification classifier::classify_cached(double anxiety, double avoidance) {
     if (std::isnan(anxiety) || std::isnan(avoidance)) return classify(anxiety, avoidance);
     if (cache.size() > 1000000) cache.clear();  // bounded memory for continuous scores

@@ -52,6 +52,8 @@ struct classifier {
     bowlby::measurement_error sem;
     nlohmann::ordered_json describe() const;
     bowlby::classification classify(double anxiety, double avoidance) const;
+    /// The category alone (no firmness computed).
+    bowlby::category category_of(double anxiety, double avoidance) const;
     /// The same, remembering results: scores repeat (means of few whole numbers), and a rule of
     /// functions integrates numerically for each new pair.
     bowlby::classification classify_cached(double anxiety, double avoidance);

@@ -358,7 +358,7 @@ int run_score(args& a) {
         midpoint.method = "midpoint";
         const classifier shown = rule ? *rule : make_classifier(midpoint, *key, scale, points, sem);
         pi.method = rule ? "rule: " + rule->method : "rule: midpoint (shown)";
-        pi.classify = [&shown](double anx, double avo) { return shown.classify(anx, avo).cat; };
+        pi.classify = [&shown](double anx, double avo) { return shown.category_of(anx, avo); };
         if (shown.cut) pi.cuts = std::make_pair(shown.cut->anxiety_cut(), shown.cut->avoidance_cut());
         if (classifying) {
             pi.counts = counts;
