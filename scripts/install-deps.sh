@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages bowlby needs that are missing, and nothing else.
 #   scripts/install-deps.sh build    compiler, CMake, Eigen, Boost (Math), nlohmann-json (the library and the tool)
-#   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format
+#   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
+#                                    xmllint and Chromium (the plot renders)
 # Uses sudo when not run as root.
 set -euo pipefail
 set_name=${1:-test}
 build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev nlohmann-json3-dev)
-test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtools r-cran-gparotation clang-format)
+test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtools r-cran-gparotation clang-format
+  libxml2-utils chromium)
 pkgs=("${build_pkgs[@]}")
 if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
 

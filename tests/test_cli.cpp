@@ -236,3 +236,83 @@ TEST_CASE("memory stays flat as the input grows (streaming)") {
     MESSAGE("peak RSS: " << small << " KiB on 50,000 rows, " << large << " KiB on 500,000 rows");
     CHECK(large <= small + 2048);
 }
+
+TEST_CASE("--classify midpoint: categories, firmness with given SEMs, and the report") {
+    // ECR-S on 1-7. Avoidance = items 1,3,5,7,9,11 (1, 5, 9 reversed); anxiety = 2,4,...,12 (8 reversed).
+    // Row A: all 1 -> avoidance (3*1 + 3*7)/6 = 4 (on the cut), anxiety (5*1 + 7)/6 = 2.
+    // Row B: keyed targets anxiety 6, avoidance 3 -> preoccupied, 2 and 1 units from the cuts.
+    // Row C: keyed anxiety 2 (items 2,4,6,10,12 = 2, item 8 = 6), avoidance 3 -> secure.
+    {
+        std::ofstream f(tmp("ecrs.csv"));
+        f << "id,i1,i2,i3,i4,i5,i6,i7,i8,i9,i10,i11,i12\n"
+          << "A,1,1,1,1,1,1,1,1,1,1,1,1\n"
+          << "B,5,6,3,6,5,6,3,2,5,6,3,6\n"
+          << "C,5,2,3,2,5,2,3,6,5,2,3,2\n";
+    }
+    const auto r = run(cli() + " score --instrument ecr-s --items i1:i12 --keep id --classify midpoint --sem 0.5:0.4 " +
+                           "--report " + tmp("ecrs.json") + " " + tmp("ecrs.csv"),
+                       "classify_mid");
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto rows = read_simple_csv(r.out);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[0][rows[0].size() - 2] == "category");
+    CHECK(rows[1][rows[1].size() - 2] == "unclassified");
+    CHECK(rows[1].back() == "");
+    CHECK(rows[2][rows[2].size() - 2] == "preoccupied");
+    // P = Phi((6 - 4) / 0.5) * Phi((4 - 3) / 0.4) = Phi(4) * Phi(2.5).
+    CHECK(std::stod(rows[2].back()) == doctest::Approx(0.9999683287581669 * 0.9937903346742238).epsilon(1e-12));
+    CHECK(rows[3][rows[3].size() - 2] == "secure");
+    const auto rep = nlohmann::json::parse(slurp(tmp("ecrs.json")))["classification"];
+    CHECK(rep["method"] == "midpoint");
+    CHECK(rep["cuts"]["anxiety"] == 4.0);
+    CHECK(rep["counts"]["secure"] == 1);
+    CHECK(rep["counts"]["preoccupied"] == 1);
+    CHECK(rep["counts"]["unclassified"] == 1);
+    CHECK(rep["firm_share"] == 1.0);  // both classified rows have P >= 0.8
+    // At the cut counted as high, row A becomes dismissing with P = 0.5 * Phi(2 / 0.5).
+    const auto high =
+        run(cli() + " score --instrument ecr-s --items i1:i12 --classify midpoint --sem 0.5:0.4 --at-cut high " +
+                tmp("ecrs.csv"),
+            "classify_high");
+    const auto hrows = read_simple_csv(high.out);
+    CHECK(hrows[1][hrows[1].size() - 2] == "dismissing");
+    CHECK(std::stod(hrows[1].back()) == doctest::Approx(0.5 * 0.9999683287581669).epsilon(1e-12));
+}
+
+TEST_CASE("--classify brennan1998 refuses what it is not calibrated for, saying what to do") {
+    auto r = run(cli() + " score --instrument ecr-s --items i1:i12 --classify brennan1998 --sem 1:1 " + tmp("ecrs.csv"),
+                 "b1");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("calibrated for the ECR only") != std::string::npos);
+    r = run(
+        cli() +
+            " score --instrument ecr --items Q1:Q36 --scale 1:5 --missing-code 0 --classify brennan1998 --sem 1:1 " +
+            data("ecr_5pt.csv"),
+        "b2");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--rescale-to 1:7") != std::string::npos);
+    r = run(cli() +
+                " score --instrument ecr --items Q1:Q36 --scale 1:5 --missing-code 0 --classify brennan1998 "
+                "--rescale-to 1:7 " +
+                "--report " + tmp("b3.json") + " --output " + tmp("b3.csv") + " " + data("ecr_5pt.csv"),
+            "b3");
+    CHECK(r.status == 0);
+    const auto rep = nlohmann::json::parse(slurp(tmp("b3.json")))["classification"];
+    CHECK(rep["rescaled_to_1_7_by"] == 1.5);
+    CHECK(rep["sem"]["anxiety"].is_number());  // from this sample's alpha
+}
+
+TEST_CASE("--classify rq: highest rating, forced choice breaks ties") {
+    {
+        std::ofstream f(tmp("rq_fc.csv"));
+        f << "s,f,p,d,choice\n6,2,3,5,\n5,2,5,1,C\n5,2,5,1,\n";
+    }
+    const auto r = run(
+        cli() + " score --instrument rq --items s:d --classify rq --forced-choice choice " + tmp("rq_fc.csv"), "rq_fc");
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto rows = read_simple_csv(r.out);
+    CHECK(rows[1][rows[1].size() - 2] == "secure");
+    CHECK(rows[2][rows[2].size() - 2] == "preoccupied");
+    CHECK(rows[3][rows[3].size() - 2] == "unclassified");
+    CHECK(rows[0].size() == rows[1].size());  // the forced choice column is read, not copied
+}

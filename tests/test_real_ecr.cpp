@@ -64,5 +64,43 @@ int main() {
     }
     std::cout << theirs.size() - 1 << " rows: " << compared << " scores compared, " << missing
               << " missing in both, largest difference " << worst << ", " << mismatches << " mismatches\n";
-    return mismatches == 0 && compared > 100000 ? 0 : 1;
+    int failed = mismatches == 0 && compared > 100000 ? 0 : 1;
+
+    // Midpoint classification counts against base R (tests/reference/real_ecr_midpoint.R).
+    const auto rc = run("Rscript " + std::string(BOWLBY_SOURCE_DIR) + "/tests/reference/real_ecr_midpoint.R " +
+                            data_path + " " + tmp("real_ecr_midpoint.csv"),
+                        "real_midpoint_r");
+    if (rc.status != 0) {
+        std::cout << "FAILED: Rscript exited " << rc.status << ": " << rc.err;
+        return 1;
+    }
+    const auto expected = read_simple_csv(slurp(tmp("real_ecr_midpoint.csv")));
+    for (std::size_t e = 1; e < expected.size(); ++e) {
+        const std::string at_cut = expected[e][0];
+        const std::string report = tmp("real_midpoint_" + at_cut + ".json");
+        const auto b =
+            run(std::string(BOWLBY_CLI_PATH) +
+                    " score --instrument ecr --items Q1:Q36 --scale 1:5 --missing-code 0 --classify midpoint " +
+                    "--at-cut " + at_cut + " --output " + tmp("real_midpoint.csv") + " --report " + report + " " +
+                    data_path,
+                "real_midpoint_" + at_cut);
+        if (b.status != 0) {
+            std::cout << "FAILED: bowlby score --classify: " << b.err;
+            return 1;
+        }
+        const std::string json = slurp(report);
+        std::cout << "midpoint, at cut " << at_cut << ":";
+        const char* names[5] = {"secure", "preoccupied", "dismissing", "fearful", "unclassified"};
+        for (int k = 0; k < 5; ++k) {
+            // The report holds "counts": {"secure": N, ...}; find each count after "counts".
+            const auto at = json.find("\"" + std::string(names[k]) + "\": ", json.find("\"counts\""));
+            const long bowlby_count = std::stol(json.substr(at + std::string(names[k]).size() + 4));
+            const long r_count = std::stol(expected[e][static_cast<std::size_t>(k) + 1]);
+            std::cout << " " << names[k] << " " << bowlby_count
+                      << (bowlby_count == r_count ? "" : " (R: " + std::to_string(r_count) + ")");
+            if (bowlby_count != r_count) failed = 1;
+        }
+        std::cout << "\n";
+    }
+    return failed;
 }

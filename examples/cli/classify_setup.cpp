@@ -18,11 +18,14 @@ std::string scale_text(const bowlby::response_scale& s) {
 }
 }  // namespace
 
-dimensions find_dimensions(const bowlby::key_view& key, const bowlby::response_scale& scale, const std::string& method) {
+dimensions find_dimensions(const bowlby::key_view& key, const bowlby::response_scale& scale,
+                           const std::string& method) {
     dimensions d;
     const std::string id(key.id), range = " (" + std::string(key.id) + ", " + scale_text(scale) + ")";
     if (method == "rq") {
-        if (id != "rq") throw usage_error("--classify rq is the RQ's own rule; for " + id + " use midpoint, median, brennan1998 or kmeans");
+        if (id != "rq")
+            throw usage_error("--classify rq is the RQ's own rule; for " + id +
+                              " use midpoint, median, brennan1998 or kmeans");
         return d;
     }
     if (id == "rq") throw usage_error("the RQ has no anxiety and avoidance scores: use --classify rq");
@@ -40,8 +43,8 @@ dimensions find_dimensions(const bowlby::key_view& key, const bowlby::response_s
         d.avoidance_subscale = "close_depend";
         return d;
     }
-    for (const auto& [anx, avo] : {std::pair<const char*, const char*>{"anxiety", "avoidance"},
-                                   {"anxiety_global", "avoidance_global"}}) {
+    for (const auto& [anx, avo] :
+         {std::pair<const char*, const char*>{"anxiety", "avoidance"}, {"anxiety_global", "avoidance_global"}}) {
         d.anxiety = score_index(key, anx);
         d.avoidance = score_index(key, avo);
         if (d.anxiety >= 0 && d.avoidance >= 0) {
@@ -83,7 +86,9 @@ nlohmann::ordered_json classifier::describe() const {
     j["method"] = method;
     if (cut) {
         j["cuts"] = {{"anxiety", cut->anxiety_cut()}, {"avoidance", cut->avoidance_cut()}};
-        j["at_cut"] = cut->on_cut() == bowlby::at_cut::low ? "low" : cut->on_cut() == bowlby::at_cut::high ? "high" : "unclassified";
+        j["at_cut"] = cut->on_cut() == bowlby::at_cut::low    ? "low"
+                      : cut->on_cut() == bowlby::at_cut::high ? "high"
+                                                              : "unclassified";
         j["source"] = cut->source();
     } else {
         const bowlby::linear_rule& l = brennan ? brennan->rule() : *linear;
@@ -101,15 +106,17 @@ nlohmann::ordered_json classifier::describe() const {
     return j;
 }
 
-classifier make_classifier(const classify_request& req, const bowlby::key_view& key, const bowlby::response_scale& scale,
-                           const point_counts& points, const bowlby::measurement_error& sem) {
+classifier make_classifier(const classify_request& req, const bowlby::key_view& key,
+                           const bowlby::response_scale& scale, const point_counts& points,
+                           const bowlby::measurement_error& sem) {
     classifier c;
     c.method = req.method;
     c.sem = sem;
     if (req.method == "midpoint") {
         if (req.cut)
-            c.cut = bowlby::user_cut_rule(req.cut->first, req.cut->second,
-                                          req.cut_source.empty() ? "cuts given with --cut" : req.cut_source, req.on_cut);
+            c.cut =
+                bowlby::user_cut_rule(req.cut->first, req.cut->second,
+                                      req.cut_source.empty() ? "cuts given with --cut" : req.cut_source, req.on_cut);
         else
             c.cut = bowlby::midpoint_rule(scale, req.on_cut);
     } else if (req.method == "median") {
@@ -134,9 +141,9 @@ classifier make_classifier(const classify_request& req, const bowlby::key_view& 
         try {
             c.brennan.emplace(key, scale, o);
         } catch (const bowlby::option_error& e) {
-            throw usage_error(std::string(e.what()) +
-                              (std::string(e.what()).find("rescaling") != std::string::npos ? " (--rescale-to 1:7)"
-                                                                                            : " (--allow-other-instrument)"));
+            throw usage_error(std::string(e.what()) + (std::string(e.what()).find("rescaling") != std::string::npos
+                                                           ? " (--rescale-to 1:7)"
+                                                           : " (--allow-other-instrument)"));
         }
     } else if (req.method == "kmeans") {
         std::vector<std::array<double, 3>> pts;
@@ -147,7 +154,8 @@ classifier make_classifier(const classify_request& req, const bowlby::key_view& 
             throw data_error(e.what());
         }
     } else {
-        throw usage_error("--classify takes midpoint, median, brennan1998, kmeans, rq or aas, got '" + req.method + "'");
+        throw usage_error("--classify takes midpoint, median, brennan1998, kmeans, rq or aas, got '" + req.method +
+                          "'");
     }
     return c;
 }

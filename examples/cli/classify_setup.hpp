@@ -18,7 +18,7 @@
 namespace bowlby_cli {
 
 struct classify_request {
-    std::string method;  ///< midpoint, median, brennan1998, kmeans, rq, aas ("" for none)
+    std::string method;                            ///< midpoint, median, brennan1998, kmeans, rq, aas ("" for none)
     std::optional<std::pair<double, double>> cut;  ///< anxiety:avoidance
     std::string cut_source;
     bowlby::at_cut on_cut = bowlby::at_cut::unclassified;
@@ -63,8 +63,9 @@ struct classifier {
 /// (anxiety, avoidance) -> count of respondents.
 using point_counts = std::map<std::pair<double, double>, double>;
 
-classifier make_classifier(const classify_request& req, const bowlby::key_view& key, const bowlby::response_scale& scale,
-                           const point_counts& points, const bowlby::measurement_error& sem);
+classifier make_classifier(const classify_request& req, const bowlby::key_view& key,
+                           const bowlby::response_scale& scale, const point_counts& points,
+                           const bowlby::measurement_error& sem);
 
 /// An RQ forced choice cell: a prototype name or its paragraph letter (A secure, B fearful,
 /// C preoccupied, D dismissing); empty is no choice.

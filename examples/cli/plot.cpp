@@ -19,11 +19,16 @@ std::string num(double x) {
 std::string escape(const std::string& s) {
     std::string o;
     for (char c : s) {
-        if (c == '&') o += "&amp;";
-        else if (c == '<') o += "&lt;";
-        else if (c == '>') o += "&gt;";
-        else if (c == '"') o += "&quot;";
-        else o += c;
+        if (c == '&')
+            o += "&amp;";
+        else if (c == '<')
+            o += "&lt;";
+        else if (c == '>')
+            o += "&gt;";
+        else if (c == '"')
+            o += "&quot;";
+        else
+            o += c;
     }
     return o;
 }
@@ -128,8 +133,8 @@ std::string attachment_plot_svg(const plot_input& in, double max_points) {
         std::vector<int> cat(static_cast<std::size_t>(fine * fine));
         for (int i = 0; i < fine; ++i)
             for (int j = 0; j < fine; ++j)
-                cat[static_cast<std::size_t>(i * fine + j)] = static_cast<int>(
-                    in.classify(in.lo + (j + 0.5) / fine * span, in.lo + (i + 0.5) / fine * span));
+                cat[static_cast<std::size_t>(i * fine + j)] =
+                    static_cast<int>(in.classify(in.lo + (j + 0.5) / fine * span, in.lo + (i + 0.5) / fine * span));
         const double fw = pw / fine, fh = ph / fine;
         std::string d;
         for (int i = 0; i < fine; ++i)
@@ -148,8 +153,8 @@ std::string attachment_plot_svg(const plot_input& in, double max_points) {
         s += "<g id=\"boundaries\" stroke=\"#333\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\">\n";
         s += "<line x1=\"" + num(X(in.cuts->second)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(X(in.cuts->second)) +
              "\" y2=\"" + num(top + ph) + "\"/>\n";
-        s += "<line x1=\"" + num(left) + "\" y1=\"" + num(Y(in.cuts->first)) + "\" x2=\"" + num(left + pw) + "\" y2=\"" +
-             num(Y(in.cuts->first)) + "\"/>\n";
+        s += "<line x1=\"" + num(left) + "\" y1=\"" + num(Y(in.cuts->first)) + "\" x2=\"" + num(left + pw) +
+             "\" y2=\"" + num(Y(in.cuts->first)) + "\"/>\n";
         s += "</g>\n";
     }
 
@@ -179,17 +184,18 @@ std::string attachment_plot_svg(const plot_input& in, double max_points) {
     s += "</g>\n<g id=\"tick-labels\">\n";
     for (int t = 0; t <= ticks; ++t) {
         const double v = in.lo + t;
-        s += "<text x=\"" + num(X(v)) + "\" y=\"" + num(top + ph + 20) + "\" text-anchor=\"middle\">" + num(v).substr(0, num(v).size() - 3) +
-             "</text>\n";
+        s += "<text x=\"" + num(X(v)) + "\" y=\"" + num(top + ph + 20) + "\" text-anchor=\"middle\">" +
+             num(v).substr(0, num(v).size() - 3) + "</text>\n";
         s += "<text x=\"" + num(left - 9) + "\" y=\"" + num(Y(v) + 4) + "\" text-anchor=\"end\">" +
              num(v).substr(0, num(v).size() - 3) + "</text>\n";
     }
     s += "</g>\n";
     s += "<text x=\"" + num(left + pw / 2) + "\" y=\"" + num(H - 22) + "\" text-anchor=\"middle\" font-size=\"15\">" +
          escape(in.x_title) + "</text>\n";
-    s += "<text transform=\"translate(24 " + num(top + ph / 2) + ") rotate(-90)\" text-anchor=\"middle\" font-size=\"15\">" +
-         escape(in.y_title) + "</text>\n";
-    s += "<text x=\"" + num(left) + "\" y=\"30\" font-size=\"16\" font-weight=\"bold\">" + escape(in.title) + "</text>\n";
+    s += "<text transform=\"translate(24 " + num(top + ph / 2) +
+         ") rotate(-90)\" text-anchor=\"middle\" font-size=\"15\">" + escape(in.y_title) + "</text>\n";
+    s += "<text x=\"" + num(left) + "\" y=\"30\" font-size=\"16\" font-weight=\"bold\">" + escape(in.title) +
+         "</text>\n";
 
     // Legend.
     const double lx = left + pw + 20;
@@ -201,13 +207,16 @@ std::string attachment_plot_svg(const plot_input& in, double max_points) {
     for (int c = 0; c < 5; ++c) {
         const double y = top + 35 + 24 * c;
         char pct[32];
-        std::snprintf(pct, sizeof pct, " (%.1f%%)", total > 0 ? 100.0 * static_cast<double>(in.counts[static_cast<std::size_t>(c)]) / total : 0.0);
-        s += "<rect x=\"" + num(lx) + "\" y=\"" + num(y - 11) + "\" width=\"14\" height=\"14\" fill=\"" + colour[c] + "\"/>\n";
+        std::snprintf(pct, sizeof pct, " (%.1f%%)",
+                      total > 0 ? 100.0 * static_cast<double>(in.counts[static_cast<std::size_t>(c)]) / total : 0.0);
+        s += "<rect x=\"" + num(lx) + "\" y=\"" + num(y - 11) + "\" width=\"14\" height=\"14\" fill=\"" + colour[c] +
+             "\"/>\n";
         s += "<text x=\"" + num(lx + 20) + "\" y=\"" + num(y) + "\">" + all[c] + ": " +
              std::to_string(in.counts[static_cast<std::size_t>(c)]) + pct + "</text>\n";
     }
-    s += "<text x=\"" + num(lx) + "\" y=\"" + num(top + 35 + 24 * 5 + 10) + "\">n = " + std::to_string(static_cast<long long>(total)) +
-         (n > max_points ? ", density" : ", points") + "</text>\n</g>\n";
+    s += "<text x=\"" + num(lx) + "\" y=\"" + num(top + 35 + 24 * 5 + 10) +
+         "\">n = " + std::to_string(static_cast<long long>(total)) + (n > max_points ? ", density" : ", points") +
+         "</text>\n</g>\n";
     s += "</svg>\n";
     return s;
 }

@@ -15,8 +15,8 @@ namespace bowlby_cli {
 
 struct plot_input {
     std::string title;
-    std::string x_title;  ///< avoidance axis
-    std::string y_title;  ///< anxiety axis
+    std::string x_title;    ///< avoidance axis
+    std::string y_title;    ///< anxiety axis
     double lo = 1, hi = 7;  ///< the scale of both axes
     /// (anxiety, avoidance) -> number of respondents with exactly these scores.
     std::map<std::pair<double, double>, double> points;

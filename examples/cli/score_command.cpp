@@ -1,6 +1,6 @@
 // `bowlby score`: batch-scores a CSV file, streaming it in chunks so that memory stays flat.
-#include "cli.hpp"
 #include "classify_setup.hpp"
+#include "cli.hpp"
 #include "input.hpp"
 #include "plot.hpp"
 #include "reliability_output.hpp"
@@ -92,7 +92,8 @@ struct sample_summary {
 // The first pass: every respondent's (anxiety, avoidance), counted, and the SEMs of the two
 // subscales from their reliability in this sample.
 sample_summary summarize(const std::string& path, const std::string& items_spec, const bowlby::key_view& key,
-                         const std::string& id, const bowlby::score_options& options, const dimensions& dims, bool want_sem) {
+                         const std::string& id, const bowlby::score_options& options, const dimensions& dims,
+                         bool want_sem) {
     answer_reader input(path, items_spec, static_cast<std::size_t>(key.n_items), id);
     chunk_matrix chunk(4096, static_cast<Eigen::Index>(key.n_items));
     bowlby::chunk_scorer<double> scorer(key, options);
@@ -188,17 +189,22 @@ int run_score(args& a) {
             cls.cut_source = a.value(flag);
         } else if (flag == "--at-cut") {
             const std::string m = a.value(flag);
-            if (m == "low") cls.on_cut = bowlby::at_cut::low;
-            else if (m == "high") cls.on_cut = bowlby::at_cut::high;
-            else if (m == "unclassified") cls.on_cut = bowlby::at_cut::unclassified;
-            else throw usage_error("--at-cut takes low, high or unclassified, got '" + m + "'");
+            if (m == "low")
+                cls.on_cut = bowlby::at_cut::low;
+            else if (m == "high")
+                cls.on_cut = bowlby::at_cut::high;
+            else if (m == "unclassified")
+                cls.on_cut = bowlby::at_cut::unclassified;
+            else
+                throw usage_error("--at-cut takes low, high or unclassified, got '" + m + "'");
         } else if (flag == "--rescale-to") {
             cls.rescale_to = parse_range(a.value(flag), flag);
         } else if (flag == "--allow-other-instrument") {
             cls.allow_other_instrument = true;
         } else if (flag == "--sem") {
             cls.sem = parse_range_any(a.value(flag), flag);
-            if (!(cls.sem->first > 0 && cls.sem->second > 0)) throw usage_error("--sem takes two positive numbers ANX:AVO");
+            if (!(cls.sem->first > 0 && cls.sem->second > 0))
+                throw usage_error("--sem takes two positive numbers ANX:AVO");
         } else if (flag == "--seed") {
             const double v = parse_double(a.value(flag), flag);
             if (!(v >= 0 && v == std::floor(v) && v < 1.8e19)) throw usage_error("--seed takes a whole number");
@@ -235,15 +241,17 @@ int run_score(args& a) {
     const bool classifying = !cls.method.empty();
     if (!classifying && (cls.cut || cls.rescale_to || cls.sem || !cls.forced_choice.empty()))
         throw usage_error("--cut, --rescale-to, --sem and --forced-choice go with --classify METHOD");
-    if (!cls.plot.empty() && cls.method == "rq") throw usage_error("--plot draws anxiety and avoidance, which the RQ has not");
+    if (!cls.plot.empty() && cls.method == "rq")
+        throw usage_error("--plot draws anxiety and avoidance, which the RQ has not");
     dimensions dims;
     if (classifying || !cls.plot.empty()) dims = find_dimensions(*key, scale, classifying ? cls.method : "midpoint");
     const bool is_rq = cls.method == "rq";
-    const bool pass1 = !cls.plot.empty() || cls.method == "median" || cls.method == "kmeans" ||
-                       (classifying && !is_rq && !cls.sem);
+    const bool pass1 =
+        !cls.plot.empty() || cls.method == "median" || cls.method == "kmeans" || (classifying && !is_rq && !cls.sem);
     if (pass1 && input_path == "-")
-        throw usage_error("this --classify or --plot reads the data twice: give a file, not standard input (or give "
-                          "--sem, and a rule that needs no sample statistics)");
+        throw usage_error(
+            "this --classify or --plot reads the data twice: give a file, not standard input (or give "
+            "--sem, and a rule that needs no sample statistics)");
     point_counts points;
     bowlby::measurement_error sem;
     if (cls.sem) sem = {cls.sem->first, cls.sem->second};
@@ -271,7 +279,9 @@ int run_score(args& a) {
 
     // Output header.
     std::string line = "row";
-    for (std::size_t c : keep_cols) line += "," + csv_quote(input.header()[c]);
+    // The forced choice, when given, is read as the last kept column but not copied out.
+    const std::size_t copied = keep_cols.size() - (forced_col ? 1 : 0);
+    for (std::size_t c = 0; c < copied; ++c) line += "," + csv_quote(input.header()[keep_cols[c]]);
     const std::size_t n_scores = key->n_scores();
     for (std::size_t s = 0; s < n_scores; ++s) {
         const std::string name(key->score_name(s));
@@ -302,8 +312,7 @@ int run_score(args& a) {
         for (Eigen::Index r = 0; r < n; ++r) {
             ++rows;
             buf += std::to_string(rows);
-            for (std::size_t c = 0; c < keep_cols.size() - (forced_col ? 1 : 0); ++c)
-                buf += "," + csv_quote(input.kept(r, c));
+            for (std::size_t c = 0; c < copied; ++c) buf += "," + csv_quote(input.kept(r, c));
             auto worst = bowlby::score_status::complete;
             for (std::size_t s = 0; s < n_scores; ++s) {
                 const auto si = static_cast<Eigen::Index>(s);
@@ -363,7 +372,8 @@ int run_score(args& a) {
         if (classifying) {
             pi.counts = counts;
         } else {
-            for (const auto& [p, n] : points) pi.counts[static_cast<std::size_t>(pi.classify(p.first, p.second))] += static_cast<std::size_t>(n);
+            for (const auto& [p, n] : points)
+                pi.counts[static_cast<std::size_t>(pi.classify(p.first, p.second))] += static_cast<std::size_t>(n);
         }
         output_file svg(cls.plot);
         svg.write(attachment_plot_svg(pi));
@@ -396,7 +406,8 @@ int run_score(args& a) {
         }
         j["subscales"] = subs;
         if (classifying) {
-            nlohmann::ordered_json c = rule ? rule->describe() : nlohmann::ordered_json{{"method", "rq"}, {"cuts", nullptr}};
+            nlohmann::ordered_json c =
+                rule ? rule->describe() : nlohmann::ordered_json{{"method", "rq"}, {"cuts", nullptr}};
             c["sem"] = {{"anxiety", number(sem.anxiety)}, {"avoidance", number(sem.avoidance)}};
             const char* names[5] = {"secure", "preoccupied", "dismissing", "fearful", "unclassified"};
             nlohmann::ordered_json cn;

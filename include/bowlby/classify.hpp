@@ -47,11 +47,16 @@ enum class category : std::uint8_t { secure, preoccupied, dismissing, fearful, u
 /// "secure", "preoccupied", "dismissing", "fearful", "unclassified".
 constexpr const char* to_string(category c) noexcept {
     switch (c) {
-        case category::secure: return "secure";
-        case category::preoccupied: return "preoccupied";
-        case category::dismissing: return "dismissing";
-        case category::fearful: return "fearful";
-        case category::unclassified: return "unclassified";
+        case category::secure:
+            return "secure";
+        case category::preoccupied:
+            return "preoccupied";
+        case category::dismissing:
+            return "dismissing";
+        case category::fearful:
+            return "fearful";
+        case category::unclassified:
+            return "unclassified";
     }
     return "unclassified";
 }
@@ -88,8 +93,13 @@ class cut_rule {
 public:
     cut_rule(std::string method, double anxiety_cut, double avoidance_cut, at_cut on_cut = at_cut::unclassified,
              std::string source = {})
-        : method_(std::move(method)), anx_(anxiety_cut), avo_(avoidance_cut), on_cut_(on_cut), source_(std::move(source)) {
-        if (!std::isfinite(anx_) || !std::isfinite(avo_)) throw option_error("the cuts of a classification rule must be finite");
+        : method_(std::move(method)),
+          anx_(anxiety_cut),
+          avo_(avoidance_cut),
+          on_cut_(on_cut),
+          source_(std::move(source)) {
+        if (!std::isfinite(anx_) || !std::isfinite(avo_))
+            throw option_error("the cuts of a classification rule must be finite");
     }
     const std::string& method() const noexcept { return method_; }
     double anxiety_cut() const noexcept { return anx_; }
@@ -248,9 +258,12 @@ public:
             hi = lim;
             for (const auto& c : cs) {
                 const double r = -(c.b + c.a1 * z1);  // need a2 z2 >= r
-                if (c.a2 > 0) lo = std::max(lo, r / c.a2);
-                else if (c.a2 < 0) hi = std::min(hi, r / c.a2);
-                else if (r > 0) hi = lo - 1;  // infeasible for this z1
+                if (c.a2 > 0)
+                    lo = std::max(lo, r / c.a2);
+                else if (c.a2 < 0)
+                    hi = std::min(hi, r / c.a2);
+                else if (r > 0)
+                    hi = lo - 1;  // infeasible for this z1
             }
         };
         auto integrand = [&](double z1) {
@@ -310,9 +323,9 @@ public:
     /// `key`: the instrument the scores come from; `scores_scale`: the scale they are on.
     brennan_rule(const key_view& key, const response_scale& scores_scale, const brennan_options& o = {})
         : rule_("brennan1998",
-                {{{5.4725318, 3.2893296, -11.5307833},   // secure: anxiety, avoidance, constant
-                  {9.7102446, 3.9246754, -28.4573220},   // preoccupied
-                  {4.9392039, 7.3654621, -22.2281088},   // dismissing
+                {{{5.4725318, 3.2893296, -11.5307833},    // secure: anxiety, avoidance, constant
+                  {9.7102446, 3.9246754, -28.4573220},    // preoccupied
+                  {4.9392039, 7.3654621, -22.2281088},    // dismissing
                   {8.1776448, 7.2371075, -32.3553266}}},  // fearful
                 "Brennan, Clark & Shaver (1998), Fisher classification functions for ECR means on 1-7") {
         if (key.id != "ecr" && !o.allow_other_instrument)
@@ -335,8 +348,8 @@ public:
     double to_1_7(double x) const { return factor_ == 1 ? x : 1 + (x - from_.min) * factor_; }
 
     classification classify(double anxiety, double avoidance, const measurement_error& sem = {}) const {
-        classification c = rule_.classify(to_1_7(anxiety), to_1_7(avoidance),
-                                          {sem.anxiety * factor_, sem.avoidance * factor_});
+        classification c =
+            rule_.classify(to_1_7(anxiety), to_1_7(avoidance), {sem.anxiety * factor_, sem.avoidance * factor_});
         c.boundary_distance /= factor_;  // back in the scores' own units
         return c;
     }
@@ -379,7 +392,8 @@ inline linear_rule kmeans_rule(const std::vector<std::array<double, 3>>& points_
         double sum = 0;
         for (std::size_t i = 0; i < pts.size(); ++i) {
             double d = std::numeric_limits<double>::infinity();
-            for (int j = 0; j < k; ++j) d = std::min(d, std::pow(pts[i][0] - c[j][0], 2) + std::pow(pts[i][1] - c[j][1], 2));
+            for (int j = 0; j < k; ++j)
+                d = std::min(d, std::pow(pts[i][0] - c[j][0], 2) + std::pow(pts[i][1] - c[j][1], 2));
             w[i] = pts[i][2] * d;
             sum += w[i];
         }
@@ -441,9 +455,10 @@ inline linear_rule kmeans_rule(const std::vector<std::array<double, 3>>& points_
 inline classification rq_classify(double secure, double fearful, double preoccupied, double dismissing,
                                   category forced_choice = category::unclassified) {
     classification c;
-    const std::array<std::pair<double, category>, 4> r = {
-        {{secure, category::secure}, {fearful, category::fearful}, {preoccupied, category::preoccupied},
-         {dismissing, category::dismissing}}};
+    const std::array<std::pair<double, category>, 4> r = {{{secure, category::secure},
+                                                           {fearful, category::fearful},
+                                                           {preoccupied, category::preoccupied},
+                                                           {dismissing, category::dismissing}}};
     double top = -std::numeric_limits<double>::infinity();
     for (const auto& x : r) {
         if (std::isnan(x.first)) {
