@@ -2,15 +2,18 @@
 # Installs the Debian 12 packages bowlby needs that are missing, and nothing else.
 #   scripts/install-deps.sh build    compiler, CMake, Eigen, Boost (Math), nlohmann-json (the library and the tool)
 #   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
-#                                    xmllint and Chromium (the plot renders)
+#                                    xmllint and Chromium (the plot renders), Emscripten (the WebAssembly build)
+#   scripts/install-deps.sh web      compiler, CMake, Eigen, Boost, Emscripten
 # Uses sudo when not run as root.
 set -euo pipefail
 set_name=${1:-test}
 build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev nlohmann-json3-dev)
 test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtools r-cran-gparotation clang-format
   libxml2-utils chromium)
+web_pkgs=(emscripten)
 pkgs=("${build_pkgs[@]}")
-if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
+if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}"); fi
+if [ "$set_name" = web ]; then pkgs+=("${web_pkgs[@]}"); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,7 +2,9 @@
 # All the tests in one command: installs what is missing, then
 #   1. builds everything (warnings as errors) and runs the test suite with CTest;
 #   2. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
-#   3. checks that the sources are formatted as .clang-format says.
+#   3. builds the WebAssembly module and tests it in Node and, through the jsPsych survey, in
+#      headless Chromium, against the tool's scores;
+#   4. checks that the sources are formatted as .clang-format says.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
@@ -21,6 +23,12 @@ cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS
   -DBOWLBY_SANITIZE=ON -DBOWLBY_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build/sanitize -j "$jobs"
 (cd build/sanitize && ctest --output-on-failure -j "$jobs")
+
+echo "== WebAssembly module, jsPsych survey in headless Chromium, Node example"
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm
+(cd examples/web-survey && npm ci --no-audit --no-fund --loglevel=error)
+BOWLBY_CLI=build/release/bowlby BOWLBY_WASM_DIR=build/wasm/web node --test tests/web/
 
 echo "== clang-format"
 files=$(git ls-files '*.hpp' '*.cpp')

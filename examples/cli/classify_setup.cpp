@@ -6,11 +6,6 @@
 namespace bowlby_cli {
 
 namespace {
-Eigen::Index score_index(const bowlby::key_view& key, std::string_view name) {
-    for (std::size_t s = 0; s < key.n_scores(); ++s)
-        if (key.score_name(s) == name) return static_cast<Eigen::Index>(s);
-    return -1;
-}
 std::string scale_text(const bowlby::response_scale& s) {
     char b[64];
     std::snprintf(b, sizeof b, "%g-%g", s.min, s.max);
@@ -30,33 +25,23 @@ dimensions find_dimensions(const bowlby::key_view& key, const bowlby::response_s
     }
     if (id == "rq") throw usage_error("the RQ has no anxiety and avoidance scores: use --classify rq");
     if (method == "aas" && id != "aas") throw usage_error("--classify aas is Collins' rule for the AAS only");
-    if (id == "aas") {
-        d.anxiety = score_index(key, "anxiety");
-        d.avoidance = score_index(key, "close_depend");
-        d.avoidance_reflected = true;
-        d.reflect = scale.min + scale.max;
-        d.anxiety_title = "Anxiety" + range;
+    const auto axes = bowlby::find_classification_axes(key);
+    if (!axes) throw usage_error(id + " has no anxiety and avoidance scores to classify");
+    d.anxiety = axes->anxiety;
+    d.avoidance = axes->avoidance;
+    d.avoidance_reflected = axes->avoidance_reflected;
+    d.reflect = scale.min + scale.max;
+    d.anxiety_subscale = std::string(axes->anxiety_subscale);
+    d.avoidance_subscale = std::string(axes->avoidance_subscale);
+    d.anxiety_title = "Anxiety" + range;
+    if (d.avoidance_reflected) {
         char reflect_text[32];
         std::snprintf(reflect_text, sizeof reflect_text, "%g", d.reflect);
         d.avoidance_title = std::string(reflect_text) + " - close_depend, i.e. avoidance" + range;
-        d.anxiety_subscale = "anxiety";
-        d.avoidance_subscale = "close_depend";
-        return d;
+    } else {
+        d.avoidance_title = "Avoidance" + range;
     }
-    for (const auto& [anx, avo] :
-         {std::pair<const char*, const char*>{"anxiety", "avoidance"}, {"anxiety_global", "avoidance_global"}}) {
-        d.anxiety = score_index(key, anx);
-        d.avoidance = score_index(key, avo);
-        if (d.anxiety >= 0 && d.avoidance >= 0) {
-            d.anxiety_title = "Anxiety" + range;
-            d.avoidance_title = "Avoidance" + range;
-            // A subscale's SEM comes from its reliability; derived scores (ECR-RS globals) have none.
-            if (d.anxiety < static_cast<Eigen::Index>(key.subscales.size())) d.anxiety_subscale = anx;
-            if (d.avoidance < static_cast<Eigen::Index>(key.subscales.size())) d.avoidance_subscale = avo;
-            return d;
-        }
-    }
-    throw usage_error(id + " has no anxiety and avoidance scores to classify");
+    return d;
 }
 
 bowlby::classification classifier::classify(double anxiety, double avoidance) const {

@@ -30,14 +30,18 @@
 #include <Eigen/Core>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <boost/math/special_functions/erf.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bowlby {
@@ -84,7 +88,9 @@ struct classification {
 };
 
 namespace detail {
-inline double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+// Boost.Math's erfc rather than the C library's, so that the batch tool and the WebAssembly
+// build (another C library) give the same digits.
+inline double normal_cdf(double z) { return 0.5 * boost::math::erfc(-z / std::sqrt(2.0)); }
 }  // namespace detail
 
 /// A rule that cuts each dimension once: low/low secure, high anxiety/low avoidance
@@ -216,23 +222,23 @@ public:
             return c;
         }
         std::array<double, 4> value{};
-        for (int k = 0; k < 4; ++k) value[k] = eval(k, anxiety, avoidance);
-        const int best = static_cast<int>(std::max_element(value.begin(), value.end()) - value.begin());
-        for (int k = 0; k < 4; ++k)
+        for (std::size_t k = 0; k < 4; ++k) value[k] = eval(k, anxiety, avoidance);
+        const auto best = static_cast<std::size_t>(std::max_element(value.begin(), value.end()) - value.begin());
+        for (std::size_t k = 0; k < 4; ++k)
             if (k != best && value[k] == value[best]) {
                 c.reason = "two classification functions tie";
                 return c;
             }
-        c.cat = static_cast<category>(best);
+        c.cat = static_cast<category>(static_cast<int>(best));
         double distance = std::numeric_limits<double>::infinity();
-        for (int k = 0; k < 4; ++k) {
+        for (std::size_t k = 0; k < 4; ++k) {
             if (k == best) continue;
             const double ga = f_[best].anxiety - f_[k].anxiety, gv = f_[best].avoidance - f_[k].avoidance;
             const double norm = std::hypot(ga, gv);
             if (norm > 0) distance = std::min(distance, (value[best] - value[k]) / norm);
         }
         c.boundary_distance = distance;
-        if (sem.known()) c.probability = region_probability(best, anxiety, avoidance, sem);
+        if (sem.known()) c.probability = region_probability(static_cast<int>(best), anxiety, avoidance, sem);
         return c;
     }
 
@@ -246,10 +252,11 @@ public:
             double a1, a2, b;
         };
         std::vector<constraint> cs;
-        for (int d = 0; d < 4; ++d) {
-            if (d == k) continue;
-            const double ga = f_[k].anxiety - f_[d].anxiety, gv = f_[k].avoidance - f_[d].avoidance;
-            const double h = f_[k].constant - f_[d].constant;
+        const auto ku = static_cast<std::size_t>(k);
+        for (std::size_t d = 0; d < 4; ++d) {
+            if (d == ku) continue;
+            const double ga = f_[ku].anxiety - f_[d].anxiety, gv = f_[ku].avoidance - f_[d].avoidance;
+            const double h = f_[ku].constant - f_[d].constant;
             cs.push_back({ga * sem.anxiety, gv * sem.avoidance, ga * anxiety + gv * avoidance + h});
         }
         constexpr double lim = 9;  // beyond 9 standard deviations the mass is below 1e-18
@@ -298,8 +305,8 @@ public:
     }
 
 private:
-    double eval(int k, double anxiety, double avoidance) const {
-        const function& f = f_[static_cast<std::size_t>(k)];
+    double eval(std::size_t k, double anxiety, double avoidance) const {
+        const function& f = f_[k];
         return f.anxiety * anxiety + f.avoidance * avoidance + f.constant;
     }
     std::string method_;
@@ -388,61 +395,72 @@ inline linear_rule kmeans_rule(const std::vector<std::array<double, 3>>& points_
     for (std::size_t i = 0; i < pts.size(); ++i) w[i] = pts[i][2];
     std::size_t first = pick(w, total);
     c[0] = {pts[first][0], pts[first][1]};
-    for (int k = 1; k < 4; ++k) {
+    for (std::size_t k = 1; k < 4; ++k) {
         double sum = 0;
         for (std::size_t i = 0; i < pts.size(); ++i) {
             double d = std::numeric_limits<double>::infinity();
-            for (int j = 0; j < k; ++j)
+            for (std::size_t j = 0; j < k; ++j)
                 d = std::min(d, std::pow(pts[i][0] - c[j][0], 2) + std::pow(pts[i][1] - c[j][1], 2));
             w[i] = pts[i][2] * d;
             sum += w[i];
         }
-        const std::size_t i = sum > 0 ? pick(w, sum) : static_cast<std::size_t>(k);
-        c[static_cast<std::size_t>(k)] = {pts[i][0], pts[i][1]};
+        const std::size_t i = sum > 0 ? pick(w, sum) : k;
+        c[k] = {pts[i][0], pts[i][1]};
     }
-    std::vector<int> assign(pts.size(), -1);
+    std::vector<std::size_t> assign(pts.size(), 4);
     for (int iter = 0; iter < 1000; ++iter) {
         bool changed = false;
         for (std::size_t i = 0; i < pts.size(); ++i) {
-            int best = 0;
+            std::size_t best = 0;
             double bd = std::numeric_limits<double>::infinity();
-            for (int k = 0; k < 4; ++k) {
+            for (std::size_t k = 0; k < 4; ++k) {
                 const double d = std::pow(pts[i][0] - c[k][0], 2) + std::pow(pts[i][1] - c[k][1], 2);
-                if (d < bd) bd = d, best = k;
+                if (d < bd) {
+                    bd = d;
+                    best = k;
+                }
             }
-            if (assign[i] != best) assign[i] = best, changed = true;
+            if (assign[i] != best) {
+                assign[i] = best;
+                changed = true;
+            }
         }
         std::array<std::array<double, 3>, 4> acc{};
         for (std::size_t i = 0; i < pts.size(); ++i) {
-            auto& a = acc[static_cast<std::size_t>(assign[i])];
+            auto& a = acc[assign[i]];
             a[0] += pts[i][2] * pts[i][0];
             a[1] += pts[i][2] * pts[i][1];
             a[2] += pts[i][2];
         }
-        for (int k = 0; k < 4; ++k)
+        for (std::size_t k = 0; k < 4; ++k)
             if (acc[k][2] > 0) c[k] = {acc[k][0] / acc[k][2], acc[k][1] / acc[k][2]};
         if (!changed) break;
     }
     // Label: corners of the centroids' bounding box, best of the 24 assignments.
     double lo_a = c[0][0], hi_a = c[0][0], lo_v = c[0][1], hi_v = c[0][1];
     for (const auto& x : c) {
-        lo_a = std::min(lo_a, x[0]), hi_a = std::max(hi_a, x[0]);
-        lo_v = std::min(lo_v, x[1]), hi_v = std::max(hi_v, x[1]);
+        lo_a = std::min(lo_a, x[0]);
+        hi_a = std::max(hi_a, x[0]);
+        lo_v = std::min(lo_v, x[1]);
+        hi_v = std::max(hi_v, x[1]);
     }
     const std::array<std::array<double, 2>, 4> corner = {{{lo_a, lo_v}, {hi_a, lo_v}, {lo_a, hi_v}, {hi_a, hi_v}}};
-    std::array<int, 4> perm = {0, 1, 2, 3}, best_perm = perm;
+    std::array<std::size_t, 4> perm = {0, 1, 2, 3}, best_perm = perm;
     double best_cost = std::numeric_limits<double>::infinity();
     do {
         double cost = 0;
-        for (int cat = 0; cat < 4; ++cat) {
-            const auto& x = c[static_cast<std::size_t>(perm[cat])];
+        for (std::size_t cat = 0; cat < 4; ++cat) {
+            const auto& x = c[perm[cat]];
             cost += std::pow(x[0] - corner[cat][0], 2) + std::pow(x[1] - corner[cat][1], 2);
         }
-        if (cost < best_cost) best_cost = cost, best_perm = perm;
+        if (cost < best_cost) {
+            best_cost = cost;
+            best_perm = perm;
+        }
     } while (std::next_permutation(perm.begin(), perm.end()));
     std::array<linear_rule::function, 4> f{};
-    for (int cat = 0; cat < 4; ++cat) {
-        const auto& x = c[static_cast<std::size_t>(best_perm[cat])];
+    for (std::size_t cat = 0; cat < 4; ++cat) {
+        const auto& x = c[best_perm[cat]];
         f[cat] = {2 * x[0], 2 * x[1], -(x[0] * x[0] + x[1] * x[1])};
     }
     return linear_rule("kmeans", f, "k-means, four clusters, seed " + std::to_string(seed));
@@ -489,6 +507,51 @@ inline classification rq_classify(double secure, double fearful, double preoccup
         if (x.second != c.cat) second = std::max(second, x.first);
     c.boundary_distance = top - second;
     return c;
+}
+
+/// Where an instrument's two classification dimensions are among its scores (subscales, then
+/// derived scores): anxiety and avoidance, the ECR-RS's global scores, or for the AAS anxiety
+/// and close_depend, reflected ((min + max) - close_depend) so that high means avoidant.
+struct classification_axes {
+    std::ptrdiff_t anxiety = -1;
+    std::ptrdiff_t avoidance = -1;
+    bool avoidance_reflected = false;
+    /// The subscales whose reliability gives each dimension's SEM ("" for a derived score).
+    std::string_view anxiety_subscale, avoidance_subscale;
+    /// The avoidance-like value from the score, on a response scale.
+    double avoidance_value(double score, const response_scale& scale) const {
+        return avoidance_reflected ? scale.min + scale.max - score : score;
+    }
+};
+
+/// The axes of a built-in or user instrument, or nothing (the RQ, the RSQ).
+inline std::optional<classification_axes> find_classification_axes(const key_view& key) {
+    auto index = [&](std::string_view name) -> std::ptrdiff_t {
+        for (std::size_t s = 0; s < key.n_scores(); ++s)
+            if (key.score_name(s) == name) return static_cast<std::ptrdiff_t>(s);
+        return -1;
+    };
+    const auto n_sub = static_cast<std::ptrdiff_t>(key.subscales.size());
+    classification_axes a;
+    if (key.id == "aas") {
+        a.anxiety = index("anxiety");
+        a.avoidance = index("close_depend");
+        a.avoidance_reflected = true;
+        a.anxiety_subscale = "anxiety";
+        a.avoidance_subscale = "close_depend";  // a derived score: the twelve close and depend items
+        return a;
+    }
+    for (const auto& [anx, avo] : {std::pair<std::string_view, std::string_view>{"anxiety", "avoidance"},
+                                   {"anxiety_global", "avoidance_global"}}) {
+        a.anxiety = index(anx);
+        a.avoidance = index(avo);
+        if (a.anxiety >= 0 && a.avoidance >= 0) {
+            if (a.anxiety < n_sub) a.anxiety_subscale = anx;
+            if (a.avoidance < n_sub) a.avoidance_subscale = avo;
+            return a;
+        }
+    }
+    return std::nullopt;
 }
 
 /// Collins' (1996) rule for the AAS, which she calls exploratory: CD = mean(close, depend);

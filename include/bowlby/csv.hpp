@@ -16,6 +16,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <istream>
 #include <optional>
 #include <string>
@@ -158,9 +159,18 @@ inline cell_kind parse_answer(std::string_view s, double& value) {
         s.remove_prefix(1);
         if (s.empty() || s.front() == '-') return cell_kind::text;
     }
+#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
     const char* end = s.data() + s.size();
     const auto res = std::from_chars(s.data(), end, value);
     if (res.ec != std::errc() || res.ptr != end) return cell_kind::text;
+#else
+    // Without floating-point from_chars (LLVM 14's libc++): strtod on a copy, decimal numbers only.
+    const std::string copy(s);
+    if (copy.find_first_not_of("0123456789+-.eE") != std::string::npos) return cell_kind::text;
+    char* end = nullptr;
+    value = std::strtod(copy.c_str(), &end);
+    if (end != copy.c_str() + copy.size()) return cell_kind::text;
+#endif
     return cell_kind::number;
 }
 

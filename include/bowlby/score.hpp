@@ -55,6 +55,22 @@ constexpr const char* to_string(score_status s) noexcept {
     return "insufficient";
 }
 
+/// The scores of one respondent.
+template <class Scalar = double>
+struct respondent_scores {
+    std::vector<std::string> names;
+    Eigen::Matrix<Scalar, Eigen::Dynamic, 1> values;  ///< NaN where insufficient
+    Eigen::VectorXi answered;
+    std::vector<score_status> status;
+
+    /// A score by name; throws bowlby::error for an unknown name.
+    Scalar value(std::string_view name) const {
+        for (std::size_t s = 0; s < names.size(); ++s)
+            if (names[s] == name) return values(static_cast<Eigen::Index>(s));
+        throw error("no score named '" + std::string(name) + "'");
+    }
+};
+
 /// The scores of N respondents: one column per score (the key's subscales, then its derived
 /// scores), one row per input row.
 template <class Scalar = double>
@@ -80,23 +96,19 @@ struct score_table {
     }
     /// The column of one score, by name.
     auto column(std::string_view name) const { return values.col(index_of(name)); }
+    /// The scores of one row, with names.
+    respondent_scores<Scalar> row_scores(Eigen::Index row) const;
 };
 
-/// The scores of one respondent.
-template <class Scalar = double>
-struct respondent_scores {
-    std::vector<std::string> names;
-    Eigen::Matrix<Scalar, Eigen::Dynamic, 1> values;  ///< NaN where insufficient
-    Eigen::VectorXi answered;
-    std::vector<score_status> status;
-
-    /// A score by name; throws bowlby::error for an unknown name.
-    Scalar value(std::string_view name) const {
-        for (std::size_t s = 0; s < names.size(); ++s)
-            if (names[s] == name) return values(static_cast<Eigen::Index>(s));
-        throw error("no score named '" + std::string(name) + "'");
-    }
-};
+template <class Scalar>
+respondent_scores<Scalar> score_table<Scalar>::row_scores(Eigen::Index row) const {
+    respondent_scores<Scalar> r;
+    r.names = names;
+    r.values = values.row(row).transpose();
+    r.answered = answered.row(row).transpose();
+    for (Eigen::Index s = 0; s < values.cols(); ++s) r.status.push_back(status(row, s));
+    return r;
+}
 
 namespace detail {
 
@@ -324,12 +336,7 @@ public:
             detail::score_rows(plan_, answers, t, 0);
         else
             detail::score_rows(plan_, answers.transpose(), t, 0);
-        respondent_scores<Scalar> r;
-        r.names = std::move(t.names);
-        r.values = t.values.row(0).transpose();
-        r.answered = t.answered.row(0).transpose();
-        for (Eigen::Index s = 0; s < t.values.cols(); ++s) r.status.push_back(t.status(0, s));
-        return r;
+        return t.row_scores(0);
     }
 
 private:
