@@ -1,10 +1,12 @@
 #include "cli.hpp"
 
 #include <bowlby/detail/format.hpp>
+#include <bowlby/instruments.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -32,6 +34,37 @@ std::pair<double, double> parse_range_any(const std::string& text, const std::st
     const auto colon = text.find(':');
     if (colon == std::string::npos) throw usage_error(flag + " takes two numbers A:B, got '" + text + "'");
     return {parse_double(text.substr(0, colon), flag), parse_double(text.substr(colon + 1), flag)};
+}
+
+const bowlby::key_view& builtin_instrument(const std::string& id) {
+    if (const bowlby::key_view* key = bowlby::find_instrument(id)) return *key;
+    std::string ids;
+    for (const auto& k : bowlby::builtin_instruments()) ids += (ids.empty() ? "" : ", ") + std::string(k.id);
+    throw usage_error("unknown instrument '" + id + "'; the built-in instruments are: " + ids);
+}
+
+bool parse_answer_option(const std::string& flag, args& a, bowlby::score_options& options) {
+    if (flag == "--missing-code") {
+        options.missing_codes.push_back(parse_double(a.value(flag), flag));
+        return true;
+    }
+    if (flag == "--on-invalid") {
+        const std::string mode = a.value(flag);
+        if (mode == "error")
+            options.on_invalid = bowlby::invalid_policy::error;
+        else if (mode == "missing")
+            options.on_invalid = bowlby::invalid_policy::missing;
+        else
+            throw usage_error("--on-invalid takes 'error' or 'missing', got '" + mode + "'");
+        return true;
+    }
+    return false;
+}
+
+std::uint64_t parse_seed(const std::string& text, const std::string& flag) {
+    const double v = parse_double(text, flag);
+    if (!(v >= 0 && v == std::floor(v) && v < 1.8e19)) throw usage_error(flag + " takes a whole number");
+    return static_cast<std::uint64_t>(v);
 }
 
 std::vector<std::string> split(std::string_view text, char sep) {

@@ -2,8 +2,12 @@
 #pragma once
 
 #include <bowlby/error.hpp>
+#include <bowlby/key.hpp>
+#include <bowlby/score.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -48,6 +52,16 @@ std::pair<double, double> parse_range(const std::string& text, const std::string
 std::pair<double, double> parse_range_any(const std::string& text, const std::string& flag);
 /// Splits on commas.
 std::vector<std::string> split(std::string_view text, char sep);
+
+/// A built-in instrument by id; a usage error listing the ids otherwise.
+const bowlby::key_view& builtin_instrument(const std::string& id);
+
+/// Options shared by the commands that read answers: --missing-code V and --on-invalid MODE.
+/// Returns false when `flag` is neither.
+bool parse_answer_option(const std::string& flag, args& a, bowlby::score_options& options);
+
+/// A whole number for --seed.
+std::uint64_t parse_seed(const std::string& text, const std::string& flag);
 
 /// Resolves a column spec against a header: a comma list of column names and spans
 /// "FIRST:LAST" (every column from FIRST to LAST in file order, like SPSS's TO).

@@ -58,16 +58,8 @@ int run_reliability(args& a) {
             reverse_spec = a.value(flag);
         } else if (flag == "--scale") {
             scale = parse_range(a.value(flag), flag);
-        } else if (flag == "--missing-code") {
-            options.missing_codes.push_back(parse_double(a.value(flag), flag));
-        } else if (flag == "--on-invalid") {
-            const std::string mode = a.value(flag);
-            if (mode == "error")
-                options.on_invalid = bowlby::invalid_policy::error;
-            else if (mode == "missing")
-                options.on_invalid = bowlby::invalid_policy::missing;
-            else
-                throw usage_error("--on-invalid takes 'error' or 'missing', got '" + mode + "'");
+        } else if (parse_answer_option(flag, a, options)) {
+            // --missing-code, --on-invalid
         } else if (flag == "--listwise") {
             ropt.missing = bowlby::missing_method::listwise;
         } else if (flag == "--bootstrap") {
@@ -76,9 +68,7 @@ int run_reliability(args& a) {
                 throw usage_error("--bootstrap takes a whole number of resamples");
             ropt.bootstrap = static_cast<std::size_t>(n);
         } else if (flag == "--seed") {
-            const double s = parse_double(a.value(flag), flag);
-            if (!(s >= 0 && s == std::floor(s) && s < 1.8e19)) throw usage_error("--seed takes a whole number");
-            ropt.seed = static_cast<std::uint64_t>(s);
+            ropt.seed = parse_seed(a.value(flag), flag);
         } else if (flag == "--threads") {
             const double t = parse_double(a.value(flag), flag);
             if (!(t >= 0 && t <= 1024 && t == std::floor(t)))
@@ -112,12 +102,7 @@ int run_reliability(args& a) {
     const bowlby::key_view* key = nullptr;
     std::optional<answer_reader> input;
     if (!instrument_id.empty()) {
-        key = bowlby::find_instrument(instrument_id);
-        if (key == nullptr) {
-            std::string ids;
-            for (const auto& k : bowlby::builtin_instruments()) ids += (ids.empty() ? "" : ", ") + std::string(k.id);
-            throw usage_error("unknown instrument '" + instrument_id + "'; the built-in instruments are: " + ids);
-        }
+        key = &builtin_instrument(instrument_id);
         if (scale) options.data_scale = bowlby::response_scale{scale->first, scale->second, true};
         input.emplace(input_path, items_spec, static_cast<std::size_t>(key->n_items), instrument_id);
     } else {

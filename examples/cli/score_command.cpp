@@ -160,21 +160,13 @@ int run_score(args& a) {
         } else if (flag == "--scale") {
             const auto [lo, hi] = parse_range(a.value(flag), flag);
             options.data_scale = bowlby::response_scale{lo, hi, true};
-        } else if (flag == "--missing-code") {
-            options.missing_codes.push_back(parse_double(a.value(flag), flag));
+        } else if (parse_answer_option(flag, a, options)) {
+            // --missing-code, --on-invalid
         } else if (flag == "--min-answered") {
             const std::string text = a.value(flag);
             options.min_answered = parse_double(text, flag);
             if (!(options.min_answered >= 0 && options.min_answered <= 1))
                 throw usage_error("--min-answered takes a fraction from 0 to 1, got " + text);
-        } else if (flag == "--on-invalid") {
-            const std::string mode = a.value(flag);
-            if (mode == "error")
-                options.on_invalid = bowlby::invalid_policy::error;
-            else if (mode == "missing")
-                options.on_invalid = bowlby::invalid_policy::missing;
-            else
-                throw usage_error("--on-invalid takes 'error' or 'missing', got '" + mode + "'");
         } else if (flag == "--keep") {
             keep_spec = a.value(flag);
         } else if (flag == "--output" || flag == "-o") {
@@ -206,9 +198,7 @@ int run_score(args& a) {
             if (!(cls.sem->first > 0 && cls.sem->second > 0))
                 throw usage_error("--sem takes two positive numbers ANX:AVO");
         } else if (flag == "--seed") {
-            const double v = parse_double(a.value(flag), flag);
-            if (!(v >= 0 && v == std::floor(v) && v < 1.8e19)) throw usage_error("--seed takes a whole number");
-            cls.seed = static_cast<std::uint64_t>(v);
+            cls.seed = parse_seed(a.value(flag), flag);
         } else if (flag == "--forced-choice") {
             cls.forced_choice = a.value(flag);
         } else if (flag == "--plot") {
@@ -224,12 +214,7 @@ int run_score(args& a) {
     if (instrument_id.empty())
         throw usage_error("bowlby score needs --instrument ID ('bowlby instruments' lists them)");
     if (input_path.empty()) throw usage_error("bowlby score needs an input file (run 'bowlby score --help')");
-    const bowlby::key_view* key = bowlby::find_instrument(instrument_id);
-    if (key == nullptr) {
-        std::string ids;
-        for (const auto& k : bowlby::builtin_instruments()) ids += (ids.empty() ? "" : ", ") + std::string(k.id);
-        throw usage_error("unknown instrument '" + instrument_id + "'; the built-in instruments are: " + ids);
-    }
+    const bowlby::key_view* key = &builtin_instrument(instrument_id);
     if (report_path == "-" && output_path == "-")
         throw usage_error("--report - and the scores cannot both go to standard output; give --output FILE");
 
