@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# One command: the same datasets through bowlby, R (data.table::fread + psych) and Python
+# (pandas + numpy), timed in this one run, with a table of times and ratios.
+#   bash bench/compare.sh [ROWS]        (default 1,000,000 respondents x 36 items)
+# Installs what is missing (Debian packages), builds bowlby in Release, writes the datasets to
+# build/bench-data/, prints the table and rewrites bench/RESULTS.md. A baseline that cannot run
+# is reported as such in the table rather than failing the command.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+bash scripts/install-deps.sh build >/dev/null
+missing=()
+for p in libbenchmark-dev r-base-core r-cran-psych r-cran-data.table python3-numpy python3-pandas; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || echo "compare: could not install ${missing[*]}; the table says which baselines did not run"
+fi
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release --target bowlby_cli bowlby_make_sample bowlby_bench_score >/dev/null || exit 1
+data=build/bench-data
+mkdir -p "$data"
+csv=$data/ecr-r-$rows.csv
+[ -f "$csv" ] || build/release/examples/bowlby_make_sample "$rows" > "$csv"
+py=/usr/bin/python3
+now() { date +%s.%N; }
+# time_cmd NAME COMMAND...: runs the command once, records seconds or "failed".
+declare -A secs
+time_cmd() {
+  local name=$1; shift
+  local t0 t1
+  t0=$(now)
+  if "$@" > "$data/$name.out" 2> "$data/$name.err"; then t1=$(now); secs[$name]=$(echo "$t1 - $t0" | bc -l)
+  else secs[$name]=failed; echo "compare: $name failed: $(tail -n 2 "$data/$name.err")" >&2; fi
+}
+
+# 1. Scoring a CSV end to end: read, reverse-key, subscale means, write.
+time_cmd bowlby_score build/release/bowlby score --instrument ecr-r --items Q1:Q36 --keep id --output "$data/bowlby-scores.csv" "$csv"
+time_cmd pandas_score $py - "$csv" "$data/pandas-scores.csv" <<'PY'
+import sys, numpy as np, pandas as pd
+d = pd.read_csv(sys.argv[1])
+x = d[[f"Q{i}" for i in range(1, 37)]].to_numpy(dtype=float)
+rev = np.array([9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36]) - 1
+x[:, rev] = 8 - x[:, rev]
+out = pd.DataFrame({"id": d["id"], "anxiety": np.nanmean(x[:, :18], axis=1), "avoidance": np.nanmean(x[:, 18:], axis=1)})
+out.to_csv(sys.argv[2], index=False)
+PY
+time_cmd r_score Rscript -e '
+suppressMessages({library(data.table); library(psych)})
+a <- commandArgs(trailingOnly = TRUE); d <- fread(a[1])
+keys <- list(anxiety = c(paste0("Q", 1:8), "-Q9", "Q10", "-Q11", paste0("Q", 12:18)),
+             avoidance = c("Q19", "-Q20", "Q21", "-Q22", "Q23", "Q24", "Q25", "-Q26", "-Q27", "-Q28", "-Q29", "-Q30", "-Q31", "Q32", "-Q33", "-Q34", "-Q35", "-Q36"))
+s <- scoreItems(keys, as.data.frame(d)[, paste0("Q", 1:36)], impute = "none", min = 1, max = 7)
+fwrite(data.frame(id = d$id, s$scores), a[2])' "$csv" "$data/r-scores.csv"
+
+# 2. Reliability of both subscales from the CSV: bowlby all fields; pandas+numpy alpha only; R psych::alpha.
+time_cmd bowlby_reliability build/release/bowlby reliability --instrument ecr-r --items Q1:Q36 --json "$csv"
+time_cmd pandas_alpha $py - "$csv" <<'PY'
+import sys, numpy as np, pandas as pd
+d = pd.read_csv(sys.argv[1])
+x = d[[f"Q{i}" for i in range(1, 37)]].to_numpy(dtype=float)
+rev = np.array([9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36]) - 1
+x[:, rev] = 8 - x[:, rev]
+for s in (x[:, :18], x[:, 18:]):
+    c = pd.DataFrame(s).cov().to_numpy()  # pairwise-complete, as psych
+    k = c.shape[0]
+    print(k / (k - 1) * (1 - np.trace(c) / c.sum()))
+PY
+time_cmd r_alpha Rscript -e '
+suppressMessages({library(data.table); library(psych)})
+d <- as.matrix(fread(commandArgs(trailingOnly = TRUE)[1])[, paste0("Q", 1:36)])
+rev <- c(9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36); d[, rev] <- 8 - d[, rev]
+print(alpha(d[, 1:18], warnings = FALSE)$total$raw_alpha); print(alpha(d[, 19:36], warnings = FALSE)$total$raw_alpha)' "$csv"
+
+# 3. In memory: numpy X @ W on N x 36 doubles, and bowlby's scoring and read pass (Google Benchmark).
+time_cmd numpy_matmul $py - "$rows" <<'PY'
+import sys, time, numpy as np
+n = int(sys.argv[1]); rng = np.random.default_rng(1)
+x = rng.integers(1, 8, size=(n, 36)).astype(float); w = rng.random((36, 2))
+best = min((lambda t0: (x @ w, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(5))
+print(best)
+PY
+build/release/bench/bowlby_bench_score --benchmark_filter="/$rows\$" --benchmark_format=json > "$data/bench.json" 2> "$data/bench.err" || true
+
+ratio() { # ratio A B -> A/B or n/a
+  if [[ "$1" == failed || "$2" == failed || -z "$1" || -z "$2" ]]; then echo "n/a"; else printf "%.1fx" "$(echo "$1 / $2" | bc -l)"; fi
+}
+fmt() { [[ "$1" == failed || -z "$1" ]] && echo "did not run" || printf "%.3f s" "$1"; }
+bench_time() { # real_time of a benchmark, in seconds
+  $py -c "import json,sys; b=[x for x in json.load(open('$data/bench.json'))['benchmarks'] if x['name']=='$1']; print(b[0]['real_time']/1e9 if b else 'failed')" 2>/dev/null || echo failed
+}
+numpy_mm=$( [[ ${secs[numpy_matmul]} == failed ]] && echo failed || tail -n 1 "$data/numpy_matmul.out")
+score_u8=$(bench_time "BM_score<std::uint8_t>/$rows"); read_u8=$(bench_time "BM_read_pass<std::uint8_t>/$rows")
+score_d=$(bench_time "BM_score<double>/$rows"); read_d=$(bench_time "BM_read_pass<double>/$rows")
+
+table=$(cat <<TABLE
+| task ($rows respondents x 36 items) | bowlby | pandas + numpy | R | bowlby vs pandas | bowlby vs R |
+|---|---|---|---|---|---|
+| score the CSV end to end | $(fmt "${secs[bowlby_score]}") | $(fmt "${secs[pandas_score]}") | $(fmt "${secs[r_score]}") (fread + scoreItems) | $(ratio "${secs[pandas_score]}" "${secs[bowlby_score]}") | $(ratio "${secs[r_score]}" "${secs[bowlby_score]}") |
+| reliability of both subscales from the CSV | $(fmt "${secs[bowlby_reliability]}") (all fields) | $(fmt "${secs[pandas_alpha]}") (alpha only) | $(fmt "${secs[r_alpha]}") (fread + psych::alpha) | $(ratio "${secs[pandas_alpha]}" "${secs[bowlby_reliability]}") | $(ratio "${secs[r_alpha]}" "${secs[bowlby_reliability]}") |
+| in memory: score doubles | $(fmt "$score_d") | $(fmt "$numpy_mm") (X @ W) | | $(ratio "$numpy_mm" "$score_d") | |
+| in memory: score bytes | $(fmt "$score_u8") | | | | |
+| in memory: one read pass, doubles / bytes | $(fmt "$read_d") / $(fmt "$read_u8") | | | score / read pass: $(ratio "$score_d" "$read_d") (double), $(ratio "$score_u8" "$read_u8") (uint8) | |
+TABLE
+)
+echo "$table"
+cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+cat > bench/RESULTS.md <<MD
+# Benchmark results
+
+Measured by \`bash bench/compare.sh $rows\` on $(date -u +%Y-%m-%d), $(nproc) cores ($cpu),
+$(free -g | awk '/Mem:/ {print $2}') GiB, one run of each task (wall-clock seconds, including process
+start-up and, for R and Python, loading their libraries). Ratios are the baseline's time over
+bowlby's: above 1x bowlby is faster. The in-memory rows come from Google Benchmark
+(\`bowlby_bench_score\`; Debian's libbenchmark is a debug build, which affects its own timing loop,
+not the code measured). Timings on a shared machine are noisy: compare ratios from one run.
+
+$table
+MD
+echo "wrote bench/RESULTS.md"
