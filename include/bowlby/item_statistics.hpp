@@ -268,6 +268,10 @@ private:
         // Complete rows of a block, gathered for one matrix product.
         Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic> B(block, k_);
         Eigen::VectorXd Bw(block);
+        // Incomplete rows of a block, missing answers as 0, with their weights and, per group,
+        // whether the group is fully answered (that row's weight, or 0).
+        Eigen::MatrixXd Bi(block, k_), Wg(block, n_groups_);
+        Eigen::VectorXd Biw(block), inN(k_), inS(k_), inP(k_);
         // Per-block double partial sums of the incomplete rows.
         Eigen::MatrixXd bN(k_, k_), bS(k_, k_), bP(k_, k_), bQ(k_, k_), bgQ(k_, k_);
         Eigen::VectorXd bgN(G), bgS(k_), bgtS(G), bgtQ(G), bgxt(k_), btN(G), btS(G), btQ(G), bitS(k_), bitQ(k_),
@@ -290,6 +294,10 @@ private:
             bP.setZero();
             bQ.setZero();
             bgQ.setZero();
+            inN.setZero();
+            inS.setZero();
+            inP.setZero();
+            Eigen::Index ni = 0;
             bgN.setZero();
             bgS.setZero();
             bgtS.setZero();
@@ -319,16 +327,31 @@ private:
                     Bw(nc++) = w;
                     continue;
                 }
-                // An incomplete row: pairwise sums over its answered columns.
-                for (Eigen::Index a : present) {
-                    const double xa = row(a);
-                    for (Eigen::Index b : present) {
-                        bN(a, b) += w;
+                // An incomplete row. Its cross-products come from one matrix product per block
+                // (missing answers as 0); its pairwise counts and sums are the column's sums less
+                // a correction for each pair (a answered, b missing), O(k) per missing answer.
+                Eigen::Index next = 0;
+                for (Eigen::Index b = 0; b < k_; ++b) {
+                    if (next < static_cast<Eigen::Index>(present.size()) && present[static_cast<std::size_t>(next)] == b) {
+                        ++next;
+                        continue;
+                    }
+                    for (Eigen::Index a : present) {
+                        const double xa = row(a);
+                        bN(a, b) += w;  // here: corrections, subtracted below
                         bS(a, b) += w * xa;
                         bP(a, b) += w * xa * xa;
-                        bQ(a, b) += w * xa * row(b);
                     }
                 }
+                for (Eigen::Index i = 0; i < k_; ++i) Bi(ni, i) = 0;
+                for (Eigen::Index a : present) {
+                    const double xa = row(a);
+                    Bi(ni, a) = xa;
+                    inN(a) += w;
+                    inS(a) += w * xa;
+                    inP(a) += w * xa * xa;
+                }
+                Biw(ni) = w;
                 // Person scores per group, and group-complete rows.
                 t.setZero();
                 tn.setZero();
@@ -352,16 +375,40 @@ private:
                 }
                 for (Eigen::Index g = 0; g < G; ++g) {
                     const auto& cols = members_[static_cast<std::size_t>(g)];
+                    Wg(ni, g) = 0;
                     if (tn(g) != static_cast<double>(cols.size())) continue;
+                    Wg(ni, g) = w;  // the group's cross-products: a product per block, below
                     bgN(g) += w;
                     bgtS(g) += w * t(g);
                     bgtQ(g) += w * t(g) * t(g);
                     for (Eigen::Index a : cols) {
                         bgS(a) += w * row(a);
                         bgxt(a) += w * row(a) * t(g);
-                        for (Eigen::Index b : cols) bgQ(a, b) += w * row(a) * row(b);
                     }
                 }
+                ++ni;
+            }
+            if (ni > 0) {
+                const auto Bin = Bi.topRows(ni);
+                bQ = Bin.transpose() * (Biw.head(ni).asDiagonal() * Bin);
+                // Pairwise counts and sums: the columns' sums over these rows less the corrections.
+                bN = inN.replicate(1, k_) - bN;
+                bS = inS.replicate(1, k_) - bS;
+                bP = inP.replicate(1, k_) - bP;
+                for (Eigen::Index g = 0; g < G; ++g) {
+                    const auto& cols = members_[static_cast<std::size_t>(g)];
+                    const auto m = static_cast<Eigen::Index>(cols.size());
+                    Eigen::MatrixXd Bg(ni, m);
+                    for (Eigen::Index c = 0; c < m; ++c) Bg.col(c) = Bin.col(cols[static_cast<std::size_t>(c)]);
+                    const Eigen::MatrixXd Qg = Bg.transpose() * (Wg.col(g).head(ni).asDiagonal() * Bg);
+                    for (Eigen::Index a = 0; a < m; ++a)
+                        for (Eigen::Index b = 0; b < m; ++b)
+                            bgQ(cols[static_cast<std::size_t>(a)], cols[static_cast<std::size_t>(b)]) = Qg(a, b);
+                }
+            } else {
+                bN.setZero();
+                bS.setZero();
+                bP.setZero();
             }
             // Complete rows: one product for the cross-products, one for the person scores.
             if (nc > 0) {
