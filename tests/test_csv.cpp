@@ -76,5 +76,12 @@ TEST_CASE("answer cells: numbers, missing spellings, text") {
     CHECK(bowlby::csv::parse_answer("abc", v) == cell_kind::text);
     CHECK(bowlby::csv::parse_answer("4x", v) == cell_kind::text);
     CHECK(bowlby::csv::parse_answer("+-3", v) == cell_kind::text);
+    CHECK(bowlby::csv::parse_answer("-", v) == cell_kind::text);
+    CHECK(bowlby::csv::parse_answer("123456789", v) == cell_kind::number);
+    CHECK(v == 123456789);
+    CHECK(bowlby::csv::parse_answer("12345678901", v) == cell_kind::number);  // past the fast path
+    CHECK(v == 12345678901.0);
+    CHECK(bowlby::csv::parse_answer("-0", v) == cell_kind::number);
+    CHECK(v == 0);
     CHECK(bowlby::csv::parse_answer("+", v) == cell_kind::text);
 }

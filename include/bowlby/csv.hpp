@@ -159,6 +159,19 @@ inline cell_kind parse_answer(std::string_view s, double& value) {
         s.remove_prefix(1);
         if (s.empty() || s.front() == '-') return cell_kind::text;
     }
+    // Whole numbers of up to 9 digits, the usual answer, without general-purpose float parsing.
+    if (s.size() <= 10) {
+        const bool negative = s.front() == '-';
+        std::size_t i = negative ? 1 : 0;
+        if (i < s.size()) {
+            long whole = 0;
+            while (i < s.size() && s[i] >= '0' && s[i] <= '9') whole = whole * 10 + (s[i++] - '0');
+            if (i == s.size() && s.size() - (negative ? 1 : 0) <= 9) {
+                value = static_cast<double>(negative ? -whole : whole);
+                return cell_kind::number;
+            }
+        }
+    }
 #if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
     const char* end = s.data() + s.size();
     const auto res = std::from_chars(s.data(), end, value);
