@@ -45,7 +45,7 @@ TEST_CASE("midpoint rule: the four quadrants and every boundary") {
     CHECK(rule.classify(5, 2.5).boundary_distance == 1);
 }
 
-TEST_CASE("cut-rule firmness: Phi(d_anx / sem) * Phi(d_avo / sem), 0.5 on a cut, rising away from it") {
+TEST_CASE("cut-rule firmness: Phi(d_anx / sem) * Phi(d_avo / sem) - 0.5 on a cut - rising away from it") {
     const auto rule = bowlby::midpoint_rule(one_to_seven, bowlby::at_cut::high);
     const bowlby::measurement_error sem{0.3, 0.25};
     // Anxiety on its cut, avoidance 10 SEMs from its own: 0.5 * Phi(10).
@@ -77,7 +77,7 @@ TEST_CASE("median rule: the medians of the respondents with both scores") {
     CHECK(bowlby::weighted_median({{1, 3}, {2, 1}}) == 1);  // 1, 1, 1, 2
 }
 
-TEST_CASE("brennan1998: the four sanity points, and what it refuses") {
+TEST_CASE("brennan1998: the four sanity points - and what it refuses") {
     const bowlby::brennan_rule b(bowlby::instrument("ecr"), one_to_seven);
     // (avoidance, anxiety): (2, 2) secure, (2, 6) preoccupied, (6, 2) dismissing, (6, 6) fearful.
     CHECK(b.classify(2, 2).cat == category::secure);
@@ -135,7 +135,7 @@ TEST_CASE("nearest-centroid functions: ties and distances by hand") {
           doctest::Approx(0.8413447460685429 * 0.8413447460685429).epsilon(1e-9));
 }
 
-TEST_CASE("k-means: four clusters, labelled by position, the same for the same seed") {
+TEST_CASE("k-means: four clusters - labelled by position - the same for the same seed") {
     std::vector<std::array<double, 3>> pts;
     std::mt19937_64 rng(4);
     std::normal_distribution<double> z(0, 0.3);
@@ -152,7 +152,7 @@ TEST_CASE("k-means: four clusters, labelled by position, the same for the same s
     CHECK_THROWS_AS(bowlby::kmeans_rule({{1, 1, 1}}, 1), bowlby::option_error);
 }
 
-TEST_CASE("RQ: the highest rating; ties broken by the forced choice, else unclassified") {
+TEST_CASE("RQ: the highest rating - ties broken by the forced choice - else unclassified") {
     // secure, fearful, preoccupied, dismissing
     CHECK(bowlby::rq_classify(6, 2, 3, 5).cat == category::secure);
     CHECK(bowlby::rq_classify(6, 2, 3, 5).boundary_distance == 1);
@@ -163,7 +163,7 @@ TEST_CASE("RQ: the highest rating; ties broken by the forced choice, else unclas
     CHECK(bowlby::rq_classify(std::nan(""), 2, 5, 1).cat == category::unclassified);
 }
 
-TEST_CASE("AAS (Collins, 1996): cuts at 3, exactly 3 unclassifiable") {
+TEST_CASE("AAS (Collins - 1996): cuts at 3 - exactly 3 unclassifiable") {
     const auto rule = bowlby::aas_collins_rule();
     auto aas = [&](double cd, double anxiety) { return rule.classify(anxiety, 6 - cd).cat; };  // avoidance = 6 - CD
     CHECK(aas(3.5, 2) == category::secure);

@@ -93,7 +93,7 @@ TEST_CASE("bowlby score agrees with R on every fixture") {
     }
 }
 
-TEST_CASE("CRLF, a byte-order mark and quoted fields read the same as plain CSV") {
+TEST_CASE("CRLF - a byte-order mark and quoted fields read the same as plain CSV") {
     const auto plain =
         run(cli() + " score --instrument ecr --items Q1:Q36 --keep id " + data("ecr_small.csv"), "plain");
     const auto crlf =
@@ -107,7 +107,7 @@ TEST_CASE("CRLF, a byte-order mark and quoted fields read the same as plain CSV"
     CHECK(piped.out == plain.out);
 }
 
-TEST_CASE("without --items, a file of exactly the item columns is taken as items") {
+TEST_CASE("without --items - a file of exactly the item columns is taken as items") {
     {
         std::ofstream f(tmp("rq_only.csv"));
         f << "s,f,p,d\n6,2,3,5\n";
@@ -124,13 +124,14 @@ TEST_CASE("without --items, a file of exactly the item columns is taken as items
     CHECK(wrong.err.find("id, Q1, Q2") != std::string::npos);
 }
 
-TEST_CASE("invalid data: exit 1 naming file, line, column and value; no output left behind") {
+TEST_CASE("invalid data: exit 1 naming file - line - column and value - no output left behind") {
     {
         std::ofstream f(tmp("bad.csv"));
         f << "id,s,f,p,d\nA,6,2,3,5\nB,6,9,3,5\n";
     }
     const std::string out = tmp("bad.scores.csv");
     std::remove(out.c_str());
+    std::remove(tmp("bad.json").c_str());
     auto r = run(cli() + " score --instrument rq --items s:d --output " + out + " --report " + tmp("bad.json") + " " +
                      tmp("bad.csv"),
                  "bad");
@@ -144,7 +145,9 @@ TEST_CASE("invalid data: exit 1 naming file, line, column and value; no output l
             "bad_missing");
     REQUIRE(r.status == 0);
     CHECK(nlohmann::json::parse(slurp(tmp("bad.json")))["invalid_cells"] == 1);
-    CHECK(slurp(out).find("2,6,1,,0,3,1,5,1,,2,,2,insufficient") != std::string::npos);
+    // Row B: fearful (9) is missing now, so the models of self and other are missing; the items
+    // behind each are secure + dismissing + preoccupied = 3 answered.
+    CHECK(slurp(out).find("2,6,1,,0,3,1,5,1,,3,,3,insufficient") != std::string::npos);
 
     {
         std::ofstream f(tmp("text.csv"));
@@ -184,7 +187,7 @@ TEST_CASE("usage errors exit 2 and say what to do") {
     CHECK(r.out.find("--on-invalid") != std::string::npos);
 }
 
-TEST_CASE("--keep copies columns, quoting where needed") {
+TEST_CASE("--keep copies columns - quoting where needed") {
     {
         std::ofstream f(tmp("keep.csv"));
         f << "name,s,f,p,d\n\"Doe, J.\",6,2,3,5\n";
@@ -237,7 +240,7 @@ TEST_CASE("memory stays flat as the input grows (streaming)") {
     CHECK(large <= small + 2048);
 }
 
-TEST_CASE("--classify midpoint: categories, firmness with given SEMs, and the report") {
+TEST_CASE("--classify midpoint: categories - firmness with given SEMs - and the report") {
     // ECR-S on 1-7. Avoidance = items 1,3,5,7,9,11 (1, 5, 9 reversed); anxiety = 2,4,...,12 (8 reversed).
     // Row A: all 1 -> avoidance (3*1 + 3*7)/6 = 4 (on the cut), anxiety (5*1 + 7)/6 = 2.
     // Row B: keyed targets anxiety 6, avoidance 3 -> preoccupied, 2 and 1 units from the cuts.
@@ -279,7 +282,7 @@ TEST_CASE("--classify midpoint: categories, firmness with given SEMs, and the re
     CHECK(std::stod(hrows[1].back()) == doctest::Approx(0.5 * 0.9999683287581669).epsilon(1e-12));
 }
 
-TEST_CASE("--classify brennan1998 refuses what it is not calibrated for, saying what to do") {
+TEST_CASE("--classify brennan1998 refuses what it is not calibrated for - saying what to do") {
     auto r = run(cli() + " score --instrument ecr-s --items i1:i12 --classify brennan1998 --sem 1:1 " + tmp("ecrs.csv"),
                  "b1");
     CHECK(r.status == 2);
@@ -302,7 +305,7 @@ TEST_CASE("--classify brennan1998 refuses what it is not calibrated for, saying 
     CHECK(rep["sem"]["anxiety"].is_number());  // from this sample's alpha
 }
 
-TEST_CASE("--classify rq: highest rating, forced choice breaks ties") {
+TEST_CASE("--classify rq: highest rating - forced choice breaks ties") {
     {
         std::ofstream f(tmp("rq_fc.csv"));
         f << "s,f,p,d,choice\n6,2,3,5,\n5,2,5,1,C\n5,2,5,1,\n";

@@ -22,7 +22,7 @@ rows read_all(const std::string& text, std::vector<std::size_t>* lines = nullptr
 }
 }  // namespace
 
-TEST_CASE("plain records, LF and CRLF, with and without a final line break") {
+TEST_CASE("plain records - LF and CRLF - with and without a final line break") {
     CHECK(read_all("a,b\n1,2\n") == rows{{"a", "b"}, {"1", "2"}});
     CHECK(read_all("a,b\r\n1,2\r\n") == rows{{"a", "b"}, {"1", "2"}});
     CHECK(read_all("a,b\r\n1,2") == rows{{"a", "b"}, {"1", "2"}});
@@ -30,7 +30,7 @@ TEST_CASE("plain records, LF and CRLF, with and without a final line break") {
     CHECK(read_all("") == rows{});
 }
 
-TEST_CASE("quoted fields: delimiters, doubled quotes, line breaks") {
+TEST_CASE("quoted fields: delimiters - doubled quotes - line breaks") {
     CHECK(read_all("\"a,b\",\"say \"\"hi\"\"\",\"\"\n") == rows{{"a,b", "say \"hi\"", ""}});
     std::vector<std::size_t> lines;
     CHECK(read_all("h\n\"two\nlines\",x\nlast,y\n", &lines) == rows{{"h"}, {"two\nlines", "x"}, {"last", "y"}});
@@ -38,7 +38,7 @@ TEST_CASE("quoted fields: delimiters, doubled quotes, line breaks") {
     CHECK(read_all("\"a\r\nb\"\r\n") == rows{{"a\r\nb"}});
 }
 
-TEST_CASE("a UTF-8 byte-order mark is dropped; blank lines are skipped") {
+TEST_CASE("a UTF-8 byte-order mark is dropped - blank lines are skipped") {
     CHECK(read_all("\xEF\xBB\xBFid,Q1\n1,2\n") == rows{{"id", "Q1"}, {"1", "2"}});
     std::vector<std::size_t> lines;
     CHECK(read_all("a\n\n\nb\n", &lines) == rows{{"a"}, {"b"}});
@@ -58,7 +58,7 @@ TEST_CASE("a record longer than the read buffer") {
     CHECK(read_all("h\n" + big + ",1\n") == rows{{"h"}, {big, "1"}});
 }
 
-TEST_CASE("answer cells: numbers, missing spellings, text") {
+TEST_CASE("answer cells: numbers - missing spellings - text") {
     double v = 0;
     using bowlby::csv::cell_kind;
     CHECK(bowlby::csv::parse_answer("5", v) == cell_kind::number);

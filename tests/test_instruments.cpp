@@ -21,7 +21,7 @@ double score_of(const char* id, const std::vector<double>& answers, const char* 
 }
 }  // namespace
 
-TEST_CASE("every built-in instrument is listed once, with a citation and a source") {
+TEST_CASE("every built-in instrument is listed once - with a citation and a source") {
     std::set<std::string> ids;
     for (const auto& k : bowlby::builtin_instruments()) {
         ids.insert(std::string(k.id));
@@ -50,7 +50,7 @@ TEST_CASE("ECR: keyed respondent and a hand-worked cycling respondent") {
     CHECK(score_of("ecr", cycling, "avoidance") == doctest::Approx(74.0 / 18).epsilon(1e-15));
 }
 
-TEST_CASE("ECR-R: published order, anxiety 1-18 (9, 11 reversed), avoidance 19-36") {
+TEST_CASE("ECR-R: published order - anxiety 1-18 (9 - 11 reversed) - avoidance 19-36") {
     const std::vector<double> keyed = {6, 6, 6, 6, 6, 6, 6, 6, 2, 6, 2, 6, 6, 6, 6, 6, 6, 6,
                                        3, 5, 3, 5, 3, 3, 3, 5, 5, 5, 5, 5, 5, 3, 5, 5, 5, 5};
     CHECK(score_of("ecr-r", keyed, "anxiety") == 6);
@@ -115,7 +115,7 @@ TEST_CASE("RSQ: item 6 counts forward for dismissing and reversed for preoccupie
     CHECK(score_of("rsq", keyed, "dismissing") == 5);
 }
 
-TEST_CASE("AAS: close, depend, anxiety and close_depend") {
+TEST_CASE("AAS: close - depend - anxiety and close_depend") {
     const std::vector<double> keyed = {4, 4, 5, 5, 2, 4, 4, 2, 5, 5, 5, 4, 2, 2, 5, 4, 2, 4};
     CHECK(score_of("aas", keyed, "close") == 4);
     CHECK(score_of("aas", keyed, "depend") == 2);
@@ -123,7 +123,7 @@ TEST_CASE("AAS: close, depend, anxiety and close_depend") {
     CHECK(score_of("aas", keyed, "close_depend") == 3);
 }
 
-TEST_CASE("SAAM: security, anxiety, avoidance, no reversed items") {
+TEST_CASE("SAAM: security - anxiety - avoidance - no reversed items") {
     const std::vector<double> keyed = {3, 2, 2, 6, 3, 6, 6, 3, 2, 2, 6, 3, 6, 3, 2, 2, 3, 6, 3, 6, 2};
     CHECK(score_of("saam", keyed, "security") == 6);
     CHECK(score_of("saam", keyed, "anxiety") == 3);

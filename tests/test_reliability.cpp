@@ -48,7 +48,7 @@ void require_agreement(const comparison& c) {
 
 }  // namespace
 
-TEST_CASE("the library agrees with psych on the synthetic set, pairwise and listwise") {
+TEST_CASE("the library agrees with psych on the synthetic set - pairwise and listwise") {
     const auto fixture = read_psych_fixture(slurp(data("reliability_expected.csv")));
     const Eigen::MatrixXd x = synthetic_keyed();
     REQUIRE(x.rows() == 600);
@@ -165,7 +165,7 @@ TEST_CASE("10 million rows: the streamed covariances equal a two-pass long doubl
     CHECK(worst < 1e-12);
 }
 
-TEST_CASE("degenerate input is reported, not crashed on") {
+TEST_CASE("degenerate input is reported - not crashed on") {
     const double na = std::nan("");
     SUBCASE("a zero-variance item") {
         Eigen::MatrixXd x(5, 3);
@@ -240,7 +240,7 @@ TEST_CASE("the bootstrap interval is reproducible and independent of the thread 
     CHECK(other.bootstrap->lower != one.bootstrap->lower);
 }
 
-TEST_CASE("split halves are sampled, reproducibly, when there are more than 15,000") {
+TEST_CASE("split halves are sampled - reproducibly - when there are more than 15000") {
     // 18 items: C(18, 9) / 2 = 24,310 splits.
     std::mt19937_64 rng(3);
     Eigen::MatrixXd x(300, 18);

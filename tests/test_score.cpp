@@ -164,7 +164,7 @@ TEST_CASE("missing answers: the min-answered fraction at its threshold") {
     CHECK(t.status(1, 0) == bowlby::score_status::insufficient);
 }
 
-TEST_CASE("missing codes in integer input, and prorated sums") {
+TEST_CASE("missing codes in integer input - and prorated sums") {
     const bowlby::questionnaire q = small();
     Eigen::MatrixXi x(2, 4);
     x << 1, 0, 3, 0,  // b: one of two answered -> prorated sum 3 * 2 = 6
@@ -182,7 +182,7 @@ TEST_CASE("missing codes in integer input, and prorated sums") {
     CHECK_THROWS_AS(bowlby::score(q.view(), x), bowlby::invalid_response);
 }
 
-TEST_CASE("derived scores over subscales and items; missing when a part is missing") {
+TEST_CASE("derived scores over subscales and items - missing when a part is missing") {
     bowlby::questionnaire q = small();
     q.add_derived("diff", {{bowlby::term::subscale, 0, 1}, {bowlby::term::subscale, 1, -0.5}});
     q.add_derived("item4x2", {{bowlby::term::item, 4, 2}});
@@ -197,7 +197,7 @@ TEST_CASE("derived scores over subscales and items; missing when a part is missi
     CHECK(t.names == std::vector<std::string>{"a", "b", "diff", "item4x2"});
 }
 
-TEST_CASE("bad input: a clear exception for each class, all catchable as bowlby::error") {
+TEST_CASE("bad input: a clear exception for each class - all catchable as bowlby::error") {
     Eigen::MatrixXd x = Eigen::MatrixXd::Constant(3, 36, 4);
     CHECK_THROWS_AS(bowlby::score("ecr", Eigen::MatrixXd::Constant(2, 35, 4)), bowlby::shape_error);
     CHECK_THROWS_WITH(bowlby::score("ecr", Eigen::MatrixXd::Constant(2, 35, 4)), "expected 36 item columns, got 35");
@@ -244,7 +244,7 @@ TEST_CASE("bad input: a clear exception for each class, all catchable as bowlby:
     CHECK_THROWS_AS(bowlby::score("no-such-instrument", x), bowlby::error);
 }
 
-TEST_CASE("draft questionnaires copy, and moved-from scorers move again") {
+TEST_CASE("draft questionnaires copy - and moved-from scorers move again") {
     bowlby::questionnaire draft("draft", 3, {1, 5, true});
     const bowlby::questionnaire copy = draft;  // a draft without subscales is still a value
     CHECK(copy.view_unchecked().n_items == 3);
