@@ -37,14 +37,7 @@ json to_json(const bowlby::reliability_result& r) {
     j["n_items"] = r.n_items;
     j["n"] = r.n;
     j["n_complete"] = r.n_complete;
-    j["raw_alpha"] = number(r.alpha.raw_alpha);
-    j["std_alpha"] = number(r.alpha.std_alpha);
-    j["g6_smc"] = number(r.alpha.g6_smc);
-    j["average_r"] = number(r.alpha.average_r);
-    j["median_r"] = number(r.alpha.median_r);
-    j["signal_noise"] = number(r.alpha.signal_noise);
-    j["ase"] = number(r.alpha.ase);
-    j["var_r"] = number(r.alpha.var_r);
+    j.update(alpha_fields(r.alpha));
     j["mean"] = number(r.mean);
     j["sd"] = number(r.sd);
     j["sem"] = number(r.sem);

@@ -332,7 +332,8 @@ private:
                 // a correction for each pair (a answered, b missing), O(k) per missing answer.
                 Eigen::Index next = 0;
                 for (Eigen::Index b = 0; b < k_; ++b) {
-                    if (next < static_cast<Eigen::Index>(present.size()) && present[static_cast<std::size_t>(next)] == b) {
+                    if (next < static_cast<Eigen::Index>(present.size()) &&
+                        present[static_cast<std::size_t>(next)] == b) {
                         ++next;
                         continue;
                     }
