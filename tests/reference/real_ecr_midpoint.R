@@ -3,19 +3,16 @@
 # items are answered (bowlby's default min-answered 0.5), cut at the midpoint 3. A score exactly
 # on 3 is unclassified ("unclassified") or counts as high ("high").
 #   Rscript tests/reference/real_ecr_midpoint.R DATA.csv OUT.csv
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "real_ecr_keyed.R"))
 args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1])
-x <- as.matrix(d[, paste0("Q", 1:36)])
-x[x == 0] <- NA
-rev <- c(3, 15, 19, 22, 25, 27, 29, 31, 33, 35)
-x[, rev] <- 6 - x[, rev]
+x <- read_keyed_ecr(args[1])
 score <- function(items) {
   m <- rowMeans(x[, items], na.rm = TRUE)
   m[rowSums(!is.na(x[, items])) < 9] <- NA
   m
 }
-anx <- score(seq(2, 36, 2))
-avo <- score(seq(1, 35, 2))
+anx <- score(ecr_anxiety_items)
+avo <- score(ecr_avoidance_items)
 classify <- function(at_cut) {
   high <- function(s) if (at_cut == "high") s >= 3 else s > 3
   cat <- ifelse(high(anx), ifelse(high(avo), "fearful", "preoccupied"), ifelse(high(avo), "dismissing", "secure"))

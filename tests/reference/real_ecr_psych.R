@@ -7,18 +7,15 @@
 # 0.9716), while pf and Boost.Math agree.
 #   Rscript tests/reference/real_ecr_psych.R DATA.csv OUT.csv
 suppressMessages(library(psych))
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "real_ecr_keyed.R"))
 args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1])
-x <- as.matrix(d[, paste0("Q", 1:36)])
-x[x == 0] <- NA
-rev <- c(3, 15, 19, 22, 25, 27, 29, 31, 33, 35)
-x[, rev] <- 6 - x[, rev]
+x <- read_keyed_ecr(args[1])
 rows <- list()
 put <- function(dataset, field, item, value)
   rows[[length(rows) + 1]] <<- data.frame(dataset = dataset, method = "pairwise", field = field, item = item,
                                           value = sprintf("%.17g", value))
 for (scale in c("anxiety", "avoidance")) {
-  items <- if (scale == "anxiety") seq(2, 36, 2) else seq(1, 35, 2)
+  items <- if (scale == "anxiety") ecr_anxiety_items else ecr_avoidance_items
   s <- as.data.frame(x[, items])
   a <- alpha(s, warnings = FALSE)
   t <- a$total
