@@ -276,3 +276,82 @@ TEST_CASE("malformed keys are refused with a sentence") {
     CHECK(std::string(bowlby::check_key(e.view_unchecked())) == "a derived score names a subscale that does not exist");
     CHECK_THROWS_AS(bowlby::scorer<bowlby::questionnaire>{e}, bowlby::key_error);
 }
+
+namespace {
+// Pseudo-random ECR answers on 1-7, enough rows for many kernel blocks and several thread
+// ranges, with missing cells (NaN and the code 0) and, when asked, invalid cells (9, 2.5,
+// -inf) at known rows.
+row_major noisy_ecr(Eigen::Index rows, bool invalid) {
+    row_major x(rows, 36);
+    std::uint64_t s = 12345;
+    auto next = [&s] {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<int>((s >> 33) % 100);
+    };
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+        const int u = next();
+        x.data()[i] = u < 3 ? na : u < 5 ? 0.0 : static_cast<double>(1 + u % 7);
+    }
+    if (invalid) {
+        x(5000, 3) = 9;
+        x(40000, 7) = 2.5;
+        x(69000, 0) = -std::numeric_limits<double>::infinity();
+    }
+    return x;
+}
+}  // namespace
+
+TEST_CASE("the fast kernel and threads give what the general code gives") {
+    // The general code (coefficient by coefficient) runs on a lazy expression, which has no
+    // direct memory access; the kernel runs on the matrix itself and on integer copies.
+    const row_major x = noisy_ecr(70000, false);
+    bowlby::score_options o;
+    o.missing_codes = {0};
+    const auto& ecr = bowlby::instrument("ecr");
+    const auto general = bowlby::score(ecr, x.unaryExpr([](double v) { return v; }), o);
+    const auto fast = bowlby::score(ecr, x, o);
+    const Eigen::MatrixXd col_major = x;
+    const auto fast_col = bowlby::score(ecr, col_major, o);
+    // Integer input: NaN cannot be held, so missing cells become the code 0.
+    const Eigen::Matrix<std::int16_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xi =
+        x.unaryExpr([](double v) { return std::isnan(v) ? std::int16_t{0} : static_cast<std::int16_t>(v); });
+    const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic> xb = xi.cast<std::uint8_t>();
+    const auto fast_int = bowlby::score(ecr, xi, o);
+    const auto fast_byte = bowlby::score(ecr, xb, o);
+    bowlby::score_options o2 = o;
+    o2.threads = 3;
+    const auto threaded = bowlby::score(ecr, x, o2);
+    for (const auto* t : {&fast, &fast_col, &fast_int, &fast_byte, &threaded}) {
+        CHECK(t->answered == general.answered);
+        CHECK(t->status_codes == general.status_codes);
+        // Same sums in the same order: equal, NaN where insufficient.
+        CHECK((t->values.array() == general.values.array() ||
+               (t->values.array().isNaN() && general.values.array().isNaN()))
+                  .all());
+    }
+    CHECK(general.rows() == 70000);
+}
+
+TEST_CASE("invalid answers: the kernel defers to the general code - whatever the threads") {
+    const row_major x = noisy_ecr(70000, true);
+    bowlby::score_options o;
+    o.missing_codes = {0};
+    const auto& ecr = bowlby::instrument("ecr");
+    for (unsigned threads : {1u, 2u, 4u}) {
+        o.threads = threads;
+        o.on_invalid = bowlby::invalid_policy::error;
+        try {
+            (void)bowlby::score(ecr, x, o);
+            FAIL("no exception");
+        } catch (const bowlby::invalid_response& e) {
+            CHECK(e.row() == 5000);  // the first in row order, whichever thread met it
+            CHECK(e.item() == 3);
+        }
+        o.on_invalid = bowlby::invalid_policy::missing;
+        const auto t = bowlby::score(ecr, x, o);
+        CHECK(t.invalid_cells == 3);
+        const auto g = bowlby::score(ecr, x.unaryExpr([](double v) { return v; }), o);
+        CHECK(g.invalid_cells == 3);
+        CHECK(t.answered == g.answered);
+    }
+}

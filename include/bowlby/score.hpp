@@ -23,13 +23,19 @@
 
 #include <Eigen/Core>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -142,32 +148,131 @@ inline cell classify(const scoring_plan& p, T raw) {
                            std::move(reason));
 }
 
-/// Scores rows [0, X.rows()) of X into rows [out_row, out_row + X.rows()) of `out`.
+// One item of a block of rows, the fast kernel: reads the item's answers (`step` apart),
+// writes the answered value (0 when not answered) and 1/0 for answered into xv/ok, and
+// returns whether any answer is invalid (neither missing nor on the scale). Integer input is
+// checked with integer arithmetic, which compilers vectorise; floating-point input with SSE2
+// where the target has it (compilers do not vectorise floating-point comparisons unless
+// told that they cannot trap), and with the same scalar code elsewhere.
+template <class T>
+inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Eigen::Index nb, double* xv,
+                      double* ok, std::int32_t* iv, std::int32_t* iok) {
+    const double lo = p.scale.min, hi = p.scale.max;
+    if constexpr (std::is_integral_v<T> && sizeof(T) <= 4) {
+        // Integers: the whole numbers in [lo, hi] (every integer is whole), codes that are whole
+        // numbers within T's range (others can never match).
+        const double lo_w = std::ceil(lo), hi_w = std::floor(hi);
+        const double tmin = static_cast<double>(std::numeric_limits<T>::lowest());
+        const double tmax = static_cast<double>(std::numeric_limits<T>::max());
+        if (hi_w < lo_w || lo_w < -2147483648.0 || hi_w > 2147483647.0) return true;  // the general code decides
+        const auto lo_i = static_cast<std::int64_t>(lo_w);
+        const auto range = static_cast<std::uint32_t>(static_cast<std::int64_t>(hi_w) - lo_i);
+        std::int64_t code[2] = {0, 0};
+        std::int32_t has[2] = {0, 0};
+        for (std::size_t c = 0; c < p.missing_codes.size() && c < 2; ++c) {
+            const double m = p.missing_codes[c];
+            if (m == std::floor(m) && m >= tmin && m <= tmax) {
+                code[c] = static_cast<std::int64_t>(m);
+                has[c] = 1;
+            }
+        }
+        const auto c0 = static_cast<std::int32_t>(code[0]), c1 = static_cast<std::int32_t>(code[1]);
+        const auto lo32 = static_cast<std::int32_t>(lo_i);
+        std::int32_t bad = 0;
+        for (Eigen::Index r = 0; r < nb; ++r) {
+            const auto v = static_cast<std::int32_t>(col[r * step]);
+            const std::int32_t miss = (has[0] & static_cast<std::int32_t>(v == c0)) |
+                                      (has[1] & static_cast<std::int32_t>(v == c1));
+            const auto in_range =
+                static_cast<std::int32_t>(static_cast<std::uint32_t>(v) - static_cast<std::uint32_t>(lo32) <= range);
+            const std::int32_t answered = in_range & (miss ^ 1);
+            bad |= (answered | miss) ^ 1;
+            iv[r] = v * answered;
+            iok[r] = answered;
+        }
+        for (Eigen::Index r = 0; r < nb; ++r) {
+            xv[r] = static_cast<double>(iv[r]);
+            ok[r] = static_cast<double>(iok[r]);
+        }
+        return bad != 0;
+    } else {
+        (void)iv;
+        (void)iok;
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const double c0 = p.missing_codes.size() > 0 ? p.missing_codes[0] : nan;
+        const double c1 = p.missing_codes.size() > 1 ? p.missing_codes[1] : nan;
+        const bool integral = p.scale.integral;
+        Eigen::Index r = 0;
+        bool bad = false;
+#if defined(__SSE2__)
+        if constexpr (std::is_floating_point_v<T>) {
+            const __m128d vlo = _mm_set1_pd(lo), vhi = _mm_set1_pd(hi), vc0 = _mm_set1_pd(c0), vc1 = _mm_set1_pd(c1);
+            const __m128d one = _mm_set1_pd(1.0);
+            __m128d vbad = _mm_setzero_pd();
+            for (; r + 2 <= nb; r += 2) {
+                const __m128d x =
+                    _mm_set_pd(static_cast<double>(col[(r + 1) * step]), static_cast<double>(col[r * step]));
+                const __m128d miss = _mm_or_pd(_mm_cmpunord_pd(x, x), _mm_or_pd(_mm_cmpeq_pd(x, vc0), _mm_cmpeq_pd(x, vc1)));
+                __m128d answered = _mm_and_pd(_mm_cmpge_pd(x, vlo), _mm_cmple_pd(x, vhi));
+                if (integral) {
+                    const __m128d xc = _mm_or_pd(_mm_and_pd(answered, x), _mm_andnot_pd(answered, vlo));
+                    answered = _mm_and_pd(answered, _mm_cmpeq_pd(_mm_cvtepi32_pd(_mm_cvttpd_epi32(xc)), xc));
+                }
+                answered = _mm_andnot_pd(miss, answered);
+                vbad = _mm_or_pd(vbad, _mm_andnot_pd(_mm_or_pd(answered, miss), one));
+                _mm_storeu_pd(xv + r, _mm_and_pd(answered, x));
+                _mm_storeu_pd(ok + r, _mm_and_pd(answered, one));
+            }
+            bad = _mm_movemask_pd(_mm_cmpneq_pd(vbad, _mm_setzero_pd())) != 0;
+        }
+#endif
+        for (; r < nb; ++r) {
+            const auto x = static_cast<double>(col[r * step]);
+            const bool miss = std::isnan(x) || x == c0 || x == c1;
+            bool answered = !miss && x >= lo && x <= hi;
+            if (answered && integral) answered = static_cast<double>(static_cast<std::int64_t>(x)) == x;
+            if (!answered && !miss) bad = true;
+            xv[r] = answered ? x : 0.0;
+            ok[r] = answered ? 1.0 : 0.0;
+        }
+        return bad;
+    }
+}
+
+/// Scores rows [0, X.rows()) of X into rows [out_row, out_row + X.rows()) of `out`, and
+/// returns the number of answers treated as missing under invalid_policy::missing.
 /// Walks the data in blocks of rows, item by item within a block, so that both row- and
-/// column-major inputs are read with good locality, and never copies the input.
+/// column-major inputs are read with good locality, and never copies the input. Inputs with
+/// direct memory access take a branch-free kernel that compilers vectorise over the rows of a
+/// block; a block holding an invalid answer is redone by the general code, which reports it.
+/// Either way a row's sum adds its items in item order, so both give the same scores.
 template <class Scalar, class Derived>
-void score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, score_table<Scalar>& out,
-                Eigen::Index out_row) {
+std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, score_table<Scalar>& out,
+                       Eigen::Index out_row) {
     using T = typename Derived::Scalar;
     static_assert(std::is_arithmetic_v<T>, "item responses must be of a floating-point or integer type");
     // Lazy expressions are read coefficient by coefficient; products and the like are
     // evaluated once (Eigen's own rule for nested expressions).
     const typename Eigen::internal::nested_eval<Derived, 1>::type X = input.derived();
+    using X_type = std::decay_t<decltype(X)>;
     if (X.cols() != p.n_items)
         throw shape_error("expected " + std::to_string(p.n_items) + " item columns, got " + std::to_string(X.cols()));
 
     constexpr Eigen::Index block = 128;
     const auto n_sub = static_cast<Eigen::Index>(p.n_subscales);
     std::vector<double> sums(static_cast<std::size_t>(n_sub * block));
-    std::vector<int> counts(static_cast<std::size_t>(n_sub * block));
+    std::vector<double> counts(static_cast<std::size_t>(n_sub * block));
     std::vector<double> item_values(static_cast<std::size_t>(p.n_item_slots * block));
+    std::vector<double> xv(block), okv(block);
+    std::vector<std::int32_t> iv(block), iok(block);
     const double reflect = p.scale.min + p.scale.max;
     const Scalar nan = std::numeric_limits<Scalar>::quiet_NaN();
+    std::size_t invalid = 0;
 
-    for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += block) {
-        const Eigen::Index nb = std::min(block, X.rows() - r0);
+    // The general code: every answer classified, invalid ones reported or counted.
+    auto general_block = [&](Eigen::Index r0, Eigen::Index nb) {
         std::fill(sums.begin(), sums.end(), 0.0);
-        std::fill(counts.begin(), counts.end(), 0);
+        std::fill(counts.begin(), counts.end(), 0.0);
         std::fill(item_values.begin(), item_values.end(), std::numeric_limits<double>::quiet_NaN());
         for (Eigen::Index j = 0; j < p.n_items; ++j) {
             const auto ju = static_cast<std::size_t>(j);
@@ -180,8 +285,8 @@ void score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, 
                 if (c != cell::answered) {
                     if (c != cell::missing) {
                         if (p.on_invalid == invalid_policy::error)
-                            throw_invalid(p, r0 + r, j, static_cast<double>(raw), c);
-                        ++out.invalid_cells;
+                            throw_invalid(p, out_row + r0 + r, j, static_cast<double>(raw), c);
+                        ++invalid;
                     }
                     continue;
                 }
@@ -190,17 +295,53 @@ void score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, 
                     const auto mu = static_cast<std::size_t>(m);
                     const auto at = static_cast<std::size_t>(p.member_sub[mu] * block + r);
                     sums[at] += p.member_rev[mu] ? reflect - x : x;
-                    ++counts[at];
+                    counts[at] += 1.0;
                 }
                 if (slot >= 0) item_values[static_cast<std::size_t>(slot * block + r)] = x;
             }
         }
+    };
+    // The fast kernel; false when the block holds an invalid answer.
+    auto fast_block = [&](Eigen::Index r0, Eigen::Index nb) -> bool {
+        if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit)) {
+            std::fill(sums.begin(), sums.end(), 0.0);
+            std::fill(counts.begin(), counts.end(), 0.0);
+            const T* base = X.data() + r0 * X.rowStride();
+            for (Eigen::Index j = 0; j < p.n_items; ++j) {
+                const auto ju = static_cast<std::size_t>(j);
+                if (load_item(p, base + j * X.colStride(), X.rowStride(), nb, xv.data(), okv.data(), iv.data(), iok.data()))
+                    return false;
+                for (int m = p.member_begin[ju]; m < p.member_begin[ju + 1]; ++m) {
+                    const auto mu = static_cast<std::size_t>(m);
+                    double* sum = sums.data() + p.member_sub[mu] * block;
+                    double* count = counts.data() + p.member_sub[mu] * block;
+                    const double* x = xv.data();
+                    const double* o = okv.data();
+                    if (p.member_rev[mu]) {
+                        for (Eigen::Index r = 0; r < nb; ++r) sum[r] += o[r] * reflect - x[r];
+                    } else {
+                        for (Eigen::Index r = 0; r < nb; ++r) sum[r] += x[r];
+                    }
+                    for (Eigen::Index r = 0; r < nb; ++r) count[r] += o[r];
+                }
+            }
+            return true;
+        } else {
+            (void)r0;
+            (void)nb;
+            return false;
+        }
+    };
+
+    for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += block) {
+        const Eigen::Index nb = std::min(block, X.rows() - r0);
+        if (!p.fast_kernel || !fast_block(r0, nb)) general_block(r0, nb);
         for (Eigen::Index r = 0; r < nb; ++r) {
             const Eigen::Index row = out_row + r0 + r;
             for (Eigen::Index s = 0; s < n_sub; ++s) {
                 const auto su = static_cast<std::size_t>(s);
                 const auto at = static_cast<std::size_t>(s * block + r);
-                const int n = counts[at];
+                const int n = static_cast<int>(counts[at]);
                 out.answered(row, s) = n;
                 score_status st = score_status::complete;
                 if (n < p.sub_need[su]) {
@@ -243,6 +384,41 @@ void score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, 
             }
         }
     }
+    return invalid;
+}
+
+/// Scores all rows of `input` into `out` (sized already), on plan.threads threads: each
+/// takes a contiguous range of rows. Adds the invalid answers counted to out.invalid_cells.
+/// When several ranges hold an invalid answer (invalid_policy::error), the earliest range's
+/// error is thrown, as a single thread would.
+template <class Scalar, class Derived>
+void score_all(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, score_table<Scalar>& out) {
+    const typename Eigen::internal::nested_eval<Derived, 1>::type X = input.derived();
+    unsigned threads = p.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : p.threads;
+    constexpr Eigen::Index min_rows_per_thread = 16384;
+    threads = static_cast<unsigned>(
+        std::max<Eigen::Index>(1, std::min<Eigen::Index>(threads, X.rows() / min_rows_per_thread)));
+    if (threads <= 1) {
+        out.invalid_cells += score_rows(p, X, out, 0);
+        return;
+    }
+    std::vector<std::size_t> invalid(threads, 0);
+    std::vector<std::exception_ptr> failures(threads);
+    auto range = [&](unsigned t) {
+        const Eigen::Index begin = X.rows() * t / threads, end = X.rows() * (t + 1) / threads;
+        try {
+            invalid[t] = score_rows(p, X.middleRows(begin, end - begin), out, begin);
+        } catch (...) {
+            failures[t] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(range, t);
+    range(0);
+    for (auto& th : pool) th.join();
+    for (const auto& f : failures)
+        if (f) std::rethrow_exception(f);
+    for (std::size_t n : invalid) out.invalid_cells += n;
 }
 
 template <class Scalar>
@@ -315,7 +491,7 @@ public:
                           Derived::ColsAtCompileTime == items_at_compile_time,
                       "the input's column count differs from the instrument's item count");
         score_table<Scalar> t = detail::make_table<Scalar>(key_, answers.rows());
-        detail::score_rows(plan_, answers, t, 0);
+        detail::score_all(plan_, answers, t);
         return t;
     }
 
@@ -333,9 +509,9 @@ public:
                               std::to_string(answers.cols()) + " matrix");
         score_table<Scalar> t = detail::make_table<Scalar>(key_, 1);
         if (answers.rows() == 1)
-            detail::score_rows(plan_, answers, t, 0);
+            t.invalid_cells = detail::score_rows(plan_, answers, t, 0);
         else
-            detail::score_rows(plan_, answers.transpose(), t, 0);
+            t.invalid_cells = detail::score_rows(plan_, answers.transpose(), t, 0);
         return t.row_scores(0);
     }
 
@@ -359,7 +535,7 @@ score_table<Scalar> score(const key_view& key, const Eigen::MatrixBase<Derived>&
                           const score_options& options = {}) {
     const detail::scoring_plan plan = detail::make_plan(key, options);
     score_table<Scalar> t = detail::make_table<Scalar>(key, answers.rows());
-    detail::score_rows(plan, answers, t, 0);
+    detail::score_all(plan, answers, t);
     return t;
 }
 
@@ -384,7 +560,7 @@ public:
         if (table_.names.empty() || table_.rows() != chunk.rows())
             table_ = detail::make_table<Scalar>(key_, chunk.rows());
         table_.invalid_cells = 0;
-        detail::score_rows(plan_, chunk, table_, 0);
+        detail::score_all(plan_, chunk, table_);
         total_invalid_ += table_.invalid_cells;
         return table_;
     }

@@ -38,6 +38,10 @@ struct score_options {
     /// NaN is always missing in floating-point input.
     std::vector<double> missing_codes;
     invalid_policy on_invalid = invalid_policy::error;
+    /// Threads that score one matrix (0: all hardware threads). Rows are split into contiguous
+    /// ranges, so the scores do not depend on it; the first invalid answer in row order is the
+    /// one reported. Small inputs (under 16,384 rows per thread) use fewer threads.
+    unsigned threads = 1;
 };
 
 namespace detail {
@@ -48,7 +52,11 @@ struct scoring_plan {
     std::size_t n_scores = 0;
     response_scale scale{};
     invalid_policy on_invalid = invalid_policy::error;
+    unsigned threads = 1;
     std::vector<double> missing_codes;
+    // Whether the vectorised kernel applies: no raw item in a derived score, at most two
+    // missing codes, and for integral scales bounds that fit an int.
+    bool fast_kernel = false;
     // Item j (0-based) feeds subscales member_sub[member_begin[j] .. member_begin[j+1]).
     std::vector<int> member_begin;
     std::vector<int> member_sub;
@@ -80,6 +88,7 @@ inline scoring_plan make_plan(const key_view& key, const score_options& opts) {
         throw option_error("the data scale needs finite min < max, got " + format_number(p.scale.min) + ".." +
                            format_number(p.scale.max));
     p.on_invalid = opts.on_invalid;
+    p.threads = opts.threads;
     p.missing_codes = opts.missing_codes;
     const auto n = static_cast<std::size_t>(key.n_items);
     std::vector<std::vector<std::pair<int, bool>>> members(n);
@@ -116,6 +125,8 @@ inline scoring_plan make_plan(const key_view& key, const score_options& opts) {
         }
         p.derived.push_back(std::move(terms));
     }
+    p.fast_kernel = p.n_item_slots == 0 && p.missing_codes.size() <= 2 &&
+                    (!p.scale.integral || (p.scale.min >= -2147483647.0 && p.scale.max <= 2147483647.0));
     return p;
 }
 
