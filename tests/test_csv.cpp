@@ -85,3 +85,49 @@ TEST_CASE("answer cells: numbers - missing spellings - text") {
     CHECK(v == 0);
     CHECK(bowlby::csv::parse_answer("+", v) == cell_kind::text);
 }
+
+TEST_CASE("blocks of whole records: the same records and lines whatever the block size") {
+    // 400 records whose fields hold quotes, delimiters and line breaks inside quotes, written
+    // here from known contents, then read back in blocks of 64 bytes (the least), 100 bytes and
+    // 1 MiB. Each record i is: i, "say ""i""", "two\nlines" (every third record), x.
+    std::string text = "\xEF\xBB\xBFn,quote,multi,last\r\n";
+    rows expected{{"n", "quote", "multi", "last"}};
+    std::vector<std::size_t> expected_lines{1};
+    std::size_t line = 2;
+    for (int i = 0; i < 400; ++i) {
+        const std::string n = std::to_string(i);
+        const bool two = i % 3 == 0;
+        text += n + ",\"say \"\"" + n + "\"\"\"," + (two ? "\"two\nlines\"" : "one") + ",x" + (i % 2 ? "\r\n" : "\n");
+        if (i % 50 == 0) text += "\n";  // a blank line between records
+        expected.push_back({n, "say \"" + n + "\"", two ? "two\nlines" : "one", "x"});
+        expected_lines.push_back(line);
+        line += (two ? 2 : 1) + (i % 50 == 0 ? 1 : 0);
+    }
+    for (std::size_t block_size : {std::size_t{64}, std::size_t{100}, std::size_t{1} << 20}) {
+        CAPTURE(block_size);
+        std::istringstream in(text);
+        bowlby::csv::block_reader blocks(in, block_size);
+        std::string block;
+        rows got;
+        std::vector<std::size_t> lines;
+        std::size_t n_blocks = 0;
+        while (blocks.next(block)) {
+            ++n_blocks;
+            // Every block but the last ends a record.
+            CHECK(block.back() == '\n');
+            bowlby::csv::splitter split(block, blocks.first_line());
+            std::vector<std::string_view> f;
+            while (split.next(f)) {
+                got.emplace_back(f.begin(), f.end());
+                lines.push_back(split.line());
+            }
+        }
+        CHECK(got == expected);
+        CHECK(lines == expected_lines);
+        if (block_size < 1000) CHECK(n_blocks > 50);
+    }
+    // The record reader gives the same.
+    std::vector<std::size_t> lines;
+    CHECK(read_all(text, &lines) == expected);
+    CHECK(lines == expected_lines);
+}

@@ -13,10 +13,12 @@
 
 #include "bowlby/error.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <deque>
 #include <istream>
 #include <optional>
 #include <string>
@@ -37,112 +39,246 @@ private:
     std::size_t line_;
 };
 
-class reader {
+/// Reads a stream in blocks of whole records, for parsing blocks in parallel: each block
+/// ends at the end of a record (a line break outside quotes) or at the end of the input, and
+/// a UTF-8 byte-order mark at the start is dropped. Memory is one block plus the longest
+/// record.
+///
+///     bowlby::csv::block_reader blocks(in);
+///     std::string block;
+///     while (blocks.next(block)) { bowlby::csv::splitter records(block, blocks.first_line()); ... }
+class block_reader {
 public:
-    explicit reader(std::istream& in, char delimiter = ',') : in_(in), delim_(delimiter), buffer_(1 << 16) {}
+    explicit block_reader(std::istream& in, std::size_t block_size = std::size_t{1} << 20)
+        : in_(in), block_size_(block_size < 64 ? 64 : block_size) {}
 
-    /// Reads the next record into `fields` (reusing its strings' storage). Returns false at
-    /// the end of the input. Empty lines are skipped.
-    bool next(std::vector<std::string>& fields) {
-        std::size_t n = 0;
-        quoted_field_ = false;
-        auto field = [&]() -> std::string& {
-            if (n == fields.size()) fields.emplace_back();
-            std::string& f = fields[n++];
-            f.clear();
-            return f;
-        };
-        int c = get();
-        while (c == '\n' || c == '\r') {  // blank lines between records
-            if (c == '\n') ++line_;
-            c = get();
-        }
-        if (c == eof) {
-            fields.resize(0);
-            return false;
-        }
-        record_line_ = line_;
-        std::string* f = &field();
+    /// The next block (at least one record, or what is left at the end of the input).
+    /// Returns false at the end of the input.
+    bool next(std::string& block) {
+        block.swap(carry_);
+        carry_.clear();
+        first_line_ = next_line_;
+        // block[0, scanned) has been scanned: `cut` is its last line break outside quotes and
+        // `in_quotes` the quote state after it. A block starts outside quotes.
+        std::size_t scanned = 0, cut = std::string::npos;
+        bool in_quotes = false;
         for (;;) {
-            if (c == '"' && f->empty() && !quoted_field_) {
-                quoted_field_ = true;
+            if (!in_quotes && block.find('"', scanned) == std::string::npos) {
+                const std::size_t nl = block.rfind('\n');
+                if (nl != std::string::npos && nl >= scanned) cut = nl;
+            } else {
+                for (std::size_t i = scanned; i < block.size(); ++i) {
+                    if (block[i] == '"')
+                        in_quotes = !in_quotes;
+                    else if (block[i] == '\n' && !in_quotes)
+                        cut = i;
+                }
+            }
+            scanned = block.size();
+            if (cut != std::string::npos && block.size() >= block_size_) break;
+            if (!fill(block)) {  // the end of the input: the whole rest is the last block
+                cut = std::string::npos;
+                break;
+            }
+        }
+        if (cut != std::string::npos) {
+            carry_.assign(block, cut + 1, std::string::npos);
+            block.resize(cut + 1);
+        }
+        next_line_ += static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n'));
+        return !block.empty();
+    }
+
+    /// 1-based line number of the first character of the last block returned.
+    std::size_t first_line() const noexcept { return first_line_; }
+
+private:
+    // Appends up to block_size bytes of input; false when nothing was left.
+    bool fill(std::string& block) {
+        if (!in_) return false;
+        const std::size_t old = block.size();
+        block.resize(old + block_size_);
+        in_.read(&block[old], static_cast<std::streamsize>(block_size_));
+        const auto got = static_cast<std::size_t>(in_.gcount());
+        block.resize(old + got);
+        if (first_read_ && got > 0) {
+            first_read_ = false;
+            if (block.size() >= 3 && block.compare(0, 3, "\xEF\xBB\xBF") == 0) block.erase(0, 3);
+        }
+        return got > 0;
+    }
+
+    std::istream& in_;
+    std::size_t block_size_;
+    std::string carry_;
+    bool first_read_ = true;
+    std::size_t first_line_ = 1, next_line_ = 1;
+};
+
+/// Splits the records of a block of CSV text (RFC 4180) into fields without copying them:
+/// the views point into the block, except for quoted fields holding a doubled quote, which
+/// point into the splitter's own storage (valid until the next call). Empty lines are
+/// skipped; LF and CRLF end a record.
+class splitter {
+public:
+    explicit splitter(std::string_view text, std::size_t first_line = 1, char delimiter = ',')
+        : s_(text), delim_(delimiter), line_(first_line) {}
+
+    /// The next record's fields; false at the end of the text. Throws csv_error on
+    /// malformed CSV, naming the line.
+    bool next(std::vector<std::string_view>& fields) {
+        fields.clear();
+        std::size_t unescaped = 0;
+        while (pos_ < s_.size() && (s_[pos_] == '\n' || s_[pos_] == '\r')) {
+            if (s_[pos_] == '\n') ++line_;
+            ++pos_;
+        }
+        if (pos_ >= s_.size()) return false;
+        record_line_ = line_;
+        const char* const data = s_.data();
+        const std::size_t n = s_.size();
+        for (;;) {
+            std::size_t i = pos_;
+            if (i < n && data[i] == '"') {
+                // A quoted field: up to the closing quote, "" standing for one quote.
+                std::size_t start = ++i;
+                bool doubled = false;
                 for (;;) {
-                    c = get();
-                    if (c == eof)
-                        throw csv_error(record_line_, "a quoted field is not closed before the end of the file");
+                    if (i >= n) throw csv_error(record_line_, "a quoted field is not closed before the end of the file");
+                    const char c = data[i];
                     if (c == '"') {
-                        c = get();
-                        if (c == '"') {
-                            f->push_back('"');
+                        if (i + 1 < n && data[i + 1] == '"') {
+                            doubled = true;
+                            i += 2;
                             continue;
                         }
-                        break;  // closing quote; c is the character after it
+                        break;
                     }
                     if (c == '\n') ++line_;
-                    f->push_back(static_cast<char>(c));
+                    ++i;
                 }
-                if (c != delim_ && c != '\n' && c != '\r' && c != eof)
+                std::string_view field(data + start, i - start);
+                ++i;  // past the closing quote
+                // A CR after the closing quote that does not end the line is kept, with what
+                // follows it up to the delimiter, as part of the field.
+                std::size_t j = i;
+                if (j < n && data[j] == '\r' && j + 1 < n && data[j + 1] != '\n') {
+                    j = scan_unquoted(j + 1);
+                    doubled = true;
+                } else if (j < n && data[j] != delim_ && data[j] != '\n' && data[j] != '\r') {
                     throw csv_error(line_, "text after the closing quote of a quoted field");
-                continue;
-            }
-            if (c == delim_) {
-                f = &field();
-                quoted_field_ = false;
-            } else if (c == '\n' || c == eof) {
-                if (c == '\n') ++line_;
-                break;
-            } else if (c == '\r') {
-                const int d = get();
-                if (d == '\n' || d == eof) {
-                    if (d == '\n') ++line_;
-                    break;
                 }
-                f->push_back('\r');
-                c = d;
+                if (doubled) {
+                    if (unescaped == store_.size()) store_.emplace_back();
+                    std::string& f = store_[unescaped++];
+                    f.clear();
+                    for (std::size_t k = 0; k < field.size(); ++k) {
+                        f.push_back(field[k]);
+                        if (field[k] == '"') ++k;
+                    }
+                    f.append(data + i, j - i);
+                    field = f;
+                }
+                fields.push_back(field);
+                if (end_field(j, fields)) return true;
                 continue;
-            } else if (c == '"') {
-                throw csv_error(line_, "a quote inside an unquoted field (quote the whole field and double the quote)");
-            } else {
-                f->push_back(static_cast<char>(c));
             }
-            c = get();
+            const std::size_t j = scan_unquoted(i);
+            fields.emplace_back(data + i, j - i);
+            if (end_field(j, fields)) return true;
         }
-        quoted_field_ = false;
-        fields.resize(n);
-        return true;
     }
 
     /// 1-based line on which the last record returned by next() started.
     std::size_t line() const noexcept { return record_line_; }
 
 private:
-    static constexpr int eof = -1;
-
-    int get() {
-        if (pos_ == end_) {
-            if (!in_) return eof;
-            in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-            end_ = static_cast<std::size_t>(in_.gcount());
-            pos_ = 0;
-            if (end_ == 0) return eof;
-            if (first_block_) {
-                first_block_ = false;
-                if (end_ >= 3 && buffer_[0] == '\xEF' && buffer_[1] == '\xBB' && buffer_[2] == '\xBF') pos_ = 3;
-                if (pos_ == end_) return get();
-            }
+    // The end of an unquoted field starting at i: the delimiter, LF, CR LF or CR at the end of
+    // the text. A CR not followed by LF belongs to the field.
+    std::size_t scan_unquoted(std::size_t j) const {
+        const char* const data = s_.data();
+        const std::size_t n = s_.size();
+        for (; j < n; ++j) {
+            const char c = data[j];
+            if (c == delim_ || c == '\n') break;
+            if (c == '\r' && (j + 1 >= n || data[j + 1] == '\n')) break;
+            if (c == '"')
+                throw csv_error(line_, "a quote inside an unquoted field (quote the whole field and double the quote)");
         }
-        return static_cast<unsigned char>(buffer_[pos_++]);
+        return j;
     }
 
-    std::istream& in_;
+    // After a field ending at j: true at the end of the record (position moved past it), false
+    // when another field follows (position at its start).
+    bool end_field(std::size_t j, std::vector<std::string_view>& fields) {
+        const std::size_t n = s_.size();
+        if (j >= n) {
+            pos_ = j;
+            return true;
+        }
+        const char c = s_[j];
+        if (c == delim_) {
+            pos_ = j + 1;
+            if (pos_ >= n) {
+                fields.emplace_back();
+                return true;
+            }
+            return false;
+        }
+        if (c == '\n') {
+            ++line_;
+            pos_ = j + 1;
+        } else {  // CR LF, or CR at the end
+            if (j + 1 < n) ++line_;
+            pos_ = j + 2;
+        }
+        return true;
+    }
+
+    std::string_view s_;
     char delim_;
-    std::vector<char> buffer_;
     std::size_t pos_ = 0;
-    std::size_t end_ = 0;
-    bool first_block_ = true;
-    bool quoted_field_ = false;
-    std::size_t line_ = 1;
+    std::size_t line_;
     std::size_t record_line_ = 0;
+    std::deque<std::string> store_;  // stable addresses as it grows
+};
+
+/// Reads a stream record by record (block_reader and splitter underneath):
+///
+///     std::ifstream in("answers.csv", std::ios::binary);
+///     bowlby::csv::reader csv(in);
+///     std::vector<std::string> fields;
+///     while (csv.next(fields)) { /* csv.line() is where this record started */ }
+class reader {
+public:
+    explicit reader(std::istream& in, char delimiter = ',') : blocks_(in, std::size_t{1} << 16), delim_(delimiter) {}
+
+    /// Reads the next record into `fields` (reusing its strings' storage). Returns false at
+    /// the end of the input. Empty lines are skipped.
+    bool next(std::vector<std::string>& fields) {
+        for (;;) {
+            if (split_ && split_->next(views_)) {
+                fields.resize(views_.size());
+                for (std::size_t i = 0; i < views_.size(); ++i) fields[i].assign(views_[i].data(), views_[i].size());
+                return true;
+            }
+            if (!blocks_.next(block_)) {
+                fields.clear();
+                return false;
+            }
+            split_.emplace(block_, blocks_.first_line(), delim_);
+        }
+    }
+
+    /// 1-based line on which the last record returned by next() started.
+    std::size_t line() const noexcept { return split_ ? split_->line() : 0; }
+
+private:
+    block_reader blocks_;
+    char delim_;
+    std::string block_;
+    std::optional<splitter> split_;
+    std::vector<std::string_view> views_;
 };
 
 /// How a CSV cell reads as an answer.
