@@ -67,6 +67,12 @@ std::uint64_t parse_seed(const std::string& text, const std::string& flag) {
     return static_cast<std::uint64_t>(v);
 }
 
+unsigned parse_threads(const std::string& text, const std::string& flag) {
+    const double t = parse_double(text, flag);
+    if (!(t >= 0 && t <= 1024 && t == std::floor(t))) throw usage_error(flag + " takes a whole number from 0");
+    return static_cast<unsigned>(t);
+}
+
 std::vector<std::string> split(std::string_view text, char sep) {
     std::vector<std::string> out;
     std::size_t start = 0;

@@ -62,6 +62,8 @@ bool parse_answer_option(const std::string& flag, args& a, bowlby::score_options
 
 /// A whole number for --seed.
 std::uint64_t parse_seed(const std::string& text, const std::string& flag);
+/// A thread count: a whole number from 0 (0: all hardware threads).
+unsigned parse_threads(const std::string& text, const std::string& flag);
 
 /// Resolves a column spec against a header: a comma list of column names and spans
 /// "FIRST:LAST" (every column from FIRST to LAST in file order, like SPSS's TO).

@@ -2,6 +2,7 @@
 
 #include <bowlby/detail/format.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <limits>
 
@@ -16,9 +17,17 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
         if (!file_) throw data_error("cannot open '" + path + "'");
         in = &file_;
     }
-    csv_ = std::make_unique<bowlby::csv::reader>(*in);
+    blocks_ = std::make_unique<bowlby::csv::block_reader>(*in, std::size_t{1} << 19);  // 512 KiB blocks: memory is a few blocks per thread
     try {
-        if (!csv_->next(header_)) throw data_error(path + ": the file is empty; a header row is needed");
+        std::string block;
+        if (!blocks_->next(block)) throw data_error(path + ": the file is empty; a header row is needed");
+        bowlby::csv::splitter split(block, blocks_->first_line());
+        std::vector<std::string_view> fields;
+        if (!split.next(fields)) throw data_error(path + ": the file is empty; a header row is needed");
+        header_.assign(fields.begin(), fields.end());
+        first_ = block.substr(split.position());
+        first_line_ = split.next_line();
+        first_pending_ = true;
     } catch (const bowlby::csv::csv_error& e) {
         throw data_error(path + ", " + e.what());
     }
@@ -42,43 +51,66 @@ std::vector<std::string> answer_reader::item_names() const {
     return names;
 }
 
-Eigen::Index answer_reader::read(chunk_matrix& chunk, bowlby::invalid_policy policy) {
-    const std::size_t rows = static_cast<std::size_t>(chunk.rows());
-    lines_.resize(rows);
-    kept_.resize(rows * keep_cols_.size());
+bool answer_reader::next_block(std::string& text, std::size_t& first_line) {
+    if (first_pending_) {
+        first_pending_ = false;
+        text.swap(first_);
+        first_line = first_line_;
+        if (!text.empty()) return true;
+    }
+    if (!blocks_->next(text)) return false;
+    first_line = blocks_->first_line();
+    return true;
+}
+
+void answer_reader::parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy,
+                          parsed_rows& out) const {
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    Eigen::Index filled = 0;
+    const auto n_items = static_cast<Eigen::Index>(item_cols_.size());
+    out.keep = keep_cols_.size();
+    // Rows are at most the line breaks + 1; the matrix is trimmed at the end.
+    const auto max_rows = static_cast<Eigen::Index>(std::count(text.begin(), text.end(), '\n') + 1);
+    out.answers.resize(max_rows, n_items);
+    out.lines.clear();
+    out.kept.clear();
+    bowlby::csv::splitter split(text, first_line);
+    std::vector<std::string_view> fields;
+    Eigen::Index r = 0;
     try {
-        while (filled < chunk.rows() && csv_->next(fields_)) {
-            if (fields_.size() != header_.size())
-                throw data_error(path_ + ", line " + std::to_string(csv_->line()) + ": " +
-                                 std::to_string(fields_.size()) + " fields, but the header has " +
+        while (split.next(fields)) {
+            if (fields.size() != header_.size())
+                throw data_error(path_ + ", line " + std::to_string(split.line()) + ": " +
+                                 std::to_string(fields.size()) + " fields, but the header has " +
                                  std::to_string(header_.size()));
-            lines_[static_cast<std::size_t>(filled)] = csv_->line();
+            out.lines.push_back(split.line());
+            double* row = out.answers.row(r).data();
             for (std::size_t j = 0; j < item_cols_.size(); ++j) {
+                const std::string_view cell = fields[item_cols_[j]];
                 double v = nan;
-                const std::string& cell = fields_[item_cols_[j]];
-                if (bowlby::csv::parse_answer(cell, v) == bowlby::csv::cell_kind::text) {
+                // The usual answer, one digit, without the general parser.
+                if (cell.size() == 1 && cell[0] >= '0' && cell[0] <= '9') {
+                    v = cell[0] - '0';
+                } else if (bowlby::csv::parse_answer(cell, v) == bowlby::csv::cell_kind::text) {
                     if (policy == bowlby::invalid_policy::error)
-                        throw data_error(path_ + ", line " + std::to_string(csv_->line()) + ", column " +
-                                         header_[item_cols_[j]] + ": value '" + cell + "' is not a number");
-                    ++text_invalid_;
+                        throw data_error(path_ + ", line " + std::to_string(split.line()) + ", column " +
+                                         header_[item_cols_[j]] + ": value '" + std::string(cell) +
+                                         "' is not a number");
+                    ++out.text_invalid;
                     v = nan;
                 }
-                chunk(filled, static_cast<Eigen::Index>(j)) = v;
+                row[j] = v;
             }
-            for (std::size_t c = 0; c < keep_cols_.size(); ++c)
-                kept_[static_cast<std::size_t>(filled) * keep_cols_.size() + c] = fields_[keep_cols_[c]];
-            ++filled;
+            for (std::size_t c : keep_cols_) out.kept.emplace_back(fields[c]);
+            ++r;
         }
     } catch (const bowlby::csv::csv_error& e) {
         throw data_error(path_ + ", " + e.what());
     }
-    return filled;
+    out.answers.conservativeResize(r, n_items);
 }
 
-data_error answer_reader::describe(const bowlby::invalid_response& e) const {
-    return data_error(path_ + ", line " + std::to_string(lines_[e.row()]) + ", column " +
+data_error answer_reader::describe(const bowlby::invalid_response& e, const parsed_rows& rows) const {
+    return data_error(path_ + ", line " + std::to_string(rows.lines[e.row()]) + ", column " +
                       header_[item_cols_[e.item()]] + ": value " + bowlby::detail::format_number(e.value()) + " " +
                       e.reason());
 }

@@ -1,4 +1,6 @@
-// Reading the answers of a CSV file in chunks (the `bowlby` tool's commands share it).
+// Reading the answers of a CSV file (the `bowlby` tool's commands share it): in blocks of
+// whole records, parsed, scored and accumulated on several threads, and handed back in file
+// order, so that output and statistics are the same whatever the number of threads.
 #pragma once
 
 #include "cli.hpp"
@@ -8,15 +10,33 @@
 
 #include <Eigen/Core>
 
+#include <deque>
+#include <exception>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <istream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace bowlby_cli {
 
 using chunk_matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// The data rows of one block, parsed.
+struct parsed_rows {
+    chunk_matrix answers;  ///< rows x items; NaN for empty, NA, . (and text under invalid_policy::missing)
+    std::vector<std::size_t> lines;
+    std::vector<std::string> kept;  ///< rows x keep columns
+    std::size_t keep = 0;
+    std::size_t text_invalid = 0;
+    Eigen::Index rows() const { return answers.rows(); }
+    const std::string& kept_cell(Eigen::Index r, std::size_t c) const {
+        return kept[static_cast<std::size_t>(r) * keep + c];
+    }
+};
 
 class answer_reader {
 public:
@@ -32,27 +52,85 @@ public:
     void keep(const std::string& spec) { keep_cols_ = resolve_columns(spec, header_, "--keep"); }
     const std::vector<std::size_t>& keep_columns() const { return keep_cols_; }
 
-    /// Reads up to chunk.rows() data rows: answers into `chunk` (NaN for empty, NA and .; text
-    /// is an error, or NaN counted in text_invalid() under invalid_policy::missing), their
-    /// line numbers and kept cells. Returns the number of rows read (0 at the end).
-    Eigen::Index read(chunk_matrix& chunk, bowlby::invalid_policy policy);
-    std::size_t line(Eigen::Index r) const { return lines_[static_cast<std::size_t>(r)]; }
-    const std::string& kept(Eigen::Index r, std::size_t c) const {
-        return kept_[static_cast<std::size_t>(r) * keep_cols_.size() + c];
-    }
-    std::size_t text_invalid() const { return text_invalid_; }
-    /// A data error for an invalid_response thrown while scoring row r of the last chunk.
-    data_error describe(const bowlby::invalid_response& e) const;
+    /// Reads the whole input once. For each block of records, on a worker thread:
+    /// `work(rows, first_row, result)` with the block's parsed rows and the 0-based index of its
+    /// first data row; then, on this thread and in file order, `consume(result)`. An error in a
+    /// block (malformed CSV, text where a number belongs, an invalid answer) is thrown here,
+    /// when its block's turn comes, as a data_error naming the line and column.
+    /// `threads` 0 means all hardware threads.
+    template <class Result, class Work, class Consume>
+    void run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume);
+
+    /// A data error for an invalid_response thrown while scoring row r of `rows`.
+    data_error describe(const bowlby::invalid_response& e, const parsed_rows& rows) const;
 
 private:
+    void parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy, parsed_rows& out) const;
+    bool next_block(std::string& text, std::size_t& first_line);
+
     std::string path_;
     std::ifstream file_;
-    std::unique_ptr<bowlby::csv::reader> csv_;
-    std::vector<std::string> header_, fields_;
+    std::unique_ptr<bowlby::csv::block_reader> blocks_;
+    std::string first_;  ///< the first block's records after the header
+    std::size_t first_line_ = 0;
+    bool first_pending_ = false;
+    std::vector<std::string> header_;
     std::vector<std::size_t> item_cols_, keep_cols_;
-    std::vector<std::size_t> lines_;
-    std::vector<std::string> kept_;
-    std::size_t text_invalid_ = 0;
 };
+
+template <class Result, class Work, class Consume>
+void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume) {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    // Each block learns how many data rows precede it from the block before it.
+    auto job = [this, policy, &work](std::string text, std::size_t first_line,
+                                     std::shared_future<std::size_t> rows_before,
+                                     std::promise<std::size_t> rows_through) {
+        parsed_rows rows;
+        Result result{};
+        try {
+            parse(text, first_line, policy, rows);
+        } catch (...) {
+            rows_through.set_exception(std::current_exception());
+            throw;
+        }
+        const std::size_t first_row = rows_before.get();
+        rows_through.set_value(first_row + static_cast<std::size_t>(rows.rows()));
+        try {
+            work(rows, first_row, result);
+        } catch (const bowlby::invalid_response& e) {
+            throw describe(e, rows);
+        }
+        return result;
+    };
+    std::promise<std::size_t> start;
+    start.set_value(0);
+    std::shared_future<std::size_t> before = start.get_future().share();
+    std::deque<std::future<Result>> in_flight;
+    std::string text;
+    std::size_t first_line = 0;
+    while (next_block(text, first_line)) {
+        std::promise<std::size_t> through;
+        std::shared_future<std::size_t> after = through.get_future().share();
+        if (threads == 1) {
+            Result r = job(std::move(text), first_line, before, std::move(through));
+            consume(r);
+        } else {
+            in_flight.push_back(
+                std::async(std::launch::async, job, std::move(text), first_line, before, std::move(through)));
+            if (in_flight.size() >= threads) {
+                Result r = in_flight.front().get();
+                in_flight.pop_front();
+                consume(r);
+            }
+        }
+        before = after;
+        text = std::string();
+    }
+    while (!in_flight.empty()) {
+        Result r = in_flight.front().get();
+        in_flight.pop_front();
+        consume(r);
+    }
+}
 
 }  // namespace bowlby_cli

@@ -32,7 +32,8 @@ options:
   --listwise           use only rows answered on every item of a scale (default: pairwise)
   --bootstrap N        add a percentile bootstrap interval of alpha from N resamples
   --seed S             the bootstrap's seed (default 20261122); same seed, same interval
-  --threads T          threads for the bootstrap (default 1; 0 = all)
+  --threads T          threads that read and accumulate the data, and run the bootstrap
+                       (default 0: all); the results are the same for any T
   --ci-level L         confidence level (default 0.95)
   --json               JSON instead of the table
 )";
@@ -44,6 +45,7 @@ int run_reliability(args& a) {
     std::optional<std::pair<double, double>> scale;
     bowlby::score_options options;
     bowlby::reliability_options ropt;
+    ropt.threads = 0;  // all hardware threads, for reading and for the bootstrap
     bool as_json = false;
     while (!a.done()) {
         const std::string flag = a.next();
@@ -70,10 +72,7 @@ int run_reliability(args& a) {
         } else if (flag == "--seed") {
             ropt.seed = parse_seed(a.value(flag), flag);
         } else if (flag == "--threads") {
-            const double t = parse_double(a.value(flag), flag);
-            if (!(t >= 0 && t <= 1024 && t == std::floor(t)))
-                throw usage_error("--threads takes a whole number from 0");
-            ropt.threads = static_cast<unsigned>(t);
+            ropt.threads = parse_threads(a.value(flag), flag);
         } else if (flag == "--ci-level") {
             ropt.ci_level = parse_double(a.value(flag), flag);
             if (!(ropt.ci_level > 0 && ropt.ci_level < 1))
@@ -139,20 +138,33 @@ int run_reliability(args& a) {
     std::vector<std::vector<double>> kept(ropt.bootstrap > 0 ? n_sub : 0);
     std::vector<std::size_t> first_col(n_sub + 1, 0);
     for (std::size_t s = 0; s < n_sub; ++s) first_col[s + 1] = first_col[s] + key->subscales[s].items.size();
-    chunk_matrix chunk(4096, static_cast<Eigen::Index>(key->n_items));
-    while (const Eigen::Index n = input->read(chunk, options.on_invalid)) {
-        try {
-            acc.add(chunk.topRows(n));
-        } catch (const bowlby::invalid_response& e) {
-            throw input->describe(e);
-        }
-        for (std::size_t s = 0; s < kept.size(); ++s) {
-            const Eigen::MatrixXd& keyed = acc.last_keyed();
-            for (Eigen::Index r = 0; r < n; ++r)
-                for (std::size_t c = first_col[s]; c < first_col[s + 1]; ++c)
-                    kept[s].push_back(keyed(r, static_cast<Eigen::Index>(c)));
-        }
-    }
+    // Blocks are accumulated on worker threads and merged in file order: the same result
+    // whatever the number of threads.
+    struct block_result {
+        std::optional<bowlby::instrument_accumulator> acc;
+        std::vector<std::vector<double>> kept;
+        std::size_t text_invalid = 0;
+    };
+    std::size_t text_invalid = 0;
+    input->run<block_result>(
+        ropt.threads, options.on_invalid,
+        [&](const parsed_rows& rows, std::size_t, block_result& res) {
+            res.acc.emplace(*key, options);
+            res.acc->add(rows.answers);
+            res.text_invalid = rows.text_invalid;
+            res.kept.resize(kept.size());
+            const Eigen::MatrixXd& keyed = res.acc->last_keyed();
+            for (std::size_t s = 0; s < kept.size(); ++s)
+                for (Eigen::Index r = 0; r < rows.rows(); ++r)
+                    for (std::size_t c = first_col[s]; c < first_col[s + 1]; ++c)
+                        res.kept[s].push_back(keyed(r, static_cast<Eigen::Index>(c)));
+        },
+        [&](block_result& res) {
+            acc.merge(*res.acc);
+            text_invalid += res.text_invalid;
+            for (std::size_t s = 0; s < kept.size(); ++s)
+                kept[s].insert(kept[s].end(), res.kept[s].begin(), res.kept[s].end());
+        });
 
     std::vector<std::string> column_names = input->item_names();
     std::vector<bowlby::reliability_result> results = bowlby::reliability(acc, ropt, column_names);
@@ -175,7 +187,7 @@ int run_reliability(args& a) {
         j["instrument"] = instrument_id.empty() ? json(nullptr) : json(instrument_id);
         j["missing"] = method;
         j["rows"] = acc.items().rows();
-        j["invalid_cells"] = input->text_invalid();
+        j["invalid_cells"] = text_invalid;
         json scales = json::array();
         for (const auto& r : results) scales.push_back(to_json(r));
         j["scales"] = scales;

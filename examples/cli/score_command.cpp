@@ -14,10 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <charconv>
+#include <cstring>
 #include <cmath>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <mutex>
 #include <optional>
 
 namespace bowlby_cli {
@@ -56,6 +59,8 @@ options:
   --seed S               kmeans: the seed of its starting centres (default 20261122)
   --forced-choice COL    rq: the column of the forced choice (a prototype name or A-D)
   --plot FILE.svg        draw the respondents on the anxiety x avoidance plane
+  --threads T            threads that parse, score and format (default 0: all); the output
+                         is the same for any T
   --report FILE.json|-   a JSON summary: rows, invalid cells, and n, mean, sd and status
                          counts of every score, with each subscale's reliability statistics
                          (as 'bowlby reliability --json' gives them, pairwise)
@@ -82,6 +87,55 @@ struct running_stats {  // Welford's algorithm
         mean += d / static_cast<double>(n);
         m2 += d * (x - mean);
     }
+    // Chan, Golub & LeVeque's pairwise update: the statistics of both parts together.
+    void merge(const running_stats& o) {
+        for (int k = 0; k < 3; ++k) status[k] += o.status[k];
+        if (o.n == 0) return;
+        if (n == 0) {
+            n = o.n;
+            mean = o.mean;
+            m2 = o.m2;
+            return;
+        }
+        const auto na = static_cast<double>(n), nb = static_cast<double>(o.n), nt = na + nb;
+        const double d = o.mean - mean;
+        mean += d * nb / nt;
+        m2 += o.m2 + d * d * na * nb / nt;
+        n += o.n;
+    }
+};
+
+// Shortest round-trip text of a score, remembered: scores are means of a few whole numbers,
+// so the same few hundred values recur across a file.
+class number_text {
+public:
+    void append(std::string& out, double v) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        entry& e = table_[(bits ^ (bits >> 29) ^ (bits >> 41)) & (size - 1)];
+        if (!e.used || e.bits != bits) {
+            const std::string t = bowlby::detail::format_number(v);
+            e.used = t.size() < sizeof e.text;
+            if (!e.used) {
+                out += t;
+                return;
+            }
+            e.bits = bits;
+            e.len = static_cast<unsigned char>(t.size());
+            std::memcpy(e.text, t.data(), t.size());
+        }
+        out.append(e.text, e.len);
+    }
+
+private:
+    static constexpr std::size_t size = 4096;
+    struct entry {
+        std::uint64_t bits = 0;
+        bool used = false;
+        unsigned char len = 0;
+        char text[30] = {};
+    };
+    std::vector<entry> table_ = std::vector<entry>(size);
 };
 
 struct sample_summary {
@@ -93,10 +147,8 @@ struct sample_summary {
 // subscales from their reliability in this sample.
 sample_summary summarize(const std::string& path, const std::string& items_spec, const bowlby::key_view& key,
                          const std::string& id, const bowlby::score_options& options, const dimensions& dims,
-                         bool want_sem) {
+                         bool want_sem, unsigned threads) {
     answer_reader input(path, items_spec, static_cast<std::size_t>(key.n_items), id);
-    chunk_matrix chunk(4096, static_cast<Eigen::Index>(key.n_items));
-    bowlby::chunk_scorer<double> scorer(key, options);
     std::optional<bowlby::instrument_accumulator> items;
     // The AAS's close_depend is the mean of the close and depend items: its reliability is
     // that of those twelve items, keyed, as one scale.
@@ -116,19 +168,33 @@ sample_summary summarize(const std::string& path, const std::string& items_spec,
         }
     }
     sample_summary out;
-    while (const Eigen::Index n = input.read(chunk, options.on_invalid)) {
-        try {
-            const auto& t = scorer.score(chunk.topRows(n));
-            if (items) items->add(chunk.topRows(n));
-            if (cd_items) cd_items->add(chunk.topRows(n));
-            for (Eigen::Index r = 0; r < n; ++r) {
-                const double anx = t.values(r, dims.anxiety), avo = dims.avo(t.values(r, dims.avoidance));
-                if (std::isfinite(anx) && std::isfinite(avo)) out.points[{anx, avo}] += 1;
+    struct block_result {
+        point_counts points;
+        std::optional<bowlby::instrument_accumulator> items, cd_items;
+    };
+    input.run<block_result>(
+        threads, options.on_invalid,
+        [&](const parsed_rows& rows, std::size_t, block_result& res) {
+            bowlby::chunk_scorer<double> scorer(key, options);
+            const auto& t = scorer.score(rows.answers);
+            if (items) {
+                res.items.emplace(key, options);
+                res.items->add(rows.answers);
             }
-        } catch (const bowlby::invalid_response& e) {
-            throw input.describe(e);
-        }
-    }
+            if (cd_items) {
+                res.cd_items.emplace(cd->view(), options);
+                res.cd_items->add(rows.answers);
+            }
+            for (Eigen::Index r = 0; r < rows.rows(); ++r) {
+                const double anx = t.values(r, dims.anxiety), avo = dims.avo(t.values(r, dims.avoidance));
+                if (std::isfinite(anx) && std::isfinite(avo)) res.points[{anx, avo}] += 1;
+            }
+        },
+        [&](block_result& res) {
+            for (const auto& [p, n] : res.points) out.points[p] += n;
+            if (items) items->merge(*res.items);
+            if (cd_items) cd_items->merge(*res.cd_items);
+        });
     if (want_sem) {
         const auto rel = bowlby::reliability(*items);
         auto sem_of = [&](const std::string& name) {
@@ -148,6 +214,7 @@ int run_score(args& a) {
     std::string instrument_id, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
     classify_request cls;
+    unsigned threads = 0;
     while (!a.done()) {
         const std::string flag = a.next();
         if (flag == "--help" || flag == "-h") {
@@ -199,6 +266,8 @@ int run_score(args& a) {
                 throw usage_error("--sem takes two positive numbers ANX:AVO");
         } else if (flag == "--seed") {
             cls.seed = parse_seed(a.value(flag), flag);
+        } else if (flag == "--threads") {
+            threads = parse_threads(a.value(flag), flag);
         } else if (flag == "--forced-choice") {
             cls.forced_choice = a.value(flag);
         } else if (flag == "--plot") {
@@ -241,7 +310,7 @@ int run_score(args& a) {
     bowlby::measurement_error sem;
     if (cls.sem) sem = {cls.sem->first, cls.sem->second};
     if (pass1) {
-        const sample_summary summary = summarize(input_path, items_spec, *key, instrument_id, options, dims, !cls.sem);
+        const sample_summary summary = summarize(input_path, items_spec, *key, instrument_id, options, dims, !cls.sem, threads);
         points = summary.points;
         if (!cls.sem) sem = summary.sem;
     }
@@ -277,67 +346,97 @@ int run_score(args& a) {
     std::array<std::size_t, 5> counts{};
     std::size_t firm = 0, with_p = 0;
 
-    chunk_matrix chunk(4096, static_cast<Eigen::Index>(key->n_items));
-    bowlby::chunk_scorer<double> scorer(*key, options);
-    // The report's reliability statistics come from the same pass over the data.
+    // One pass: each block is scored, accumulated for the report and formatted on a worker
+    // thread; the main thread writes the blocks out and merges their statistics in file order.
+    struct block_result {
+        std::string text;
+        std::vector<running_stats> stats;
+        std::optional<bowlby::instrument_accumulator> items;
+        std::array<std::size_t, 5> counts{};
+        std::size_t firm = 0, with_p = 0, rows = 0, invalid = 0;
+    };
+    std::vector<running_stats> stats(n_scores);
     std::optional<bowlby::instrument_accumulator> items;
     if (report) items.emplace(*key, options);
-    std::vector<running_stats> stats(n_scores);
-    std::size_t rows = 0;
-    std::string buf;  // one chunk of output, reused
-    while (const Eigen::Index n = input.read(chunk, options.on_invalid)) {
-        const bowlby::score_table<double>* t = nullptr;
-        try {
-            t = &scorer.score(chunk.topRows(n));
-            if (items) items->add(chunk.topRows(n));
-        } catch (const bowlby::invalid_response& e) {
-            throw input.describe(e);
-        }
-        buf.clear();
-        for (Eigen::Index r = 0; r < n; ++r) {
-            ++rows;
-            buf += std::to_string(rows);
-            for (std::size_t c = 0; c < copied; ++c) buf += "," + csv_quote(input.kept(r, c));
-            auto worst = bowlby::score_status::complete;
-            for (std::size_t s = 0; s < n_scores; ++s) {
-                const auto si = static_cast<Eigen::Index>(s);
-                const auto st = t->status(r, si);
-                ++stats[s].status[static_cast<int>(st)];
-                buf += ',';
-                if (st != bowlby::score_status::insufficient) {
-                    const double v = t->values(r, si);
-                    buf += bowlby::detail::format_number(v);
-                    stats[s].add(v);
-                }
-                buf += ',';
-                buf += std::to_string(t->answered(r, si));
-                if (static_cast<int>(st) > static_cast<int>(worst)) worst = st;
+    std::size_t rows = 0, invalid_cells = 0;
+    std::mutex rule_mutex;
+    input.run<block_result>(
+        threads, options.on_invalid,
+        [&](const parsed_rows& in, std::size_t first_row, block_result& res) {
+            const Eigen::Index n = in.rows();
+            bowlby::chunk_scorer<double> scorer(*key, options);
+            const bowlby::score_table<double>& t = scorer.score(in.answers);
+            res.invalid = scorer.invalid_cells() + in.text_invalid;
+            if (report) {
+                res.items.emplace(*key, options);
+                res.items->add(in.answers);
             }
-            buf += ',';
-            buf += bowlby::to_string(worst);
-            if (classifying) {
-                bowlby::classification c;
-                if (is_rq) {
-                    const auto fc = forced_col ? parse_forced_choice(input.kept(r, keep_cols.size() - 1))
-                                               : bowlby::category::unclassified;
-                    c = bowlby::rq_classify(t->values(r, 0), t->values(r, 1), t->values(r, 2), t->values(r, 3), fc);
-                } else {
-                    c = rule->classify_cached(t->values(r, dims.anxiety), dims.avo(t->values(r, dims.avoidance)));
+            res.stats.assign(n_scores, running_stats{});
+            res.rows = static_cast<std::size_t>(n);
+            number_text numbers;
+            std::string& buf = res.text;
+            buf.reserve(static_cast<std::size_t>(n) * (16 + 24 * n_scores));
+            char digits[24];
+            for (Eigen::Index r = 0; r < n; ++r) {
+                const auto row_end =
+                    std::to_chars(digits, digits + sizeof digits, first_row + static_cast<std::size_t>(r) + 1).ptr;
+                buf.append(digits, static_cast<std::size_t>(row_end - digits));
+                for (std::size_t c = 0; c < copied; ++c) {
+                    buf += ',';
+                    buf += csv_quote(in.kept_cell(r, c));
                 }
-                ++counts[static_cast<std::size_t>(c.cat)];
-                buf += ',';
-                buf += bowlby::to_string(c.cat);
-                buf += ',';
-                if (std::isfinite(c.probability)) {
-                    buf += bowlby::detail::format_number(c.probability);
-                    ++with_p;
-                    if (c.probability >= 0.8) ++firm;
+                auto worst = bowlby::score_status::complete;
+                for (std::size_t s = 0; s < n_scores; ++s) {
+                    const auto si = static_cast<Eigen::Index>(s);
+                    const auto st = t.status(r, si);
+                    ++res.stats[s].status[static_cast<int>(st)];
+                    buf += ',';
+                    if (st != bowlby::score_status::insufficient) {
+                        const double v = t.values(r, si);
+                        numbers.append(buf, v);
+                        res.stats[s].add(v);
+                    }
+                    buf += ',';
+                    const auto a_end = std::to_chars(digits, digits + sizeof digits, t.answered(r, si)).ptr;
+                    buf.append(digits, static_cast<std::size_t>(a_end - digits));
+                    if (static_cast<int>(st) > static_cast<int>(worst)) worst = st;
                 }
+                buf += ',';
+                buf += bowlby::to_string(worst);
+                if (classifying) {
+                    bowlby::classification c;
+                    if (is_rq) {
+                        const auto fc = forced_col ? parse_forced_choice(in.kept_cell(r, keep_cols.size() - 1))
+                                                   : bowlby::category::unclassified;
+                        c = bowlby::rq_classify(t.values(r, 0), t.values(r, 1), t.values(r, 2), t.values(r, 3), fc);
+                    } else {
+                        // One cache for all threads: a new score pair may take an integration.
+                        const std::lock_guard<std::mutex> lock(rule_mutex);
+                        c = rule->classify_cached(t.values(r, dims.anxiety), dims.avo(t.values(r, dims.avoidance)));
+                    }
+                    ++res.counts[static_cast<std::size_t>(c.cat)];
+                    buf += ',';
+                    buf += bowlby::to_string(c.cat);
+                    buf += ',';
+                    if (std::isfinite(c.probability)) {
+                        buf += bowlby::detail::format_number(c.probability);
+                        ++res.with_p;
+                        if (c.probability >= 0.8) ++res.firm;
+                    }
+                }
+                buf += '\n';
             }
-            buf += '\n';
-        }
-        out.write(buf);
-    }
+        },
+        [&](block_result& res) {
+            out.write(res.text);
+            rows += res.rows;
+            invalid_cells += res.invalid;
+            for (std::size_t s = 0; s < n_scores; ++s) stats[s].merge(res.stats[s]);
+            if (items) items->merge(*res.items);
+            for (std::size_t k = 0; k < 5; ++k) counts[k] += res.counts[k];
+            firm += res.firm;
+            with_p += res.with_p;
+        });
     out.commit();
 
     if (!cls.plot.empty()) {
@@ -372,7 +471,7 @@ int run_score(args& a) {
         j["scale"] = {scale.min, scale.max};
         j["min_answered"] = options.min_answered;
         j["rows"] = rows;
-        j["invalid_cells"] = scorer.invalid_cells() + input.text_invalid();
+        j["invalid_cells"] = invalid_cells;
         const std::vector<bowlby::reliability_result> rel = bowlby::reliability(*items, {}, input.item_names());
         auto subs = nlohmann::ordered_json::array();
         for (std::size_t s = 0; s < n_scores; ++s) {

@@ -191,6 +191,9 @@ public:
 
     /// 1-based line on which the last record returned by next() started.
     std::size_t line() const noexcept { return record_line_; }
+    /// Offset in the text where the next record starts, and its 1-based line.
+    std::size_t position() const noexcept { return pos_; }
+    std::size_t next_line() const noexcept { return line_; }
 
 private:
     // The end of an unquoted field starting at i: the delimiter, LF, CR LF or CR at the end of
