@@ -83,6 +83,9 @@ BENCHMARK(BM_score<double, Eigen::RowMajor, true>)->Arg(1000000);
 BENCHMARK(BM_score<float>)->Arg(1000000);
 BENCHMARK(BM_read_pass<std::uint8_t>)->Arg(10000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_score<std::uint8_t>)->Arg(10000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_score<std::uint8_t, Eigen::RowMajor, false, 2>)->Arg(10000000)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_score<std::uint8_t, Eigen::RowMajor, false, 2>)
+    ->Arg(10000000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

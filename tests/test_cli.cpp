@@ -216,7 +216,8 @@ TEST_CASE("memory stays flat as the input grows (streaming)") {
     REQUIRE(run("sh -c '" + gen + " 500000 > " + tmp("flat_large.csv") + "'", "gen_large").status == 0);
     // Peak resident set of one child process, read with wait4().
     auto peak_kib = [](const std::string& input, const std::string& tag) -> long {
-        const std::string cmd = "exec " + cli() + " score --instrument ecr --items Q1:Q36 --keep id --output " +
+        const std::string cmd = "exec " + cli() +
+                                " score --instrument ecr --items Q1:Q36 --keep id --threads 2 --output " +
                                 tmp(tag + ".out") + " " + input;
         const pid_t pid = fork();
         if (pid == 0) {
@@ -238,7 +239,9 @@ TEST_CASE("memory stays flat as the input grows (streaming)") {
     const long small = peak_kib(tmp("flat_small.csv"), "flat_small");
     const long large = peak_kib(tmp("flat_large.csv"), "flat_large");
     MESSAGE("peak RSS: " << small << " KiB on 200,000 rows, " << large << " KiB on 500,000 rows");
-    CHECK(large <= small + 2048);
+    // 300,000 more rows would add 86 MB if their answers were held, and 25 MB for their output
+    // text; what varies here (4 MB at most) is how the allocator reuses the blocks' memory.
+    CHECK(large <= small + 4096);
 }
 
 TEST_CASE("--classify midpoint: categories - firmness with given SEMs - and the report") {

@@ -17,7 +17,8 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
         if (!file_) throw data_error("cannot open '" + path + "'");
         in = &file_;
     }
-    blocks_ = std::make_unique<bowlby::csv::block_reader>(*in, std::size_t{1} << 19);  // 512 KiB blocks: memory is a few blocks per thread
+    blocks_ = std::make_unique<bowlby::csv::block_reader>(
+        *in, std::size_t{1} << 19);  // 512 KiB blocks: memory is a few blocks per thread
     try {
         std::string block;
         if (!blocks_->next(block)) throw data_error(path + ": the file is empty; a header row is needed");

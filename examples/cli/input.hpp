@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 
+#include <condition_variable>
 #include <deque>
 #include <exception>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include <future>
 #include <istream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,6 +107,42 @@ void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work wo
     std::promise<std::size_t> start;
     start.set_value(0);
     std::shared_future<std::size_t> before = start.get_future().share();
+    // A fixed pool of worker threads takes the blocks from a queue (so that the memory held by
+    // threads does not grow with the number of blocks); at most `threads` blocks are in flight.
+    std::mutex m;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> queue;
+    bool closing = false;
+    std::vector<std::thread> pool;
+    auto worker = [&] {
+        for (;;) {
+            std::function<void()> task;
+            {
+                std::unique_lock<std::mutex> lock(m);
+                cv.wait(lock, [&] { return closing || !queue.empty(); });
+                if (queue.empty()) return;
+                task = std::move(queue.front());
+                queue.pop_front();
+            }
+            task();
+        }
+    };
+    struct stop_pool {  // joins the pool on every way out, errors included
+        std::mutex& m;
+        std::condition_variable& cv;
+        bool& closing;
+        std::vector<std::thread>& pool;
+        ~stop_pool() {
+            {
+                const std::lock_guard<std::mutex> lock(m);
+                closing = true;
+            }
+            cv.notify_all();
+            for (auto& t : pool) t.join();
+        }
+    } stopper{m, cv, closing, pool};
+    if (threads > 1)
+        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
     std::deque<std::future<Result>> in_flight;
     std::string text;
     std::size_t first_line = 0;
@@ -115,8 +153,16 @@ void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work wo
             Result r = job(std::move(text), first_line, before, std::move(through));
             consume(r);
         } else {
-            in_flight.push_back(
-                std::async(std::launch::async, job, std::move(text), first_line, before, std::move(through)));
+            auto task = std::make_shared<std::packaged_task<Result()>>(
+                [&job, t = std::move(text), first_line, before, th = std::move(through)]() mutable {
+                    return job(std::move(t), first_line, before, std::move(th));
+                });
+            in_flight.push_back(task->get_future());
+            {
+                const std::lock_guard<std::mutex> lock(m);
+                queue.emplace_back([task] { (*task)(); });
+            }
+            cv.notify_one();
             if (in_flight.size() >= threads) {
                 Result r = in_flight.front().get();
                 in_flight.pop_front();

@@ -15,8 +15,8 @@
 
 #include <array>
 #include <charconv>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -310,7 +310,8 @@ int run_score(args& a) {
     bowlby::measurement_error sem;
     if (cls.sem) sem = {cls.sem->first, cls.sem->second};
     if (pass1) {
-        const sample_summary summary = summarize(input_path, items_spec, *key, instrument_id, options, dims, !cls.sem, threads);
+        const sample_summary summary =
+            summarize(input_path, items_spec, *key, instrument_id, options, dims, !cls.sem, threads);
         points = summary.points;
         if (!cls.sem) sem = summary.sem;
     }

@@ -144,7 +144,8 @@ public:
                 std::size_t start = ++i;
                 bool doubled = false;
                 for (;;) {
-                    if (i >= n) throw csv_error(record_line_, "a quoted field is not closed before the end of the file");
+                    if (i >= n)
+                        throw csv_error(record_line_, "a quoted field is not closed before the end of the file");
                     const char c = data[i];
                     if (c == '"') {
                         if (i + 1 < n && data[i + 1] == '"') {

@@ -155,8 +155,8 @@ inline cell classify(const scoring_plan& p, T raw) {
 // where the target has it (compilers do not vectorise floating-point comparisons unless
 // told that they cannot trap), and with the same scalar code elsewhere.
 template <class T>
-inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Eigen::Index nb, double* xv,
-                      double* ok, std::int32_t* iv, std::int32_t* iok) {
+inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Eigen::Index nb, double* xv, double* ok,
+                      std::int32_t* iv, std::int32_t* iok) {
     const double lo = p.scale.min, hi = p.scale.max;
     if constexpr (std::is_integral_v<T> && sizeof(T) <= 4) {
         // Integers: the whole numbers in [lo, hi] (every integer is whole), codes that are whole
@@ -181,8 +181,8 @@ inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Ei
         std::int32_t bad = 0;
         for (Eigen::Index r = 0; r < nb; ++r) {
             const auto v = static_cast<std::int32_t>(col[r * step]);
-            const std::int32_t miss = (has[0] & static_cast<std::int32_t>(v == c0)) |
-                                      (has[1] & static_cast<std::int32_t>(v == c1));
+            const std::int32_t miss =
+                (has[0] & static_cast<std::int32_t>(v == c0)) | (has[1] & static_cast<std::int32_t>(v == c1));
             const auto in_range =
                 static_cast<std::int32_t>(static_cast<std::uint32_t>(v) - static_cast<std::uint32_t>(lo32) <= range);
             const std::int32_t answered = in_range & (miss ^ 1);
@@ -212,7 +212,8 @@ inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Ei
             for (; r + 2 <= nb; r += 2) {
                 const __m128d x =
                     _mm_set_pd(static_cast<double>(col[(r + 1) * step]), static_cast<double>(col[r * step]));
-                const __m128d miss = _mm_or_pd(_mm_cmpunord_pd(x, x), _mm_or_pd(_mm_cmpeq_pd(x, vc0), _mm_cmpeq_pd(x, vc1)));
+                const __m128d miss =
+                    _mm_or_pd(_mm_cmpunord_pd(x, x), _mm_or_pd(_mm_cmpeq_pd(x, vc0), _mm_cmpeq_pd(x, vc1)));
                 __m128d answered = _mm_and_pd(_mm_cmpge_pd(x, vlo), _mm_cmple_pd(x, vhi));
                 if (integral) {
                     const __m128d xc = _mm_or_pd(_mm_and_pd(answered, x), _mm_andnot_pd(answered, vlo));
@@ -309,7 +310,8 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
             const T* base = X.data() + r0 * X.rowStride();
             for (Eigen::Index j = 0; j < p.n_items; ++j) {
                 const auto ju = static_cast<std::size_t>(j);
-                if (load_item(p, base + j * X.colStride(), X.rowStride(), nb, xv.data(), okv.data(), iv.data(), iok.data()))
+                if (load_item(p, base + j * X.colStride(), X.rowStride(), nb, xv.data(), okv.data(), iv.data(),
+                              iok.data()))
                     return false;
                 for (int m = p.member_begin[ju]; m < p.member_begin[ju + 1]; ++m) {
                     const auto mu = static_cast<std::size_t>(m);
