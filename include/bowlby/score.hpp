@@ -398,8 +398,8 @@ void score_all(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, s
     const typename Eigen::internal::nested_eval<Derived, 1>::type X = input.derived();
     unsigned threads = p.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : p.threads;
     constexpr Eigen::Index min_rows_per_thread = 16384;
-    threads = static_cast<unsigned>(
-        std::max<Eigen::Index>(1, std::min<Eigen::Index>(threads, X.rows() / min_rows_per_thread)));
+    threads = static_cast<unsigned>(std::max<Eigen::Index>(
+        1, std::min<Eigen::Index>(static_cast<Eigen::Index>(threads), X.rows() / min_rows_per_thread)));
     if (threads <= 1) {
         out.invalid_cells += score_rows(p, X, out, 0);
         return;
@@ -407,7 +407,8 @@ void score_all(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, s
     std::vector<std::size_t> invalid(threads, 0);
     std::vector<std::exception_ptr> failures(threads);
     auto range = [&](unsigned t) {
-        const Eigen::Index begin = X.rows() * t / threads, end = X.rows() * (t + 1) / threads;
+        const auto n = static_cast<Eigen::Index>(threads), ti = static_cast<Eigen::Index>(t);
+        const Eigen::Index begin = X.rows() * ti / n, end = X.rows() * (ti + 1) / n;
         try {
             invalid[t] = score_rows(p, X.middleRows(begin, end - begin), out, begin);
         } catch (...) {
