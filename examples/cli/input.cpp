@@ -88,10 +88,7 @@ void answer_reader::parse(const std::string& text, std::size_t first_line, bowlb
             for (std::size_t j = 0; j < item_cols_.size(); ++j) {
                 const std::string_view cell = fields[item_cols_[j]];
                 double v = nan;
-                // The usual answer, one digit, without the general parser.
-                if (cell.size() == 1 && cell[0] >= '0' && cell[0] <= '9') {
-                    v = cell[0] - '0';
-                } else if (bowlby::csv::parse_answer(cell, v) == bowlby::csv::cell_kind::text) {
+                if (bowlby::csv::parse_answer(cell, v) == bowlby::csv::cell_kind::text) {
                     if (policy == bowlby::invalid_policy::error)
                         throw data_error(path_ + ", line " + std::to_string(split.line()) + ", column " +
                                          header_[item_cols_[j]] + ": value '" + std::string(cell) +

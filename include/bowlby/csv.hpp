@@ -116,9 +116,9 @@ private:
 };
 
 /// Splits the records of a block of CSV text (RFC 4180) into fields without copying them:
-/// the views point into the block, except for quoted fields holding a doubled quote, which
-/// point into the splitter's own storage (valid until the next call). Empty lines are
-/// skipped; LF and CRLF end a record.
+/// the views point into the block, except for quoted fields holding a doubled quote (or a CR
+/// after the closing quote, kept as the reader always did), which point into the splitter's
+/// own storage (valid until the next call). Empty lines are skipped; LF and CRLF end a record.
 class splitter {
 public:
     explicit splitter(std::string_view text, std::size_t first_line = 1, char delimiter = ',')
@@ -142,14 +142,14 @@ public:
             if (i < n && data[i] == '"') {
                 // A quoted field: up to the closing quote, "" standing for one quote.
                 std::size_t start = ++i;
-                bool doubled = false;
+                bool copy = false;  // the field needs its own storage
                 for (;;) {
                     if (i >= n)
                         throw csv_error(record_line_, "a quoted field is not closed before the end of the file");
                     const char c = data[i];
                     if (c == '"') {
                         if (i + 1 < n && data[i + 1] == '"') {
-                            doubled = true;
+                            copy = true;
                             i += 2;
                             continue;
                         }
@@ -165,11 +165,11 @@ public:
                 std::size_t j = i;
                 if (j < n && data[j] == '\r' && j + 1 < n && data[j + 1] != '\n') {
                     j = scan_unquoted(j + 1);
-                    doubled = true;
+                    copy = true;
                 } else if (j < n && data[j] != delim_ && data[j] != '\n' && data[j] != '\r') {
                     throw csv_error(line_, "text after the closing quote of a quoted field");
                 }
-                if (doubled) {
+                if (copy) {
                     if (unescaped == store_.size()) store_.emplace_back();
                     std::string& f = store_[unescaped++];
                     f.clear();
@@ -292,6 +292,10 @@ enum class cell_kind { number, missing, text };
 /// conventions); a number (surrounding blanks allowed) is a number; anything else is text,
 /// which the caller treats as invalid.
 inline cell_kind parse_answer(std::string_view s, double& value) {
+    if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {  // the usual answer: one digit
+        value = s[0] - '0';
+        return cell_kind::number;
+    }
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     if (s.empty() || s == "NA" || s == ".") return cell_kind::missing;

@@ -190,6 +190,8 @@ inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Ei
             iv[r] = v * answered;
             iok[r] = answered;
         }
+        // Converted in a loop of its own: with the conversion in the loop above, compilers do
+        // not vectorise it.
         for (Eigen::Index r = 0; r < nb; ++r) {
             xv[r] = static_cast<double>(iv[r]);
             ok[r] = static_cast<double>(iok[r]);
