@@ -16,6 +16,7 @@
 #pragma once
 
 #include "bowlby/detail/format.hpp"
+#include "bowlby/detail/row_kernel.hpp"
 #include "bowlby/detail/scoring_plan.hpp"
 #include "bowlby/error.hpp"
 #include "bowlby/instruments.hpp"
@@ -337,27 +338,99 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         }
     };
 
+    // The row kernel, for rows contiguous in memory: rows it cannot vouch for (an answer off the
+    // scale, or a row too near the matrix's end to read whole vectors) are redone one by one
+    // with the general rules, in item order; a row with an invalid answer sends the whole block
+    // to the general code, so errors and counts are those of the general code.
+    row_plan rp;
+    Eigen::Index vector_rows = 0;
+    std::vector<unsigned char> clean;
+    if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && row_kernel_type<T>) {
+        if (p.fast_kernel && X.rows() >= 16 && X.colStride() == 1) {
+            rp = make_row_plan<T>(p);
+            const Eigen::Index rs = X.rowStride();
+            const Eigen::Index last = (X.rows() - 1) * rs + p.n_items - Eigen::Index{rp.n_vec} * rp.lanes;
+            if (rp.usable && rs > 0 && last >= 0) vector_rows = std::min(X.rows(), last / rs + 1);
+            clean.resize(block);
+        }
+    }
+    // One row by the general rules; false when it holds an invalid answer.
+    auto general_row = [&](Eigen::Index r0, Eigen::Index r) -> bool {
+        for (Eigen::Index s = 0; s < n_sub; ++s) {
+            sums[static_cast<std::size_t>(s * block + r)] = 0.0;
+            counts[static_cast<std::size_t>(s * block + r)] = 0.0;
+        }
+        for (Eigen::Index j = 0; j < p.n_items; ++j) {
+            const T raw = X.coeff(r0 + r, j);
+            const cell c = classify(p, raw);
+            if (c != cell::answered) {
+                if (c != cell::missing) return false;
+                continue;
+            }
+            const auto x = static_cast<double>(raw);
+            const auto ju = static_cast<std::size_t>(j);
+            for (int m = p.member_begin[ju]; m < p.member_begin[ju + 1]; ++m) {
+                const auto mu = static_cast<std::size_t>(m);
+                const auto at = static_cast<std::size_t>(p.member_sub[mu] * block + r);
+                sums[at] += p.member_rev[mu] ? reflect - x : x;
+                counts[at] += 1.0;
+            }
+        }
+        return true;
+    };
+    auto row_block = [&](Eigen::Index r0, Eigen::Index nb) -> bool {
+        if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && row_kernel_type<T>) {
+            row_sums(rp, X.data() + r0 * X.rowStride(), X.rowStride(), nb, vector_rows - r0, sums.data(), block,
+                     clean.data());
+            for (Eigen::Index r = 0; r < nb; ++r) {
+                if (clean[static_cast<std::size_t>(r)]) {
+                    for (Eigen::Index s = 0; s < n_sub; ++s)
+                        counts[static_cast<std::size_t>(s * block + r)] = p.sub_size[static_cast<std::size_t>(s)];
+                } else if (!general_row(r0, r)) {
+                    return false;
+                }
+            }
+            return true;
+        } else {
+            (void)r0;
+            (void)nb;
+            (void)general_row;
+            return false;
+        }
+    };
+
     for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += block) {
         const Eigen::Index nb = std::min(block, X.rows() - r0);
-        if (!p.fast_kernel || !fast_block(r0, nb)) general_block(r0, nb);
+        if (rp.usable) {
+            if (!row_block(r0, nb)) general_block(r0, nb);
+        } else if (!p.fast_kernel || !fast_block(r0, nb)) {
+            general_block(r0, nb);
+        }
+        // Subscales: one column at a time, branch-free, so that compilers vectorise it.
+        for (Eigen::Index s = 0; s < n_sub; ++s) {
+            const auto su = static_cast<std::size_t>(s);
+            const double* sum = sums.data() + s * block;
+            const double* count = counts.data() + s * block;
+            const Eigen::Index at = s * out.values.rows() + out_row + r0;
+            Scalar* value = out.values.data() + at;
+            int* answered = out.answered.data() + at;
+            std::uint8_t* status = out.status_codes.data() + at;
+            const auto need = static_cast<double>(p.sub_need[su]), size = static_cast<double>(p.sub_size[su]);
+            const double times = p.sub_is_sum[su] ? size : 1.0;
+            for (Eigen::Index r = 0; r < nb; ++r) {
+                const double n = count[r];
+                const bool enough = n >= need;
+                // The mean of the answered items; a sum subscale is that mean times the item count.
+                const double mean = sum[r] / (enough ? n : 1.0);
+                value[r] = enough ? static_cast<Scalar>(p.sub_is_sum[su] ? mean * times : mean) : nan;
+                answered[r] = static_cast<int>(n);
+                status[r] = static_cast<std::uint8_t>(!enough    ? score_status::insufficient
+                                                      : n < size ? score_status::prorated
+                                                                 : score_status::complete);
+            }
+        }
         for (Eigen::Index r = 0; r < nb; ++r) {
             const Eigen::Index row = out_row + r0 + r;
-            for (Eigen::Index s = 0; s < n_sub; ++s) {
-                const auto su = static_cast<std::size_t>(s);
-                const auto at = static_cast<std::size_t>(s * block + r);
-                const int n = static_cast<int>(counts[at]);
-                out.answered(row, s) = n;
-                score_status st = score_status::complete;
-                if (n < p.sub_need[su]) {
-                    st = score_status::insufficient;
-                    out.values(row, s) = nan;
-                } else {
-                    if (n < p.sub_size[su]) st = score_status::prorated;
-                    const double mean = sums[at] / n;
-                    out.values(row, s) = static_cast<Scalar>(p.sub_is_sum[su] ? mean * p.sub_size[su] : mean);
-                }
-                out.status_codes(row, s) = static_cast<std::uint8_t>(st);
-            }
             for (std::size_t d = 0; d < p.derived.size(); ++d) {
                 const auto col = n_sub + static_cast<Eigen::Index>(d);
                 double value = 0;
