@@ -380,16 +380,10 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
     };
     auto row_block = [&](Eigen::Index r0, Eigen::Index nb) -> bool {
         if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && row_kernel_type<T>) {
-            row_sums(rp, X.data() + r0 * X.rowStride(), X.rowStride(), nb, vector_rows - r0, sums.data(), block,
-                     clean.data());
-            for (Eigen::Index r = 0; r < nb; ++r) {
-                if (clean[static_cast<std::size_t>(r)]) {
-                    for (Eigen::Index s = 0; s < n_sub; ++s)
-                        counts[static_cast<std::size_t>(s * block + r)] = p.sub_size[static_cast<std::size_t>(s)];
-                } else if (!general_row(r0, r)) {
-                    return false;
-                }
-            }
+            row_sums(rp, X.data() + r0 * X.rowStride(), X.rowStride(), nb, vector_rows - r0, sums.data(), counts.data(),
+                     block, clean.data());
+            for (Eigen::Index r = 0; r < nb; ++r)
+                if (!clean[static_cast<std::size_t>(r)] && !general_row(r0, r)) return false;
             return true;
         } else {
             (void)r0;

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -58,6 +59,11 @@ struct row_plan {
     // Per vector, lanes (doubles) or 16 bytes that lie past the row's last item: 0xFF.. or 0.
     std::vector<std::uint64_t> pad64;
     std::vector<std::uint8_t> pad8;
+    // Items per subscale; the missing codes (NaN where absent; for bytes -1 where absent or
+    // not a byte value).
+    std::vector<double> sub_size;
+    double code[2] = {0, 0};
+    int byte_code[2] = {-1, -1};
 };
 
 template <class T>
@@ -81,6 +87,12 @@ row_plan make_row_plan(const scoring_plan& p) {
     rp.lo = lo;
     rp.hi = hi;
     rp.offset.assign(p.n_subscales, 0.0);
+    for (int size : p.sub_size) rp.sub_size.push_back(size);
+    for (std::size_t c = 0; c < 2; ++c) {
+        rp.code[c] = c < p.missing_codes.size() ? p.missing_codes[c] : std::numeric_limits<double>::quiet_NaN();
+        if (c < p.missing_codes.size() && rp.code[c] >= 0 && rp.code[c] <= 255 && rp.code[c] == std::floor(rp.code[c]))
+            rp.byte_code[c] = static_cast<int>(rp.code[c]);
+    }
     const auto L = static_cast<std::size_t>(rp.lanes);
     for (int v = 0; v < rp.n_vec; ++v) {
         rp.term_begin.push_back(static_cast<int>(rp.term_sub.size()));
@@ -139,7 +151,7 @@ row_plan make_row_plan(const scoring_plan& p) {
 // row_kernel_max_subscales (N = 0: only the subscales a vector feeds are added).
 template <class T, int N>
 void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
-                double* sums, Eigen::Index block, unsigned char* clean) {
+                double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
     const int n_vec = rp.n_vec;
     constexpr int max_sub = N > 0 ? N : static_cast<int>(row_kernel_max_subscales);
     const int n_sub = N > 0 ? N : rp.n_sub;
@@ -149,6 +161,12 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
         const __m128i range8 = _mm_set1_epi8(static_cast<char>(hi - lo));
         const __m128i refl8 = _mm_set1_epi8(static_cast<char>((lo + hi) & 0xFF));
         const __m128i zero = _mm_setzero_si128();
+        const __m128i one8 = _mm_set1_epi8(1);
+        // Codes that are absent (or no byte value, so never met) are replaced by lo: an answer
+        // on the scale counts as answered whatever else it matches (codes on the scale leave
+        // the kernel unused).
+        const __m128i code0 = _mm_set1_epi8(static_cast<char>(rp.byte_code[0] >= 0 ? rp.byte_code[0] : lo));
+        const __m128i code1 = _mm_set1_epi8(static_cast<char>(rp.byte_code[1] >= 0 ? rp.byte_code[1] : lo));
         auto load = [](const std::uint8_t* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); };
         for (Eigen::Index r = 0; r < nb; ++r) {
             if (r >= vector_rows) {
@@ -183,11 +201,58 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                     }
                 }
             }
-            clean[r] = _mm_movemask_epi8(ok_all) == 0xFFFF ? 1 : 0;
+            clean[r] = 1;
+            if (_mm_movemask_epi8(ok_all) == 0xFFFF) {
+                for (int s = 0; s < n_sub; ++s) {
+                    alignas(16) std::int64_t lane[2];
+                    _mm_store_si128(reinterpret_cast<__m128i*>(lane), acc[s]);
+                    sums[s * block + r] = static_cast<double>(lane[0] + lane[1]);
+                    counts[s * block + r] = rp.sub_size[static_cast<std::size_t>(s)];
+                }
+                continue;
+            }
+            // Some answer is off the scale: again, with missing codes allowed (left out of the
+            // sums and counts); anything else is the caller's.
+            __m128i cnt[max_sub];
+            for (int s = 0; s < n_sub; ++s) acc[s] = cnt[s] = zero;
+            __m128i bad_any = zero;
+            for (int v = 0; v < n_vec; ++v) {
+                const auto vu = static_cast<std::size_t>(v);
+                const __m128i x = load(row + 16 * vu);
+                const __m128i ok = _mm_cmpeq_epi8(_mm_max_epu8(_mm_sub_epi8(x, lo8), range8), range8);
+                const __m128i miss = _mm_or_si128(_mm_cmpeq_epi8(x, code0), _mm_cmpeq_epi8(x, code1));
+                bad_any = _mm_or_si128(
+                    bad_any, _mm_andnot_si128(_mm_or_si128(_mm_or_si128(ok, miss), load(rp.pad8.data() + 16 * vu)),
+                                              _mm_cmpeq_epi8(zero, zero)));
+                const __m128i flip = _mm_xor_si128(x, _mm_sub_epi8(refl8, x));
+                auto add = [&](int s, const std::uint8_t* mem, const std::uint8_t* rev) {
+                    const __m128i used = _mm_and_si128(ok, load(mem));
+                    const __m128i keyed = _mm_and_si128(_mm_xor_si128(x, _mm_and_si128(flip, load(rev))), used);
+                    acc[s] = _mm_add_epi64(acc[s], _mm_sad_epu8(keyed, zero));
+                    cnt[s] = _mm_add_epi64(cnt[s], _mm_sad_epu8(_mm_and_si128(used, one8), zero));
+                };
+                if constexpr (N > 0) {
+                    for (int s = 0; s < N; ++s) {
+                        const std::size_t at = (vu * N + static_cast<std::size_t>(s)) * 16;
+                        add(s, rp.dense_member.data() + at, rp.dense_reversed.data() + at);
+                    }
+                } else {
+                    for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
+                        const auto ku = static_cast<std::size_t>(k);
+                        add(rp.term_sub[ku], rp.member.data() + 16 * ku, rp.reversed.data() + 16 * ku);
+                    }
+                }
+            }
+            if (_mm_movemask_epi8(bad_any) != 0) {
+                clean[r] = 0;
+                continue;
+            }
             for (int s = 0; s < n_sub; ++s) {
-                alignas(16) std::int64_t lane[2];
+                alignas(16) std::int64_t lane[4];
                 _mm_store_si128(reinterpret_cast<__m128i*>(lane), acc[s]);
+                _mm_store_si128(reinterpret_cast<__m128i*>(lane + 2), cnt[s]);
                 sums[s * block + r] = static_cast<double>(lane[0] + lane[1]);
+                counts[s * block + r] = static_cast<double>(lane[2] + lane[3]);
             }
         }
     } else {
@@ -195,6 +260,9 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
         // (x + 1.5 * 2^52) - 1.5 * 2^52 rounds x to a whole number when |x| < 2^51, which the
         // range check guarantees for the answers that count.
         const __m128d round = _mm_set1_pd(6755399441055744.0);
+        const __m128d one = _mm_set1_pd(1.0), all = _mm_castsi128_pd(_mm_set1_epi32(-1));
+        const __m128d code0 = _mm_set1_pd(rp.code[0]), code1 = _mm_set1_pd(rp.code[1]);
+        const double reflect = rp.lo + rp.hi;
         for (Eigen::Index r = 0; r < nb; ++r) {
             if (r >= vector_rows) {
                 clean[r] = 0;
@@ -230,10 +298,59 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                     }
                 }
             }
-            clean[r] = _mm_movemask_pd(ok_all) == 3 ? 1 : 0;
+            auto hsum = [](__m128d a) { return _mm_cvtsd_f64(_mm_add_sd(a, _mm_unpackhi_pd(a, a))); };
+            clean[r] = 1;
+            if (_mm_movemask_pd(ok_all) == 3) {
+                for (int s = 0; s < n_sub; ++s) {
+                    sums[s * block + r] = hsum(acc[s]) + rp.offset[static_cast<std::size_t>(s)];
+                    counts[s * block + r] = rp.sub_size[static_cast<std::size_t>(s)];
+                }
+                continue;
+            }
+            // Some answer is off the scale: again, with NaN and the missing codes allowed (left
+            // out of the sums and counts); anything else is the caller's.
+            __m128d cnt[max_sub], rev[max_sub];
+            for (int s = 0; s < n_sub; ++s) acc[s] = cnt[s] = rev[s] = _mm_setzero_pd();
+            __m128d bad_any = _mm_setzero_pd();
+            for (int v = 0; v < n_vec; ++v) {
+                const auto vu = static_cast<std::size_t>(v);
+                __m128d x;
+                if constexpr (std::is_same_v<T, double>)
+                    x = _mm_loadu_pd(row + 2 * vu);
+                else
+                    x = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(row + 2 * vu))));
+                const __m128d pad =
+                    _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rp.pad64.data() + 2 * vu)));
+                const __m128d miss =
+                    _mm_or_pd(_mm_cmpunord_pd(x, x), _mm_or_pd(_mm_cmpeq_pd(x, code0), _mm_cmpeq_pd(x, code1)));
+                x = _mm_andnot_pd(pad, x);
+                const __m128d whole = _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(x, round), round), x);
+                const __m128d ok = _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, lo), _mm_cmple_pd(x, hi)), whole);
+                bad_any = _mm_or_pd(bad_any, _mm_andnot_pd(_mm_or_pd(_mm_or_pd(ok, miss), pad), all));
+                const __m128d xa = _mm_and_pd(ok, x), oka = _mm_and_pd(ok, one);
+                auto add = [&](int s, const double* sign) {
+                    const __m128d w = _mm_loadu_pd(sign);
+                    acc[s] = _mm_add_pd(acc[s], _mm_mul_pd(xa, w));
+                    cnt[s] = _mm_add_pd(cnt[s], _mm_and_pd(oka, _mm_cmpneq_pd(w, _mm_setzero_pd())));
+                    rev[s] = _mm_add_pd(rev[s], _mm_and_pd(oka, _mm_cmplt_pd(w, _mm_setzero_pd())));
+                };
+                if constexpr (N > 0) {
+                    for (int s = 0; s < N; ++s)
+                        add(s, rp.dense_sign.data() + (vu * N + static_cast<std::size_t>(s)) * 2);
+                } else {
+                    for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
+                        const auto ku = static_cast<std::size_t>(k);
+                        add(rp.term_sub[ku], rp.sign.data() + 2 * ku);
+                    }
+                }
+            }
+            if (_mm_movemask_pd(bad_any) != 0) {
+                clean[r] = 0;
+                continue;
+            }
             for (int s = 0; s < n_sub; ++s) {
-                const __m128d h = _mm_add_sd(acc[s], _mm_unpackhi_pd(acc[s], acc[s]));
-                sums[s * block + r] = _mm_cvtsd_f64(h) + rp.offset[static_cast<std::size_t>(s)];
+                sums[s * block + r] = hsum(acc[s]) + hsum(rev[s]) * reflect;
+                counts[s * block + r] = hsum(cnt[s]);
             }
         }
     }
@@ -243,22 +360,24 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
 // Rows [0, nb) of the block that starts at `first` (rows `stride` elements apart). Rows below
 // `vector_rows` may be read a whole vector at a time (the reads stay inside the caller's
 // matrix); the others, and rows with an answer off the scale, get clean[r] = 0 and are the
-// caller's to score. For clean rows sums[s * block + r] is subscale s's keyed sum.
+// caller's to score. For the rows it scores (clean[r] = 1, missing answers allowed),
+// sums[s * block + r] is subscale s's keyed sum over the answered items and counts[...] their
+// number.
 template <class T>
 void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
-              double* sums, Eigen::Index block, unsigned char* clean) {
+              double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
 #if defined(__SSE2__)
     switch (rp.n_sub) {
         case 1:
-            return row_sums_n<T, 1>(rp, first, stride, nb, vector_rows, sums, block, clean);
+            return row_sums_n<T, 1>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
         case 2:
-            return row_sums_n<T, 2>(rp, first, stride, nb, vector_rows, sums, block, clean);
+            return row_sums_n<T, 2>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
         case 3:
-            return row_sums_n<T, 3>(rp, first, stride, nb, vector_rows, sums, block, clean);
+            return row_sums_n<T, 3>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
         case 4:
-            return row_sums_n<T, 4>(rp, first, stride, nb, vector_rows, sums, block, clean);
+            return row_sums_n<T, 4>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
         default:
-            return row_sums_n<T, 0>(rp, first, stride, nb, vector_rows, sums, block, clean);
+            return row_sums_n<T, 0>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
     }
 #else
     (void)rp;
@@ -266,6 +385,7 @@ void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::In
     (void)stride;
     (void)vector_rows;
     (void)sums;
+    (void)counts;
     (void)block;
     for (Eigen::Index r = 0; r < nb; ++r) clean[r] = 0;
 #endif
