@@ -64,6 +64,70 @@ bool answer_reader::next_block(std::string& text, std::size_t& first_line) {
     return true;
 }
 
+// The usual block: no quotes and no carriage returns, so that a record is a line and a field
+// ends at the next comma. Cells go straight from the text into the matrix, one-digit answers
+// without a call. Anything unusual (a field count that differs from the header's, text where
+// a number belongs) returns false before anything is reported, and the block is parsed again
+// by the general code, which says what is wrong; so both give the same rows, lines and errors.
+bool answer_reader::parse_plain(const std::string& text, std::size_t first_line, parsed_rows& out) const {
+    if (text.find('"') != std::string::npos || text.find('\r') != std::string::npos) return false;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::size_t n_fields = header_.size();
+    // Per field: the item it holds (-1: none) and whether a kept column is in it.
+    std::vector<int> item_of(n_fields, -1);
+    std::vector<char> kept_field(n_fields, 0);
+    for (std::size_t j = 0; j < item_cols_.size(); ++j) item_of[item_cols_[j]] = static_cast<int>(j);
+    for (std::size_t c : keep_cols_) kept_field[c] = 1;
+    std::vector<std::string_view> kept_views(n_fields);
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    std::size_t line = first_line;
+    Eigen::Index r = 0;
+    while (p < end) {
+        if (*p == '\n') {  // an empty line
+            ++line;
+            ++p;
+            continue;
+        }
+        double* row = out.answers.row(r).data();
+        std::size_t f = 0;
+        for (;;) {
+            const char* start = p;
+            // One digit and the field's end: the usual answer.
+            const char* stop = p + 1 < end && *p >= '0' && *p <= '9' && (p[1] == ',' || p[1] == '\n') ? p + 1 : nullptr;
+            if (!stop) {
+                stop = p;
+                while (stop < end && *stop != ',' && *stop != '\n') ++stop;
+            }
+            if (f >= n_fields) return false;
+            if (const int j = item_of[f]; j >= 0) {
+                double v = nan;
+                if (stop == start + 1 && *start >= '0' && *start <= '9')
+                    v = *start - '0';
+                else if (bowlby::csv::parse_answer(std::string_view(start, static_cast<std::size_t>(stop - start)),
+                                                   v) == bowlby::csv::cell_kind::text)
+                    return false;
+                row[j] = v;
+            }
+            if (kept_field[f]) kept_views[f] = std::string_view(start, static_cast<std::size_t>(stop - start));
+            ++f;
+            p = stop;
+            if (p >= end || *p == '\n') break;
+            ++p;  // the comma
+        }
+        if (f != n_fields) return false;
+        out.lines.push_back(line);
+        for (std::size_t c : keep_cols_) out.kept.emplace_back(kept_views[c]);
+        ++r;
+        if (p < end) {  // the line break
+            ++p;
+            ++line;
+        }
+    }
+    out.answers.conservativeResize(r, static_cast<Eigen::Index>(item_cols_.size()));
+    return true;
+}
+
 void answer_reader::parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy,
                           parsed_rows& out) const {
     const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -71,6 +135,10 @@ void answer_reader::parse(const std::string& text, std::size_t first_line, bowlb
     out.keep = keep_cols_.size();
     // Rows are at most the line breaks + 1; the matrix is trimmed at the end.
     const auto max_rows = static_cast<Eigen::Index>(std::count(text.begin(), text.end(), '\n') + 1);
+    out.answers.resize(max_rows, n_items);
+    out.lines.clear();
+    out.kept.clear();
+    if (parse_plain(text, first_line, out)) return;
     out.answers.resize(max_rows, n_items);
     out.lines.clear();
     out.kept.clear();

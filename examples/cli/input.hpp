@@ -68,6 +68,7 @@ public:
 
 private:
     void parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy, parsed_rows& out) const;
+    bool parse_plain(const std::string& text, std::size_t first_line, parsed_rows& out) const;
     bool next_block(std::string& text, std::size_t& first_line);
 
     std::string path_;
