@@ -153,7 +153,7 @@ int run_reliability(args& a) {
             res.acc->add(rows.answers);
             res.text_invalid = rows.text_invalid;
             res.kept.resize(kept.size());
-            const Eigen::MatrixXd& keyed = res.acc->last_keyed();
+            const auto& keyed = res.acc->last_keyed();
             for (std::size_t s = 0; s < kept.size(); ++s)
                 for (Eigen::Index r = 0; r < rows.rows(); ++r)
                     for (std::size_t c = first_col[s]; c < first_col[s + 1]; ++c)

@@ -255,6 +255,14 @@ private:
         return g;
     }
 
+    // out = B' B, from one triangle (a symmetric rank update does half a product's work).
+    template <class Block>
+    static void cross_products(const Block& B, Eigen::MatrixXd& out) {
+        out.setZero(B.cols(), B.cols());
+        out.template selfadjointView<Eigen::Lower>().rankUpdate(B.transpose());
+        out.template triangularView<Eigen::StrictlyUpper>() = out.transpose();
+    }
+
     template <class Derived>
     void add_rows(const Eigen::MatrixBase<Derived>& input, const double* weights) {
         using T = typename Derived::Scalar;
@@ -263,17 +271,21 @@ private:
         const typename Eigen::internal::nested_eval<Derived, 1>::type x = input.derived();
         if (x.cols() != k_)
             throw shape_error("expected " + std::to_string(k_) + " item columns, got " + std::to_string(x.cols()));
-        constexpr Eigen::Index block = 256;
+        // Rows per block: its sums are kept in double and then added to the long double totals.
+        constexpr Eigen::Index block = 1024;
         const Eigen::Index G = n_groups_;
         // Complete rows of a block, gathered for one matrix product.
-        Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic> B(block, k_);
+        // Row-major: rows are written one at a time.
+        using row_block = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        row_block B(block, k_);
         Eigen::VectorXd Bw(block);
         // Incomplete rows of a block, missing answers as 0, with their weights and, per group,
         // whether the group is fully answered (that row's weight, or 0).
-        Eigen::MatrixXd Bi(block, k_), Wg(block, n_groups_);
+        row_block Bi(block, k_);
+        Eigen::MatrixXd Wg(block, n_groups_);
         Eigen::VectorXd Biw(block), inN(k_), inS(k_), inP(k_);
         // Per-block double partial sums of the incomplete rows.
-        Eigen::MatrixXd bN(k_, k_), bS(k_, k_), bP(k_, k_), bQ(k_, k_), bgQ(k_, k_);
+        Eigen::MatrixXd bN(k_, k_), bS(k_, k_), bP(k_, k_), bQ(k_, k_), bgQ(k_, k_), Q(k_, k_);
         Eigen::VectorXd bgN(G), bgS(k_), bgtS(G), bgtQ(G), bgxt(k_), btN(G), btS(G), btQ(G), bitS(k_), bitQ(k_),
             bixt(k_);
         std::vector<Eigen::Index> present;
@@ -391,7 +403,10 @@ private:
             }
             if (ni > 0) {
                 const auto Bin = Bi.topRows(ni);
-                bQ = Bin.transpose() * (Biw.head(ni).asDiagonal() * Bin);
+                if (weights)
+                    bQ = Bin.transpose() * (Biw.head(ni).asDiagonal() * Bin);
+                else
+                    cross_products(Bin, bQ);
                 // Pairwise counts and sums: the columns' sums over these rows less the corrections.
                 bN = inN.replicate(1, k_) - bN;
                 bS = inS.replicate(1, k_) - bS;
@@ -419,7 +434,12 @@ private:
                 const Eigen::MatrixXd scores = Bc * M;  // nc x G person scores
                 cN_ += static_cast<long double>(wc.sum());
                 cS_ += (WB.colwise().sum().transpose()).cast<long double>();
-                cQ_ += (Bc.transpose() * WB).cast<long double>();
+                if (weights) {
+                    cQ_ += (Bc.transpose() * WB).cast<long double>();
+                } else {
+                    cross_products(Bc, Q);
+                    cQ_ += Q.cast<long double>();
+                }
                 ctS_ += (scores.transpose() * wc).cast<long double>();
                 ctQ_ += (scores.array().square().matrix().transpose() * wc).cast<long double>();
                 const Eigen::MatrixXd XT = WB.transpose() * scores;  // k x G

@@ -569,19 +569,33 @@ public:
         const auto m = static_cast<Eigen::Index>(source_.size());
         keyed_.resize(x.rows(), m);
         const double reflect = plan_.scale.min + plan_.scale.max;
-        for (Eigen::Index c = 0; c < m; ++c) {
-            const Eigen::Index j = source_[static_cast<std::size_t>(c)];
-            const bool rev = reversed_[static_cast<std::size_t>(c)];
-            for (Eigen::Index r = 0; r < x.rows(); ++r) {
+        const double lo = plan_.scale.min, hi = plan_.scale.max;
+        const bool integral = plan_.scale.integral;
+        const bool codes = !plan_.missing_codes.empty();
+        // Row by row (rows of the keyed matrix are contiguous); answers on the scale, the usual
+        // case, are checked with two comparisons and, on whole-number scales, one rounding,
+        // everything else by the general rules.
+        for (Eigen::Index r = 0; r < x.rows(); ++r) {
+            double* out = keyed_.row(r).data();
+            for (Eigen::Index c = 0; c < m; ++c) {
+                const Eigen::Index j = source_[static_cast<std::size_t>(c)];
+                const bool rev = reversed_[static_cast<std::size_t>(c)];
                 const T raw = x.coeff(r, j);
-                const detail::cell cl = detail::classify(plan_, raw);
+                const auto xv = static_cast<double>(raw);
                 double v = std::numeric_limits<double>::quiet_NaN();
-                if (cl == detail::cell::answered) {
-                    v = rev ? reflect - static_cast<double>(raw) : static_cast<double>(raw);
-                } else if (cl != detail::cell::missing && plan_.on_invalid == invalid_policy::error) {
-                    detail::throw_invalid(plan_, r, j, static_cast<double>(raw), cl);
+                // (x + 1.5 * 2^52) - 1.5 * 2^52 == x holds for whole numbers below 2^51 (and for
+                // no fraction): a rounding without a library call.
+                if (!codes && xv >= lo && xv <= hi &&
+                    (!integral || (xv + 6755399441055744.0) - 6755399441055744.0 == xv)) {
+                    v = rev ? reflect - xv : xv;
+                } else {
+                    const detail::cell cl = detail::classify(plan_, raw);
+                    if (cl == detail::cell::answered)
+                        v = rev ? reflect - xv : xv;
+                    else if (cl != detail::cell::missing && plan_.on_invalid == invalid_policy::error)
+                        detail::throw_invalid(plan_, r, j, xv, cl);
                 }
-                keyed_(r, c) = v;
+                out[c] = v;
             }
         }
         acc_.add(keyed_);
@@ -591,7 +605,9 @@ public:
     const item_accumulator& items() const noexcept { return acc_; }
     const key_view& key() const noexcept { return key_; }
     /// The keyed answers of the last chunk added (rows x columns of all subscales).
-    const Eigen::MatrixXd& last_keyed() const noexcept { return keyed_; }
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& last_keyed() const noexcept {
+        return keyed_;
+    }
     /// The columns of subscale s, as 1-based item numbers.
     std::vector<std::string> item_names(std::size_t s, const std::vector<std::string>& column_names = {}) const {
         std::vector<std::string> names;
@@ -613,7 +629,7 @@ private:
     std::vector<Eigen::Index> source_;
     std::vector<bool> reversed_;
     item_accumulator acc_;
-    Eigen::MatrixXd keyed_;
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> keyed_;
 };
 
 /// Reliability of every subscale of an instrument (column_names: the data's names of the
