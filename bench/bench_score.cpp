@@ -11,7 +11,9 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <thread>
 #include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -33,20 +35,38 @@ Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Order> ecr_data(Eigen::Index ro
 // with it (integer sums vectorise; floating-point sums run in four independent chains, so
 // that the pass is bound by memory, not by the latency of one chain of additions).
 template <class T>
+double read_sum(const T* x, Eigen::Index n) {
+    if constexpr (std::is_integral_v<T>) {
+        std::uint64_t sum = 0;
+        for (Eigen::Index i = 0; i < n; ++i) sum += static_cast<std::uint64_t>(x[i]);
+        return static_cast<double>(sum);
+    } else {
+        double s[4] = {0, 0, 0, 0};
+        const Eigen::Index n4 = n / 4 * 4;
+        for (Eigen::Index i = 0; i < n4; i += 4)
+            for (int l = 0; l < 4; ++l) s[l] += static_cast<double>(x[i + l]);
+        for (Eigen::Index i = n4; i < n; ++i) s[0] += static_cast<double>(x[i]);
+        return s[0] + s[1] + s[2] + s[3];
+    }
+}
+
+// With Threads > 1 the buffer is cut into that many parts, each read on a thread of its own
+// (started per pass, as the scorer starts its threads per call).
+template <class T, unsigned Threads = 1>
 void BM_read_pass(benchmark::State& state) {
     const auto x = ecr_data<T>(state.range(0));
     for (auto _ : state) {
-        if constexpr (std::is_integral_v<T>) {
-            std::uint64_t sum = 0;
-            for (Eigen::Index i = 0; i < x.size(); ++i) sum += static_cast<std::uint64_t>(x.data()[i]);
-            benchmark::DoNotOptimize(sum);
+        if constexpr (Threads == 1) {
+            benchmark::DoNotOptimize(read_sum(x.data(), x.size()));
         } else {
-            double s[4] = {0, 0, 0, 0};
-            const Eigen::Index n4 = x.size() / 4 * 4;
-            for (Eigen::Index i = 0; i < n4; i += 4)
-                for (int l = 0; l < 4; ++l) s[l] += static_cast<double>(x.data()[i + l]);
-            for (Eigen::Index i = n4; i < x.size(); ++i) s[0] += static_cast<double>(x.data()[i]);
-            benchmark::DoNotOptimize(s[0] + s[1] + s[2] + s[3]);
+            double part[Threads];
+            std::vector<std::thread> pool;
+            for (unsigned t = 0; t < Threads; ++t) {
+                const Eigen::Index b = x.size() * t / Threads, e = x.size() * (t + 1) / Threads;
+                pool.emplace_back([&part, &x, t, b, e] { part[t] = read_sum(x.data() + b, e - b); });
+            }
+            for (auto& th : pool) th.join();
+            benchmark::DoNotOptimize(part[0] + part[Threads - 1]);
         }
     }
     state.SetItemsProcessed(state.iterations() * x.size());
@@ -72,11 +92,13 @@ void BM_score(benchmark::State& state) {
 
 BENCHMARK(BM_read_pass<std::uint8_t>)->Arg(1000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_score<std::uint8_t>)->Arg(1000)->Arg(100000)->Arg(1000000);
+BENCHMARK(BM_read_pass<std::uint8_t, 2>)->Arg(1000000)->UseRealTime();
 BENCHMARK(BM_score<std::uint8_t, Eigen::RowMajor, false, 2>)->Arg(1000000)->UseRealTime();
 BENCHMARK(BM_score<std::uint8_t, Eigen::RowMajor, true>)->Arg(1000000);
 BENCHMARK(BM_score<std::int16_t>)->Arg(1000000);
 BENCHMARK(BM_read_pass<double>)->Arg(1000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_score<double>)->Arg(1000)->Arg(100000)->Arg(1000000);
+BENCHMARK(BM_read_pass<double, 2>)->Arg(1000000)->UseRealTime();
 BENCHMARK(BM_score<double, Eigen::RowMajor, false, 2>)->Arg(1000000)->UseRealTime();
 BENCHMARK(BM_score<double, Eigen::ColMajor>)->Arg(1000000);
 BENCHMARK(BM_score<double, Eigen::RowMajor, true>)->Arg(1000000);

@@ -111,6 +111,7 @@ score_u8=$(bench_time "BM_score<std::uint8_t>/$rows"); read_u8=$(bench_time "BM_
 score_d=$(bench_time "BM_score<double>/$rows"); read_d=$(bench_time "BM_read_pass<double>/$rows")
 score_d2=$(bench_time "BM_score<double, Eigen::RowMajor, false, 2>/$rows/real_time")
 score_u82=$(bench_time "BM_score<std::uint8_t, Eigen::RowMajor, false, 2>/$rows/real_time")
+read_d2=$(bench_time "BM_read_pass<double, 2>/$rows/real_time"); read_u82=$(bench_time "BM_read_pass<std::uint8_t, 2>/$rows/real_time")
 
 table=$(cat <<TABLE
 | task ($rows respondents x 36 items) | bowlby | pandas + numpy | R | bowlby vs pandas | bowlby vs R |
@@ -120,7 +121,8 @@ table=$(cat <<TABLE
 | in memory: score doubles, 1 thread | $(fmt "$score_d") | $(fmt "$numpy_mm") (X @ W) | | $(ratio "$numpy_mm" "$score_d") | |
 | in memory: score doubles, 2 threads | $(fmt "$score_d2") | $(fmt "$numpy_mm") (X @ W) | | $(ratio "$numpy_mm" "$score_d2") | |
 | in memory: score bytes, 1 / 2 threads | $(fmt "$score_u8") / $(fmt "$score_u82") | | | | |
-| in memory: one read pass (the floor), doubles / bytes | $(fmt "$read_d") / $(fmt "$read_u8") | | | score / read pass, 1 thread: $(ratio "$score_d" "$read_d") (double), $(ratio "$score_u8" "$read_u8") (uint8) | |
+| in memory: one read pass (the floor), doubles / bytes, 1 thread | $(fmt "$read_d") / $(fmt "$read_u8") | | | score / read pass, 1 thread: $(ratio "$score_d" "$read_d") (double), $(ratio "$score_u8" "$read_u8") (uint8) | |
+| in memory: one read pass (the floor), doubles / bytes, 2 threads | $(fmt "$read_d2") / $(fmt "$read_u82") | | | score / read pass, 2 threads: $(ratio "$score_d2" "$read_d2") (double), $(ratio "$score_u82" "$read_u82") (uint8) | |
 
 Multi-threaded paths, 2 threads against 1 (same run):
 
@@ -143,8 +145,8 @@ start-up and, for R and Python, loading their libraries). Ratios are the baselin
 bowlby's: above 1x bowlby is faster. The in-memory rows come from Google Benchmark
 (\`bowlby_bench_score\`; Debian's libbenchmark is a debug build, which affects its own timing loop,
 not the code measured). The read pass sums every answer with as little work as the compiler
-allows (integer sums vectorised, four floating-point chains). bowlby's rows in the first table run
-on 2 threads. Timings on a shared machine are noisy: compare ratios from one run.
+allows (integer sums vectorised, four floating-point chains); on 2 threads each reads half.
+numpy runs with its BLAS's default threads. bowlby's rows in the first table run on 2 threads. Timings on a shared machine are noisy: compare ratios from one run.
 
 $table
 MD
