@@ -146,6 +146,26 @@ row_plan make_row_plan(const scoring_plan& p) {
 }
 
 #if defined(__SSE2__)
+// Two floats as two doubles (an unaligned 8-byte load).
+inline __m128d load_floats(const float* at) {
+    return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(at))));
+}
+
+// Calls f(s, dense, sparse) for each subscale s that vector vu feeds: with N > 0 every
+// subscale, `dense` its index in the dense tables; with N = 0 the vector's terms, `sparse` the
+// term's index.
+template <int N, class F>
+inline void each_term(const row_plan& rp, std::size_t vu, F&& f) {
+    if constexpr (N > 0) {
+        for (int s = 0; s < N; ++s) f(s, vu * N + static_cast<std::size_t>(s), std::size_t{0});
+    } else {
+        for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
+            const auto ku = static_cast<std::size_t>(k);
+            f(rp.term_sub[ku], std::size_t{0}, ku);
+        }
+    }
+}
+
 // The kernel for N subscales (1 to 4: the sums live in registers, every subscale is added for
 // every vector, with zero weights where it has no item), or for any count up to
 // row_kernel_max_subscales (N = 0: only the subscales a vector feeds are added).
@@ -189,17 +209,12 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                     const __m128i keyed = _mm_and_si128(_mm_xor_si128(x, _mm_and_si128(flip, load(rev))), load(mem));
                     acc[s] = _mm_add_epi64(acc[s], _mm_sad_epu8(keyed, zero));
                 };
-                if constexpr (N > 0) {
-                    for (int s = 0; s < N; ++s) {
-                        const std::size_t at = (vu * N + static_cast<std::size_t>(s)) * 16;
-                        add(s, rp.dense_member.data() + at, rp.dense_reversed.data() + at);
-                    }
-                } else {
-                    for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
-                        const auto ku = static_cast<std::size_t>(k);
-                        add(rp.term_sub[ku], rp.member.data() + 16 * ku, rp.reversed.data() + 16 * ku);
-                    }
-                }
+                each_term<N>(rp, vu, [&](int s, std::size_t dense, std::size_t sparse) {
+                    if constexpr (N > 0)
+                        add(s, rp.dense_member.data() + 16 * dense, rp.dense_reversed.data() + 16 * dense);
+                    else
+                        add(s, rp.member.data() + 16 * sparse, rp.reversed.data() + 16 * sparse);
+                });
             }
             clean[r] = 1;
             if (_mm_movemask_epi8(ok_all) == 0xFFFF) {
@@ -231,17 +246,12 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                     acc[s] = _mm_add_epi64(acc[s], _mm_sad_epu8(keyed, zero));
                     cnt[s] = _mm_add_epi64(cnt[s], _mm_sad_epu8(_mm_and_si128(used, one8), zero));
                 };
-                if constexpr (N > 0) {
-                    for (int s = 0; s < N; ++s) {
-                        const std::size_t at = (vu * N + static_cast<std::size_t>(s)) * 16;
-                        add(s, rp.dense_member.data() + at, rp.dense_reversed.data() + at);
-                    }
-                } else {
-                    for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
-                        const auto ku = static_cast<std::size_t>(k);
-                        add(rp.term_sub[ku], rp.member.data() + 16 * ku, rp.reversed.data() + 16 * ku);
-                    }
-                }
+                each_term<N>(rp, vu, [&](int s, std::size_t dense, std::size_t sparse) {
+                    if constexpr (N > 0)
+                        add(s, rp.dense_member.data() + 16 * dense, rp.dense_reversed.data() + 16 * dense);
+                    else
+                        add(s, rp.member.data() + 16 * sparse, rp.reversed.data() + 16 * sparse);
+                });
             }
             if (_mm_movemask_epi8(bad_any) != 0) {
                 clean[r] = 0;
@@ -278,25 +288,17 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                 if constexpr (std::is_same_v<T, double>)
                     x = _mm_loadu_pd(row + 2 * vu);
                 else
-                    x = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(row + 2 * vu))));
+                    x = load_floats(row + 2 * vu);
                 const __m128d pad =
                     _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rp.pad64.data() + 2 * vu)));
                 x = _mm_andnot_pd(pad, x);  // lanes past the row's end read as 0
                 const __m128d whole = _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(x, round), round), x);
                 const __m128d ok = _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, lo), _mm_cmple_pd(x, hi)), whole);
                 ok_all = _mm_and_pd(ok_all, _mm_or_pd(ok, pad));
-                if constexpr (N > 0) {
-                    for (int s = 0; s < N; ++s)
-                        acc[s] =
-                            _mm_add_pd(acc[s], _mm_mul_pd(x, _mm_loadu_pd(rp.dense_sign.data() +
-                                                                          (vu * N + static_cast<std::size_t>(s)) * 2)));
-                } else {
-                    for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
-                        const auto ku = static_cast<std::size_t>(k);
-                        const int s = rp.term_sub[ku];
-                        acc[s] = _mm_add_pd(acc[s], _mm_mul_pd(x, _mm_loadu_pd(rp.sign.data() + 2 * ku)));
-                    }
-                }
+                each_term<N>(rp, vu, [&](int s, std::size_t dense, std::size_t sparse) {
+                    const double* sign = N > 0 ? rp.dense_sign.data() + 2 * dense : rp.sign.data() + 2 * sparse;
+                    acc[s] = _mm_add_pd(acc[s], _mm_mul_pd(x, _mm_loadu_pd(sign)));
+                });
             }
             auto hsum = [](__m128d a) { return _mm_cvtsd_f64(_mm_add_sd(a, _mm_unpackhi_pd(a, a))); };
             clean[r] = 1;
@@ -318,7 +320,7 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                 if constexpr (std::is_same_v<T, double>)
                     x = _mm_loadu_pd(row + 2 * vu);
                 else
-                    x = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(row + 2 * vu))));
+                    x = load_floats(row + 2 * vu);
                 const __m128d pad =
                     _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rp.pad64.data() + 2 * vu)));
                 const __m128d miss =
@@ -334,15 +336,9 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                     cnt[s] = _mm_add_pd(cnt[s], _mm_and_pd(oka, _mm_cmpneq_pd(w, _mm_setzero_pd())));
                     rev[s] = _mm_add_pd(rev[s], _mm_and_pd(oka, _mm_cmplt_pd(w, _mm_setzero_pd())));
                 };
-                if constexpr (N > 0) {
-                    for (int s = 0; s < N; ++s)
-                        add(s, rp.dense_sign.data() + (vu * N + static_cast<std::size_t>(s)) * 2);
-                } else {
-                    for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
-                        const auto ku = static_cast<std::size_t>(k);
-                        add(rp.term_sub[ku], rp.sign.data() + 2 * ku);
-                    }
-                }
+                each_term<N>(rp, vu, [&](int s, std::size_t dense, std::size_t sparse) {
+                    add(s, N > 0 ? rp.dense_sign.data() + 2 * dense : rp.sign.data() + 2 * sparse);
+                });
             }
             if (_mm_movemask_pd(bad_any) != 0) {
                 clean[r] = 0;
