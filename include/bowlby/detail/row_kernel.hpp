@@ -146,8 +146,9 @@ row_plan make_row_plan(const scoring_plan& p) {
 }
 
 #if defined(__SSE2__)
-// Two floats as two doubles (an unaligned 8-byte load).
-inline __m128d load_floats(const float* at) {
+// Two answers as two doubles; floats with an unaligned 8-byte load.
+inline __m128d load2(const double* at) { return _mm_loadu_pd(at); }
+inline __m128d load2(const float* at) {
     return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(at))));
 }
 
@@ -273,6 +274,14 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
         const __m128d one = _mm_set1_pd(1.0), all = _mm_castsi128_pd(_mm_set1_epi32(-1));
         const __m128d code0 = _mm_set1_pd(rp.code[0]), code1 = _mm_set1_pd(rp.code[1]);
         const double reflect = rp.lo + rp.hi;
+        // Lanes past the row's end (all bits set), and whole answers within [lo, hi].
+        auto pad_lanes = [&rp](std::size_t vu) {
+            return _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rp.pad64.data() + 2 * vu)));
+        };
+        auto on_scale = [&](__m128d x) {
+            const __m128d whole = _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(x, round), round), x);
+            return _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, lo), _mm_cmple_pd(x, hi)), whole);
+        };
         for (Eigen::Index r = 0; r < nb; ++r) {
             if (r >= vector_rows) {
                 clean[r] = 0;
@@ -284,16 +293,10 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
             __m128d ok_all = _mm_castsi128_pd(_mm_set1_epi32(-1));
             for (int v = 0; v < n_vec; ++v) {
                 const auto vu = static_cast<std::size_t>(v);
-                __m128d x;
-                if constexpr (std::is_same_v<T, double>)
-                    x = _mm_loadu_pd(row + 2 * vu);
-                else
-                    x = load_floats(row + 2 * vu);
-                const __m128d pad =
-                    _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rp.pad64.data() + 2 * vu)));
+                __m128d x = load2(row + 2 * vu);
+                const __m128d pad = pad_lanes(vu);
                 x = _mm_andnot_pd(pad, x);  // lanes past the row's end read as 0
-                const __m128d whole = _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(x, round), round), x);
-                const __m128d ok = _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, lo), _mm_cmple_pd(x, hi)), whole);
+                const __m128d ok = on_scale(x);
                 ok_all = _mm_and_pd(ok_all, _mm_or_pd(ok, pad));
                 each_term<N>(rp, vu, [&](int s, std::size_t dense, std::size_t sparse) {
                     const double* sign = N > 0 ? rp.dense_sign.data() + 2 * dense : rp.sign.data() + 2 * sparse;
@@ -316,18 +319,12 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
             __m128d bad_any = _mm_setzero_pd();
             for (int v = 0; v < n_vec; ++v) {
                 const auto vu = static_cast<std::size_t>(v);
-                __m128d x;
-                if constexpr (std::is_same_v<T, double>)
-                    x = _mm_loadu_pd(row + 2 * vu);
-                else
-                    x = load_floats(row + 2 * vu);
-                const __m128d pad =
-                    _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rp.pad64.data() + 2 * vu)));
+                __m128d x = load2(row + 2 * vu);
+                const __m128d pad = pad_lanes(vu);
                 const __m128d miss =
                     _mm_or_pd(_mm_cmpunord_pd(x, x), _mm_or_pd(_mm_cmpeq_pd(x, code0), _mm_cmpeq_pd(x, code1)));
                 x = _mm_andnot_pd(pad, x);
-                const __m128d whole = _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(x, round), round), x);
-                const __m128d ok = _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, lo), _mm_cmple_pd(x, hi)), whole);
+                const __m128d ok = on_scale(x);
                 bad_any = _mm_or_pd(bad_any, _mm_andnot_pd(_mm_or_pd(_mm_or_pd(ok, miss), pad), all));
                 const __m128d xa = _mm_and_pd(ok, x), oka = _mm_and_pd(ok, one);
                 auto add = [&](int s, const double* sign) {
