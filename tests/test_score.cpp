@@ -344,54 +344,120 @@ void check_same(const bowlby::score_table<double>& t, const bowlby::score_table<
 }
 }  // namespace
 
+// Runs the body with the row kernel on SSE2 and, where the processor has it, on AVX2.
+struct kernel_isa {
+    explicit kernel_isa(bool sse2_only) { bowlby::detail::row_kernel_sse2_only() = sse2_only; }
+    ~kernel_isa() { bowlby::detail::row_kernel_sse2_only() = false; }
+};
+
 TEST_CASE("the row kernel gives what the general code gives - every built-in and layout") {
     // Rows contiguous in memory (row-major double, float and byte input, and a Map whose rows
     // are further apart than their length) go through the row kernel; a lazy expression goes
     // through the general code. Answers are drawn on each instrument's scale, with missing
-    // cells in some rows, so that clean rows, rows redone one by one and the last rows of the
+    // cells in some rows, so that clean rows, rows with missing answers and the last rows of the
     // matrix (too near its end for whole-vector reads) all occur.
-    for (const bowlby::key_view& key : bowlby::builtin_instruments()) {
-        CAPTURE(key.id);
-        const Eigen::Index rows = 1000, k = key.n_items;
-        const auto lo = static_cast<int>(key.scale.min), hi = static_cast<int>(key.scale.max);
-        std::uint64_t state = 99;
-        auto next = [&state] {
-            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-            return static_cast<int>(state >> 33);
-        };
-        row_major x(rows, k);
-        for (Eigen::Index i = 0; i < x.size(); ++i) {
-            const int u = next() % 1000;
-            x.data()[i] = u < 8 ? na : static_cast<double>(lo + next() % (hi - lo + 1));
+    for (const bool sse2_only : {true, false})
+        for (const bowlby::key_view& key : bowlby::builtin_instruments()) {
+            CAPTURE(sse2_only);
+            CAPTURE(key.id);
+            const kernel_isa isa(sse2_only);
+            const Eigen::Index rows = 1000, k = key.n_items;
+            const auto lo = static_cast<int>(key.scale.min), hi = static_cast<int>(key.scale.max);
+            std::uint64_t state = 99;
+            auto next = [&state] {
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                return static_cast<int>(state >> 33);
+            };
+            row_major x(rows, k);
+            for (Eigen::Index i = 0; i < x.size(); ++i) {
+                const int u = next() % 1000;
+                x.data()[i] = u < 8 ? na : static_cast<double>(lo + next() % (hi - lo + 1));
+            }
+            bowlby::score_options o;
+            o.missing_codes.push_back(-1);
+            const auto general = bowlby::score(key, x.unaryExpr([](double v) { return v; }), o);
+            check_same(bowlby::score(key, x, o), general);
+            const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xf = x.cast<float>();
+            check_same(bowlby::score(key, xf, o), general);
+            if (lo >= 0) {
+                // Bytes: missing cells become the code 255.
+                const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xb = x.unaryExpr(
+                    [](double v) { return std::isnan(v) ? std::uint8_t{255} : static_cast<std::uint8_t>(v); });
+                bowlby::score_options ob = o;
+                ob.missing_codes.front() = 255;
+                check_same(bowlby::score(key, xb, ob), general);
+                // Rows 5 bytes further apart than their length, with padding that is not an answer.
+                std::vector<std::uint8_t> padded(static_cast<std::size_t>(rows * (k + 5)), 200);
+                Eigen::Map<Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
+                           Eigen::OuterStride<>>
+                    mb(padded.data(), rows, k, Eigen::OuterStride<>(k + 5));
+                mb = xb;
+                check_same(bowlby::score(key, mb, ob), general);
+            }
+            std::vector<double> padded(static_cast<std::size_t>(rows * (k + 3)), -5.5);
+            Eigen::Map<row_major, 0, Eigen::OuterStride<>> m(padded.data(), rows, k, Eigen::OuterStride<>(k + 3));
+            m = x;
+            check_same(bowlby::score(key, m, o), general);
+            // Missing cells coded -1 rather than NaN, and scores kept as floats.
+            if (lo > -1) {
+                const row_major coded = x.unaryExpr([](double v) { return std::isnan(v) ? -1.0 : v; });
+                check_same(bowlby::score(key, coded, o), general);
+            }
+            const auto as_float = bowlby::score<float>(key, x, o);
+            const auto general_float = bowlby::score<float>(key, x.unaryExpr([](double v) { return v; }), o);
+            CHECK(as_float.answered == general_float.answered);
+            CHECK(as_float.status_codes == general_float.status_codes);
+            CHECK((as_float.values.array() == general_float.values.array() ||
+                   (as_float.values.array().isNaN() && general_float.values.array().isNaN()))
+                      .all());
+            // An answer off the scale in a row that also has a missing answer is still reported.
+            row_major bad = x;
+            bad(500, 0) = na;
+            bad(500, k - 1) = hi + 1;
+            CHECK_THROWS_AS(bowlby::score(key, bad, o), bowlby::invalid_response);
+            // A matrix shorter than one vector of bytes per row: every row is redone one by one.
+            check_same(bowlby::score(key, x.topRows(1), o),
+                       bowlby::score(key, x.topRows(1).unaryExpr([](double v) { return v; }), o));
         }
-        bowlby::score_options o;
-        o.missing_codes = {-1};
-        const auto general = bowlby::score(key, x.unaryExpr([](double v) { return v; }), o);
-        check_same(bowlby::score(key, x, o), general);
-        const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xf = x.cast<float>();
-        check_same(bowlby::score(key, xf, o), general);
-        if (lo >= 0) {
-            // Bytes: missing cells become the code 255.
-            const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xb =
-                x.unaryExpr([](double v) { return std::isnan(v) ? std::uint8_t{255} : static_cast<std::uint8_t>(v); });
-            bowlby::score_options ob = o;
-            ob.missing_codes.front() = 255;
-            check_same(bowlby::score(key, xb, ob), general);
-            // Rows 5 bytes further apart than their length, with padding that is not an answer.
-            std::vector<std::uint8_t> padded(static_cast<std::size_t>(rows * (k + 5)), 200);
-            Eigen::Map<Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
-                       Eigen::OuterStride<>>
-                mb(padded.data(), rows, k, Eigen::OuterStride<>(k + 5));
-            mb = xb;
-            check_same(bowlby::score(key, mb, ob), general);
-        }
-        std::vector<double> padded(static_cast<std::size_t>(rows * (k + 3)), -5.5);
-        Eigen::Map<row_major, 0, Eigen::OuterStride<>> m(padded.data(), rows, k, Eigen::OuterStride<>(k + 3));
-        m = x;
-        check_same(bowlby::score(key, m, o), general);
-        // A matrix shorter than one vector of bytes per row: every row is redone one by one.
-        check_same(bowlby::score(key, x.topRows(1), o),
-                   bowlby::score(key, x.topRows(1).unaryExpr([](double v) { return v; }), o));
+}
+
+TEST_CASE("the row kernel: 100 items - answers beyond the first 64 bits of a row") {
+    // Two subscales over 100 items on 1-5: odd items in "odd" (every third reversed), items
+    // 51-100 in "late" (items 91-100 reversed). Missing answers fall in both words of a row's bits.
+    std::vector<int> odd, odd_rev, late, late_rev;
+    for (int i = 1; i <= 100; i += 2) odd.push_back(i);
+    for (int i = 1; i <= 100; i += 6) odd_rev.push_back(i);
+    for (int i = 51; i <= 100; ++i) late.push_back(i);
+    for (int i = 91; i <= 100; ++i) late_rev.push_back(i);
+    bowlby::questionnaire q("long", 100, {1, 5, true});
+    q.add_subscale("odd", odd, odd_rev).add_subscale("late", late, late_rev);
+    row_major x(200, 100);
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<double>(1 + (i * 13 + i / 7) % 5);
+    for (Eigen::Index r = 0; r < 200; r += 3) x(r, (r * 37) % 100) = na;
+    x(3, 99) = na;
+    x(3, 0) = na;  // item 1: in "odd", reversed
+    // Respondent 1 by hand (no missing answer): item j + 1 is 1 + (13 i + i / 7) % 5 with
+    // i = 100 + j; "late" is the mean of items 51-100 with 91-100 reversed as 6 - x.
+    double late_sum = 0;
+    for (int j = 50; j < 100; ++j) {
+        const int i = 100 + j;
+        const double a = 1 + (i * 13 + i / 7) % 5;
+        late_sum += j >= 90 ? 6 - a : a;
+    }
+    for (const bool sse2_only : {true, false}) {
+        CAPTURE(sse2_only);
+        const kernel_isa isa(sse2_only);
+        const auto general = bowlby::score(q.view(), x.unaryExpr([](double v) { return v; }));
+        const auto fast = bowlby::score(q.view(), x);
+        check_same(fast, general);
+        CHECK(fast.values(1, 1) == late_sum / 50);
+        CHECK(fast.answered(3, 1) == 49);
+        CHECK(fast.answered(3, 0) == 49);
+        const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xb =
+            x.unaryExpr([](double v) { return std::isnan(v) ? std::uint8_t{0} : static_cast<std::uint8_t>(v); });
+        bowlby::score_options ob;
+        ob.missing_codes.push_back(0);
+        check_same(bowlby::score(q.view(), xb, ob), general);
     }
 }
 
@@ -410,22 +476,26 @@ TEST_CASE("the row kernel: an item in two subscales - kept in one and reversed i
     // Respondent 0 by hand: answers (i * 7) % 5 for items 1-19 are 0 2 4 1 3 0 2 4 1 3 0 2 4 1 3 0 2 4 1.
     // a = mean(0, 4-2, 4, 1, 3, 0, 2, 4, 4-1, 3) = 22 / 10; b = sum of items 2, 9, 11-17, 19
     // = 2 + 1 + (4-0) + 2 + 4 + 1 + 3 + 0 + 2 + (4-1) = 22; c = mean(1, 4-0) = 2.5.
-    const bowlby::score_options o;
-    const auto general = bowlby::score(q.view(), x.unaryExpr([](double v) { return v; }), o);
-    const auto fast = bowlby::score(q.view(), x, o);
-    check_same(fast, general);
-    CHECK(fast.values(0, 0) == doctest::Approx(2.2));
-    CHECK(fast.values(0, 1) == doctest::Approx(22.0));
-    CHECK(fast.values(0, 2) == 2.5);
-    const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xb =
-        x.unaryExpr([](double v) { return std::isnan(v) ? std::uint8_t{9} : static_cast<std::uint8_t>(v); });
-    bowlby::score_options ob;
-    ob.missing_codes.push_back(9);
-    check_same(bowlby::score(q.view(), xb, ob), general);
-    // An invalid answer in the item that feeds no subscale is still reported.
-    row_major bad = x;
-    bad(250, 17) = 5;
-    CHECK_THROWS_AS(bowlby::score(q.view(), bad, o), bowlby::invalid_response);
+    for (const bool sse2_only : {true, false}) {
+        CAPTURE(sse2_only);
+        const kernel_isa isa(sse2_only);
+        const bowlby::score_options o;
+        const auto general = bowlby::score(q.view(), x.unaryExpr([](double v) { return v; }), o);
+        const auto fast = bowlby::score(q.view(), x, o);
+        check_same(fast, general);
+        CHECK(fast.values(0, 0) == doctest::Approx(2.2));
+        CHECK(fast.values(0, 1) == doctest::Approx(22.0));
+        CHECK(fast.values(0, 2) == 2.5);
+        const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xb =
+            x.unaryExpr([](double v) { return std::isnan(v) ? std::uint8_t{9} : static_cast<std::uint8_t>(v); });
+        bowlby::score_options ob;
+        ob.missing_codes.push_back(9);
+        check_same(bowlby::score(q.view(), xb, ob), general);
+        // An invalid answer in the item that feeds no subscale is still reported.
+        row_major bad = x;
+        bad(250, 17) = 5;
+        CHECK_THROWS_AS(bowlby::score(q.view(), bad, o), bowlby::invalid_response);
+    }
 }
 
 TEST_CASE("invalid answers: the kernel defers to the general code - whatever the threads") {

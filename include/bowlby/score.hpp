@@ -48,6 +48,8 @@ enum class score_status : std::uint8_t {
     prorated,     ///< some items unanswered, enough to score (mean of the answered ones)
     insufficient  ///< too few items answered: the score is missing (NaN)
 };
+// detail::subscale_column writes these codes.
+static_assert(static_cast<int>(score_status::prorated) == 1 && static_cast<int>(score_status::insufficient) == 2);
 
 /// "complete", "prorated" or "insufficient".
 constexpr const char* to_string(score_status s) noexcept {
@@ -400,28 +402,13 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         } else if (!p.fast_kernel || !fast_block(r0, nb)) {
             general_block(r0, nb);
         }
-        // Subscales: one column at a time, branch-free, so that compilers vectorise it.
+        // Subscales: one column at a time, vectorised.
         for (Eigen::Index s = 0; s < n_sub; ++s) {
             const auto su = static_cast<std::size_t>(s);
-            const double* sum = sums.data() + s * block;
-            const double* count = counts.data() + s * block;
             const Eigen::Index at = s * out.values.rows() + out_row + r0;
-            Scalar* value = out.values.data() + at;
-            int* answered = out.answered.data() + at;
-            std::uint8_t* status = out.status_codes.data() + at;
-            const auto need = static_cast<double>(p.sub_need[su]), size = static_cast<double>(p.sub_size[su]);
-            const double times = p.sub_is_sum[su] ? size : 1.0;
-            for (Eigen::Index r = 0; r < nb; ++r) {
-                const double n = count[r];
-                const bool enough = n >= need;
-                // The mean of the answered items; a sum subscale is that mean times the item count.
-                const double mean = sum[r] / (enough ? n : 1.0);
-                value[r] = enough ? static_cast<Scalar>(p.sub_is_sum[su] ? mean * times : mean) : nan;
-                answered[r] = static_cast<int>(n);
-                status[r] = static_cast<std::uint8_t>(!enough    ? score_status::insufficient
-                                                      : n < size ? score_status::prorated
-                                                                 : score_status::complete);
-            }
+            subscale_scores(sums.data() + s * block, counts.data() + s * block, nb, static_cast<double>(p.sub_need[su]),
+                            static_cast<double>(p.sub_size[su]), static_cast<bool>(p.sub_is_sum[su]),
+                            out.values.data() + at, out.answered.data() + at, out.status_codes.data() + at);
         }
         for (Eigen::Index r = 0; r < nb; ++r) {
             const Eigen::Index row = out_row + r0 + r;

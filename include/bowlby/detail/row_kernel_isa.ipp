@@ -1,0 +1,344 @@
+// bowlby: scoring of adult-attachment questionnaires. MIT licence, see LICENSE.
+//
+// The row kernel's body for one instruction set, included by row_kernel.hpp inside a namespace
+// of its own: once with SSE2 (BOWLBY_ROW_WIDE 0: 2 doubles or 16 bytes per vector) and, where
+// the compiler can target it and the processor has it, once with AVX2 (BOWLBY_ROW_WIDE 1: 4
+// doubles or 32 bytes per vector) inside a region compiled for AVX2; without SSE2, only the
+// subscale scores, in plain C++. No include guard: it is meant to be included twice. No lambdas either: a lambda's body
+// would not be compiled for the region's instruction set.
+
+#if defined(BOWLBY_ROW_KERNEL_SSE2)
+// Vectors of doubles.
+struct dv {
+#if BOWLBY_ROW_WIDE
+    using v = __m256d;
+    static constexpr int lanes = 4;
+    static v load(const double* at) { return _mm256_loadu_pd(at); }
+    static v load(const float* at) { return _mm256_cvtps_pd(_mm_loadu_ps(at)); }
+    static v load_bits(const std::uint64_t* at) {
+        return _mm256_castsi256_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(at)));
+    }
+    static v set1(double x) { return _mm256_set1_pd(x); }
+    static v add(v a, v b) { return _mm256_add_pd(a, b); }
+    static v sub(v a, v b) { return _mm256_sub_pd(a, b); }
+    static v mul_add(v a, v b, v c) { return _mm256_fmadd_pd(a, b, c); }  // exact: whole numbers
+    static v and_(v a, v b) { return _mm256_and_pd(a, b); }
+    static v andnot(v a, v b) { return _mm256_andnot_pd(a, b); }
+    static v ge(v a, v b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+    static v le(v a, v b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+    static v eq(v a, v b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+    static std::uint64_t mask(v a) { return static_cast<std::uint32_t>(_mm256_movemask_pd(a)); }
+    static double hsum(v a) {
+        const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+        return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+    }
+    static v mul(v a, v b) { return _mm256_mul_pd(a, b); }
+    static v div(v a, v b) { return _mm256_div_pd(a, b); }
+    static v lt(v a, v b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+    static v blend(v mask, v yes, v no) { return _mm256_blendv_pd(no, yes, mask); }
+    static void store(double* at, v a) { _mm256_storeu_pd(at, a); }
+    static void store(float* at, v a) { _mm_storeu_ps(at, _mm256_cvtpd_ps(a)); }
+    // Whole numbers n and st (below 128) as ints and bytes.
+    static void store_counts(int* n_at, std::uint8_t* st_at, v n, v st) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(n_at), _mm256_cvttpd_epi32(n));
+        const __m128i s32 = _mm256_cvttpd_epi32(st);
+        const int packed = _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(s32, s32), s32));
+        std::memcpy(st_at, &packed, 4);
+    }
+#else
+    using v = __m128d;
+    static constexpr int lanes = 2;
+    static v load(const double* at) { return _mm_loadu_pd(at); }
+    // Two floats with an unaligned 8-byte load (a double load of them is misaligned).
+    static v load(const float* at) {
+        return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(at))));
+    }
+    static v load_bits(const std::uint64_t* at) {
+        return _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)));
+    }
+    static v set1(double x) { return _mm_set1_pd(x); }
+    static v add(v a, v b) { return _mm_add_pd(a, b); }
+    static v sub(v a, v b) { return _mm_sub_pd(a, b); }
+    static v mul_add(v a, v b, v c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
+    static v and_(v a, v b) { return _mm_and_pd(a, b); }
+    static v andnot(v a, v b) { return _mm_andnot_pd(a, b); }
+    static v ge(v a, v b) { return _mm_cmpge_pd(a, b); }
+    static v le(v a, v b) { return _mm_cmple_pd(a, b); }
+    static v eq(v a, v b) { return _mm_cmpeq_pd(a, b); }
+    static std::uint64_t mask(v a) { return static_cast<std::uint32_t>(_mm_movemask_pd(a)); }
+    static double hsum(v a) { return _mm_cvtsd_f64(_mm_add_sd(a, _mm_unpackhi_pd(a, a))); }
+    static v mul(v a, v b) { return _mm_mul_pd(a, b); }
+    static v div(v a, v b) { return _mm_div_pd(a, b); }
+    static v lt(v a, v b) { return _mm_cmplt_pd(a, b); }
+    static v blend(v mask, v yes, v no) { return _mm_or_pd(_mm_and_pd(mask, yes), _mm_andnot_pd(mask, no)); }
+    static void store(double* at, v a) { _mm_storeu_pd(at, a); }
+    static void store(float* at, v a) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(at), _mm_castps_si128(_mm_cvtpd_ps(a)));
+    }
+    // Whole numbers n and st (below 128) as ints and bytes.
+    static void store_counts(int* n_at, std::uint8_t* st_at, v n, v st) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(n_at), _mm_cvttpd_epi32(n));
+        const __m128i s32 = _mm_cvttpd_epi32(st);
+        const int packed = _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(s32, s32), s32));
+        std::memcpy(st_at, &packed, 2);
+    }
+#endif
+};
+
+// Vectors of bytes.
+struct bv {
+#if BOWLBY_ROW_WIDE
+    using v = __m256i;
+    static constexpr int lanes = 32;
+    static v load(const std::uint8_t* at) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at)); }
+    static v set1(int x) { return _mm256_set1_epi8(static_cast<char>(x)); }
+    static v zero() { return _mm256_setzero_si256(); }
+    static v sub(v a, v b) { return _mm256_sub_epi8(a, b); }
+    static v max(v a, v b) { return _mm256_max_epu8(a, b); }
+    static v eq(v a, v b) { return _mm256_cmpeq_epi8(a, b); }
+    static v and_(v a, v b) { return _mm256_and_si256(a, b); }
+    static v xor_(v a, v b) { return _mm256_xor_si256(a, b); }
+    static std::uint64_t mask(v a) { return static_cast<std::uint32_t>(_mm256_movemask_epi8(a)); }
+    // acc + the sums of a's bytes, in 64-bit lanes.
+    static v add_sad(v acc, v a) { return _mm256_add_epi64(acc, _mm256_sad_epu8(a, _mm256_setzero_si256())); }
+    static std::int64_t hsum(v a) {
+        const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+        return _mm_cvtsi128_si64(_mm_add_epi64(h, _mm_unpackhi_epi64(h, h)));
+    }
+#else
+    using v = __m128i;
+    static constexpr int lanes = 16;
+    static v load(const std::uint8_t* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); }
+    static v set1(int x) { return _mm_set1_epi8(static_cast<char>(x)); }
+    static v zero() { return _mm_setzero_si128(); }
+    static v sub(v a, v b) { return _mm_sub_epi8(a, b); }
+    static v max(v a, v b) { return _mm_max_epu8(a, b); }
+    static v eq(v a, v b) { return _mm_cmpeq_epi8(a, b); }
+    static v and_(v a, v b) { return _mm_and_si128(a, b); }
+    static v xor_(v a, v b) { return _mm_xor_si128(a, b); }
+    static std::uint64_t mask(v a) { return static_cast<std::uint32_t>(_mm_movemask_epi8(a)); }
+    static v add_sad(v acc, v a) { return _mm_add_epi64(acc, _mm_sad_epu8(a, _mm_setzero_si128())); }
+    static std::int64_t hsum(v a) {
+        alignas(16) std::int64_t lane[2];
+        _mm_store_si128(reinterpret_cast<__m128i*>(lane), a);
+        return lane[0] + lane[1];
+    }
+#endif
+};
+
+// After a row's vectors: ok holds a bit per item answered on the scale. True when every other
+// item is missing (NaN or a missing code), so that the row is the kernel's to score.
+template <class T>
+inline bool rest_missing(const row_plan& rp, const T* row, std::uint64_t* ok) {
+    for (int w = 0; w < rp.words; ++w) {
+        const auto wu = static_cast<std::size_t>(w);
+        for (std::uint64_t m = rp.item_bits[wu] & ~ok[w]; m != 0; m &= m - 1) {
+            const auto x = static_cast<double>(row[64 * w + lowest_bit(m)]);
+            if (!(x != x || x == rp.code[0] || x == rp.code[1])) return false;
+        }
+    }
+    return true;
+}
+
+// Answered items of subscale s among those in `bits` (per subscale, rp.words words).
+inline double answered_in(const row_plan& rp, const std::vector<std::uint64_t>& bits, int s, const std::uint64_t* ok) {
+    int n = 0;
+    for (int w = 0; w < rp.words; ++w) n += bit_count(ok[w] & bits[static_cast<std::size_t>(s * rp.words + w)]);
+    return n;
+}
+
+// Summing one row, for N subscales (1 to 4: the sums live in registers, every subscale is
+// added for every vector, with zero weights where it has no item), or for any count up to
+// row_kernel_max_subscales (N = 0: only the subscales a vector feeds are added). Answers off
+// the scale (missing or not) add nothing and leave their bit out of `ok`.
+template <int N>
+struct byte_rows {
+    static constexpr int L = bv::lanes;
+    static constexpr int max_sub = N > 0 ? N : static_cast<int>(row_kernel_max_subscales);
+    const row_plan& rp;
+    bv::v lo8, range8, refl8;
+    explicit byte_rows(const row_plan& p)
+        : rp(p),
+          lo8(bv::set1(static_cast<int>(p.lo))),
+          range8(bv::set1(static_cast<int>(p.hi - p.lo))),
+          refl8(bv::set1(static_cast<int>(p.lo + p.hi) & 0xFF)) {}
+    static constexpr bool offset = false;  // the sums are keyed already
+
+    void sum(const std::uint8_t* row, int n_sub, std::uint64_t* ok, double* total) const {
+        bv::v acc[max_sub];
+        for (int s = 0; s < n_sub; ++s) acc[s] = bv::zero();
+        std::uint64_t bits = 0;  // the current word of `ok`
+        for (int v = 0; v < rp.n_vec; ++v) {
+            const auto vu = static_cast<std::size_t>(v);
+            const bv::v x = bv::load(row + L * v);
+            // x - lo, as unsigned bytes, is at most hi - lo exactly for answers on the scale.
+            const bv::v on = bv::eq(bv::max(bv::sub(x, lo8), range8), range8);
+            bits |= bv::mask(on) << ((L * v) & 63);
+            if (((v + 1) * L & 63) == 0 || v + 1 == rp.n_vec) {
+                ok[(L * v) >> 6] = bits;
+                bits = 0;
+            }
+            // Reversed answers are (min + max) - x, which lies on the scale again; answers off
+            // the scale become 0 either way.
+            const bv::v xa = bv::and_(x, on);
+            const bv::v flip = bv::and_(bv::xor_(x, bv::sub(refl8, x)), on);
+            if constexpr (N > 0) {
+                for (int s = 0; s < N; ++s) {
+                    const std::size_t at = (vu * N + static_cast<std::size_t>(s)) * L;
+                    const bv::v keyed = bv::and_(bv::xor_(xa, bv::and_(flip, bv::load(rp.dense_reversed.data() + at))),
+                                                 bv::load(rp.dense_member.data() + at));
+                    acc[s] = bv::add_sad(acc[s], keyed);
+                }
+            } else {
+                for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
+                    const std::size_t at = static_cast<std::size_t>(k) * L;
+                    const bv::v keyed = bv::and_(bv::xor_(xa, bv::and_(flip, bv::load(rp.reversed.data() + at))),
+                                                 bv::load(rp.member.data() + at));
+                    const int s = rp.term_sub[static_cast<std::size_t>(k)];
+                    acc[s] = bv::add_sad(acc[s], keyed);
+                }
+            }
+        }
+        for (int s = 0; s < n_sub; ++s) total[s] = static_cast<double>(bv::hsum(acc[s]));
+    }
+};
+
+template <class T, int N>
+struct real_rows {
+    static constexpr int L = dv::lanes;
+    static constexpr int max_sub = N > 0 ? N : static_cast<int>(row_kernel_max_subscales);
+    const row_plan& rp;
+    // (x + 1.5 * 2^52) - 1.5 * 2^52 rounds x to a whole number when |x| < 2^51, which the
+    // range check guarantees for the answers that count.
+    dv::v lo, hi, round;
+    explicit real_rows(const row_plan& p)
+        : rp(p), lo(dv::set1(p.lo)), hi(dv::set1(p.hi)), round(dv::set1(6755399441055744.0)) {}
+    static constexpr bool offset = true;  // the sums lack (min + max) per reversed answer
+
+    void sum(const T* row, int n_sub, std::uint64_t* ok, double* total) const {
+        dv::v acc[max_sub];
+        for (int s = 0; s < n_sub; ++s) acc[s] = dv::set1(0.0);
+        std::uint64_t bits = 0;
+        for (int v = 0; v < rp.n_vec; ++v) {
+            const auto vu = static_cast<std::size_t>(v);
+            // Lanes past the row's end read as 0 (their weights are 0 and their bits unused).
+            const dv::v x = dv::andnot(dv::load_bits(rp.pad64.data() + L * vu), dv::load(row + L * v));
+            const dv::v whole = dv::eq(dv::sub(dv::add(x, round), round), x);
+            const dv::v on = dv::and_(dv::and_(dv::ge(x, lo), dv::le(x, hi)), whole);
+            bits |= dv::mask(on) << ((L * v) & 63);
+            if (((v + 1) * L & 63) == 0 || v + 1 == rp.n_vec) {
+                ok[(L * v) >> 6] = bits;
+                bits = 0;
+            }
+            const dv::v xa = dv::and_(on, x);  // NaN and answers off the scale add nothing
+            if constexpr (N > 0) {
+                for (int s = 0; s < N; ++s)
+                    acc[s] = dv::mul_add(
+                        xa, dv::load(rp.dense_sign.data() + (vu * N + static_cast<std::size_t>(s)) * L), acc[s]);
+            } else {
+                for (int k = rp.term_begin[vu]; k < rp.term_begin[vu + 1]; ++k) {
+                    const int s = rp.term_sub[static_cast<std::size_t>(k)];
+                    acc[s] = dv::mul_add(xa, dv::load(rp.sign.data() + static_cast<std::size_t>(k) * L), acc[s]);
+                }
+            }
+        }
+        for (int s = 0; s < n_sub; ++s) total[s] = dv::hsum(acc[s]);
+    }
+};
+
+// The rows of a block, one pass each; after a row, its bits say whether it was complete and,
+// if not, whether the answers off the scale were all missing, and count the answered items.
+template <class T, int N>
+void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
+                double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
+    using rows = std::conditional_t<std::is_same_v<T, std::uint8_t>, byte_rows<N>, real_rows<T, N>>;
+    const rows summer(rp);
+    const int n_sub = N > 0 ? N : rp.n_sub;
+    const int words = rp.words;
+    std::uint64_t ok[row_kernel_max_words];
+    double total[rows::max_sub];
+    for (Eigen::Index r = 0; r < nb; ++r) {
+        if (r >= vector_rows) {
+            clean[r] = 0;
+            continue;
+        }
+        const T* row = first + r * stride;
+        summer.sum(row, n_sub, ok, total);
+        bool complete = true;
+        for (int w = 0; w < words; ++w) {
+            ok[w] &= rp.item_bits[static_cast<std::size_t>(w)];
+            complete = complete && ok[w] == rp.item_bits[static_cast<std::size_t>(w)];
+        }
+        if (complete) {
+            for (int s = 0; s < n_sub; ++s) {
+                const auto su = static_cast<std::size_t>(s);
+                sums[s * block + r] = rows::offset ? total[s] + rp.offset[su] : total[s];
+                counts[s * block + r] = rp.sub_size[su];
+            }
+            clean[r] = 1;
+            continue;
+        }
+        // Some answer is off the scale: the row is the kernel's when each such answer is missing.
+        if (!rest_missing(rp, row, ok)) {
+            clean[r] = 0;
+            continue;
+        }
+        for (int s = 0; s < n_sub; ++s) {
+            const double reversed = rows::offset ? answered_in(rp, rp.rev_bits, s, ok) * (rp.lo + rp.hi) : 0.0;
+            sums[s * block + r] = total[s] + reversed;
+            counts[s * block + r] = answered_in(rp, rp.member_bits, s, ok);
+        }
+        clean[r] = 1;
+    }
+}
+
+template <class T>
+void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
+              double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
+    switch (rp.n_sub) {
+        case 1:
+            return row_sums_n<T, 1>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
+        case 2:
+            return row_sums_n<T, 2>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
+        case 3:
+            return row_sums_n<T, 3>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
+        case 4:
+            return row_sums_n<T, 4>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
+        default:
+            return row_sums_n<T, 0>(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
+    }
+}
+#endif  // BOWLBY_ROW_KERNEL_SSE2
+
+// Subscale scores from a block's sums and counts (status codes 0 complete, 1 prorated and 2
+// insufficient, score_status's values): branch-free, so that the compiler vectorises it for
+// this instruction set.
+template <class Scalar>
+void subscale_column(const double* sum, const double* count, Eigen::Index nb, double need, double size, bool is_sum,
+                     Scalar* value, int* answered, std::uint8_t* status) {
+    const double times = is_sum ? size : 1.0;  // a sum subscale is the mean times the item count
+    const Scalar nan = std::numeric_limits<Scalar>::quiet_NaN();
+    Eigen::Index r = 0;
+#if defined(BOWLBY_ROW_KERNEL_SSE2)
+    // dv::lanes rows at a time; the same operations, so the same values, as the loop below.
+    const dv::v need_v = dv::set1(need), size_v = dv::set1(size), times_v = dv::set1(times), one = dv::set1(1.0);
+    const dv::v nan_v = dv::set1(std::numeric_limits<double>::quiet_NaN()), two = dv::set1(2.0);
+    for (; r + dv::lanes <= nb; r += dv::lanes) {
+        const dv::v n = dv::load(count + r);
+        const dv::v enough = dv::ge(n, need_v);
+        const dv::v mean = dv::div(dv::load(sum + r), dv::blend(enough, n, one));
+        dv::store(value + r, dv::blend(enough, dv::mul(mean, times_v), nan_v));
+        // Status: 2 without enough answers, else 1 when fewer than all.
+        const dv::v st = dv::blend(enough, dv::and_(dv::lt(n, size_v), one), two);
+        dv::store_counts(answered + r, status + r, n, st);
+    }
+#endif
+    for (; r < nb; ++r) {
+        const double n = count[r];
+        const bool enough = n >= need;
+        const double mean = sum[r] / (enough ? n : 1.0);  // the mean of the answered items
+        value[r] = enough ? static_cast<Scalar>(mean * times) : nan;
+        answered[r] = static_cast<int>(n);
+        status[r] = static_cast<std::uint8_t>(!enough ? 2 : n < size ? 1 : 0);
+    }
+}
