@@ -31,7 +31,7 @@ cmake --build --preset wasm
 BOWLBY_CLI=build/release/bowlby BOWLBY_WASM_DIR=build/wasm/web node --test tests/web/
 
 echo "== clang-format"
-files=$(git ls-files '*.hpp' '*.cpp')
+files=$(git ls-files '*.hpp' '*.ipp' '*.cpp')
 if ! clang-format --dry-run -Werror $files; then
   echo "clang-format: the files above need formatting (clang-format -i)"
   exit 1

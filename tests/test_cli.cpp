@@ -160,6 +160,64 @@ TEST_CASE("plain blocks and the general parser read the same - cells lines and e
     }
 }
 
+TEST_CASE("runs of one-digit answers read eight and four at a time - the same as the general parser") {
+    // 36 ECR-R items after an id: the direct parser checks and converts runs of one-digit
+    // answers a vector at a time and falls back to one cell at a time for anything else. Each
+    // row breaks a run somewhere; a quoted id sends the same rows through the general parser.
+    auto answers = [](std::vector<std::string> cells) {
+        std::string line;
+        for (const std::string& c : cells) line += "," + c;
+        return line + "\n";
+    };
+    std::vector<std::string> fours(36, "4");
+    std::string rows;
+    auto row = [&](const std::string& id, std::vector<std::string> cells) { rows += id + answers(std::move(cells)); };
+    std::vector<std::string> c = fours;
+    c[0] = "7";
+    row("A", c);  // every run fast; hand check below
+    c = fours;
+    c[10] = "";
+    row("B", c);  // an empty cell in the second run of eight
+    c = fours;
+    c[3] = "07";
+    c[34] = "NA";
+    row("C", c);  // two characters in the first run, NA in the last four
+    c = fours;
+    c[35] = "5 ";
+    row("D", c);  // a blank before the line break
+    c = fours;
+    c[19] = "1";
+    row("E", c);  // item 20 is also kept: runs end around it
+    std::string header = "id";
+    for (int i = 1; i <= 36; ++i) header += ",Q" + std::to_string(i);
+    auto write = [](const std::string& name, const std::string& text) {
+        std::ofstream f(tmp(name));
+        f << text;
+    };
+    write("runs_plain.csv", header + "\n" + rows);
+    write("runs_quoted.csv", header + "\n\"A\"" + rows.substr(1));
+    const std::string score = cli() + " score --instrument ecr-r --items Q1:Q36 --keep id,Q20 ";
+    const auto plain = run(score + tmp("runs_plain.csv"), "runs_plain");
+    const auto quoted = run(score + tmp("runs_quoted.csv"), "runs_quoted");
+    REQUIRE(plain.status == 0);
+    CHECK(plain.out == quoted.out);
+    // Row A by hand: anxiety (items 1-18, 9 and 11 reversed as 8 - x) = (7 + 17 * 4) / 18 =
+    // 75 / 18; avoidance: every item 4, reversed or not, so 4.
+    CHECK(plain.out.find("1,A,4,4.166666666666667,18,4,18,complete") != std::string::npos);
+    CHECK(plain.out.find("2,B,4,4,17,4,18,prorated") != std::string::npos);
+    // A record with a 37th answer and one with 35: the same message from both parsers.
+    for (const std::string& bad :
+         {answers(std::vector<std::string>(37, "4")), answers(std::vector<std::string>(35, "4"))}) {
+        write("runs_plain_bad.csv", header + "\n" + rows + "F" + bad);
+        write("runs_quoted_bad.csv", header + "\n\"A\"" + rows.substr(1) + "F" + bad);
+        const auto p = run(score + tmp("runs_plain_bad.csv"), "runs_plain_bad");
+        const auto q = run(score + tmp("runs_quoted_bad.csv"), "runs_quoted_bad");
+        CHECK(p.status == 1);
+        CHECK(p.err.find("line 7") != std::string::npos);
+        CHECK(p.err.substr(p.err.find(", line")) == q.err.substr(q.err.find(", line")));
+    }
+}
+
 TEST_CASE("invalid data: exit 1 naming file - line - column and value - no output left behind") {
     {
         std::ofstream f(tmp("bad.csv"));

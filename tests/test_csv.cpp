@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -130,4 +132,23 @@ TEST_CASE("blocks of whole records: the same records and lines whatever the bloc
     std::vector<std::size_t> lines;
     CHECK(read_all(text, &lines) == expected);
     CHECK(lines == expected_lines);
+}
+
+TEST_CASE("counting line breaks sixteen bytes at a time gives what std::count gives") {
+    // Lengths around the 16-byte vectors and the 255-vector batches, breaks at random places.
+    std::uint64_t state = 7;
+    std::string text(16 * 255 * 2 + 40, 'x');
+    for (char& ch : text) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        if ((state >> 60) < 3) ch = '\n';
+    }
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{17},
+                          std::size_t{16 * 255}, std::size_t{16 * 255 + 1}, text.size()}) {
+        CAPTURE(n);
+        const auto expected =
+            static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(n), '\n'));
+        CHECK(bowlby::csv::detail::count_byte(text.data(), n, '\n') == expected);
+    }
+    CHECK(bowlby::csv::detail::count_byte(text.data() + 3, 16 * 255 + 20, '\n') ==
+          static_cast<std::size_t>(std::count(text.begin() + 3, text.begin() + 3 + 16 * 255 + 20, '\n')));
 }

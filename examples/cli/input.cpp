@@ -2,6 +2,10 @@
 
 #include <bowlby/detail/format.hpp>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <iostream>
 #include <limits>
@@ -64,6 +68,43 @@ bool answer_reader::next_block(std::string& text, std::size_t& first_line) {
     return true;
 }
 
+#if defined(__SSE2__) || defined(_M_X64)
+namespace {
+// n (8 or 4) one-digit answers, each followed by a comma (the last by a line break when
+// `ends_line`), at p: written to out as doubles; false, with nothing written, for anything
+// else. Reads 2n bytes.
+template <int n>
+bool digit_run(const char* p, bool ends_line, double* out) {
+    static_assert(n == 8 || n == 4);
+    const __m128i v = n == 8 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))
+                             : _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+    const __m128i nine = _mm_set1_epi8(9);
+    const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const __m128i digit = _mm_cmpeq_epi8(_mm_max_epu8(t, nine), nine);  // '0'..'9'
+    // Odd bytes: commas, and a line break at the end when the run ends the record.
+    const __m128i sep = ends_line
+                            ? (n == 8 ? _mm_set_epi8('\n', 0, ',', 0, ',', 0, ',', 0, ',', 0, ',', 0, ',', 0, ',', 0)
+                                      : _mm_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, '\n', 0, ',', 0, ',', 0, ',', 0))
+                            : _mm_set1_epi8(',');
+    const __m128i odd = _mm_set1_epi16(static_cast<short>(0xFF00));
+    const __m128i good = _mm_or_si128(_mm_andnot_si128(odd, digit), _mm_and_si128(odd, _mm_cmpeq_epi8(v, sep)));
+    const int want = n == 8 ? 0xFFFF : 0xFF;
+    if ((_mm_movemask_epi8(good) & want) != want) return false;
+    const __m128i w = _mm_andnot_si128(odd, t);  // the digits, as 16-bit numbers
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i lo = _mm_unpacklo_epi16(w, zero);
+    _mm_storeu_pd(out, _mm_cvtepi32_pd(lo));
+    _mm_storeu_pd(out + 2, _mm_cvtepi32_pd(_mm_shuffle_epi32(lo, 0x0E)));
+    if constexpr (n == 8) {
+        const __m128i hi = _mm_unpackhi_epi16(w, zero);
+        _mm_storeu_pd(out + 4, _mm_cvtepi32_pd(hi));
+        _mm_storeu_pd(out + 6, _mm_cvtepi32_pd(_mm_shuffle_epi32(hi, 0x0E)));
+    }
+    return true;
+}
+}  // namespace
+#endif
+
 // The usual block: no quotes and no carriage returns, so that a record is a line and a field
 // ends at the next comma. Cells go straight from the text into the matrix, one-digit answers
 // without a call. Anything unusual (a field count that differs from the header's, text where
@@ -78,6 +119,12 @@ bool answer_reader::parse_plain(const std::string& text, std::size_t first_line,
     std::vector<char> kept_field(n_fields, 0);
     for (std::size_t j = 0; j < item_cols_.size(); ++j) item_of[item_cols_[j]] = static_cast<int>(j);
     for (std::size_t c : keep_cols_) kept_field[c] = 1;
+    // Per field: how many fields from it on hold consecutive items and are not kept, so that a
+    // run of one-digit answers can be checked and converted a vector at a time.
+    std::vector<std::size_t> run(n_fields + 1, 0);
+    for (std::size_t f = n_fields; f-- > 0;)
+        if (item_of[f] >= 0 && !kept_field[f])
+            run[f] = f + 1 < n_fields && item_of[f + 1] == item_of[f] + 1 ? run[f + 1] + 1 : 1;
     std::vector<std::string_view> kept_views(n_fields);
     const char* p = text.data();
     const char* const end = p + text.size();
@@ -92,6 +139,25 @@ bool answer_reader::parse_plain(const std::string& text, std::size_t first_line,
         double* row = out.answers.row(r).data();
         std::size_t f = 0;
         for (;;) {
+#if defined(__SSE2__) || defined(_M_X64)
+            // Runs of one-digit answers; the run's last separator is consumed unless it ends
+            // the record (left for the code below, as a field's end).
+            if (f < n_fields && run[f] >= 4) {
+                const bool ends8 = f + 8 == n_fields, ends4 = f + 4 == n_fields;
+                if (run[f] >= 8 && end - p >= 16 && digit_run<8>(p, ends8, row + item_of[f])) {
+                    f += 8;
+                    p += ends8 ? 15 : 16;
+                    if (ends8) break;
+                    continue;
+                }
+                if (end - p >= 8 && digit_run<4>(p, ends4, row + item_of[f])) {
+                    f += 4;
+                    p += ends4 ? 7 : 8;
+                    if (ends4) break;
+                    continue;
+                }
+            }
+#endif
             const char* start = p;
             // One digit and the field's end: the usual answer.
             const char* stop = p + 1 < end && *p >= '0' && *p <= '9' && (p[1] == ',' || p[1] == '\n') ? p + 1 : nullptr;
@@ -133,8 +199,10 @@ void answer_reader::parse(const std::string& text, std::size_t first_line, bowlb
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const auto n_items = static_cast<Eigen::Index>(item_cols_.size());
     out.keep = keep_cols_.size();
-    // Rows are at most the line breaks + 1; the matrix is trimmed at the end.
-    const auto max_rows = static_cast<Eigen::Index>(std::count(text.begin(), text.end(), '\n') + 1);
+    // A record of the header's n fields takes at least n bytes (n - 1 commas and its end), the
+    // last one n - 1: so there are at most size / n + 1 records. The matrix is trimmed at the
+    // end (memory reserved for rows never written is not touched).
+    const auto max_rows = static_cast<Eigen::Index>(text.size() / std::max<std::size_t>(header_.size(), 1) + 1);
     out.answers.resize(max_rows, n_items);
     out.lines.clear();
     out.kept.clear();

@@ -164,7 +164,7 @@ void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work wo
                 queue.emplace_back([task] { (*task)(); });
             }
             cv.notify_one();
-            if (in_flight.size() >= threads) {
+            if (in_flight.size() >= 2 * threads) {
                 Result r = in_flight.front().get();
                 in_flight.pop_front();
                 consume(r);

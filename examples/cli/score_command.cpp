@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -20,6 +21,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -66,16 +68,6 @@ options:
                          (as 'bowlby reliability --json' gives them, pairwise)
 )";
 
-std::string csv_quote(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) {
-        if (c == '"') q += '"';
-        q += c;
-    }
-    return q + "\"";
-}
-
 struct running_stats {  // Welford's algorithm
     std::size_t n = 0;
     double mean = 0;
@@ -106,25 +98,24 @@ struct running_stats {  // Welford's algorithm
 };
 
 // Shortest round-trip text of a score, remembered: scores are means of a few whole numbers,
-// so the same few hundred values recur across a file.
+// so the same few hundred values recur across a file. write() puts it at `to` (at most 32
+// characters) and returns the end.
 class number_text {
 public:
-    void append(std::string& out, double v) {
+    char* write(char* to, double v) {
         std::uint64_t bits;
         std::memcpy(&bits, &v, sizeof bits);
         entry& e = table_[(bits ^ (bits >> 29) ^ (bits >> 41)) & (size - 1)];
         if (!e.used || e.bits != bits) {
             const std::string t = bowlby::detail::format_number(v);
             e.used = t.size() < sizeof e.text;
-            if (!e.used) {
-                out += t;
-                return;
-            }
+            if (!e.used) return std::copy(t.begin(), t.end(), to);
             e.bits = bits;
             e.len = static_cast<unsigned char>(t.size());
             std::memcpy(e.text, t.data(), t.size());
         }
-        out.append(e.text, e.len);
+        std::memcpy(to, e.text, e.len);
+        return to + e.len;
     }
 
 private:
@@ -137,6 +128,49 @@ private:
     };
     std::vector<entry> table_ = std::vector<entry>(size);
 };
+
+// A block's output text, written through a pointer: room() makes space for at most n more
+// characters (without initialising them) and returns where they go; advance() ends the write.
+class text_buffer {
+public:
+    char* room(std::size_t n) {
+        if (cap_ - size_ < n) {
+            const std::size_t cap = std::max(2 * cap_, size_ + n);
+            std::unique_ptr<char[]> grown(new char[cap]);
+            if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+            data_ = std::move(grown);
+            cap_ = cap;
+        }
+        return data_.get() + size_;
+    }
+    void advance(const char* to) { size_ = static_cast<std::size_t>(to - data_.get()); }
+    std::string_view view() const { return {data_.get(), size_}; }
+
+private:
+    std::unique_ptr<char[]> data_;
+    std::size_t size_ = 0, cap_ = 0;
+};
+
+// A CSV cell at `to`, quoted when it holds a comma, quote or line break (at most 2 n + 2
+// characters); returns the end.
+char* write_cell(char* to, std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::copy(s.begin(), s.end(), to);
+    *to++ = '"';
+    for (char c : s) {
+        if (c == '"') *to++ = '"';
+        *to++ = c;
+    }
+    *to++ = '"';
+    return to;
+}
+
+char* write_text(char* to, std::string_view s) { return std::copy(s.begin(), s.end(), to); }
+
+std::string csv_quote(std::string_view s) {
+    std::string q(2 * s.size() + 2, '\0');
+    q.resize(static_cast<std::size_t>(write_cell(q.data(), s) - q.data()));
+    return q;
+}
 
 struct sample_summary {
     point_counts points;
@@ -350,7 +384,7 @@ int run_score(args& a) {
     // One pass: each block is scored, accumulated for the report and formatted on a worker
     // thread; the main thread writes the blocks out and merges their statistics in file order.
     struct block_result {
-        std::string text;
+        text_buffer text;
         std::vector<running_stats> stats;
         std::optional<bowlby::instrument_accumulator> items;
         std::array<std::size_t, 5> counts{};
@@ -374,36 +408,37 @@ int run_score(args& a) {
             }
             res.stats.assign(n_scores, running_stats{});
             res.rows = static_cast<std::size_t>(n);
-            number_text numbers;
-            std::string& buf = res.text;
-            buf.reserve(static_cast<std::size_t>(n) * (16 + 24 * n_scores));
-            char digits[24];
+            thread_local number_text numbers;
+            text_buffer& buf = res.text;
+            // Room for a row: its number, the kept cells (quoted, at most 2 n + 3 each), per score
+            // ",value,count" and the status, category and probability.
+            const std::size_t row_room = 32 + n_scores * 48 + 16 + (classifying ? 64 : 0);
             for (Eigen::Index r = 0; r < n; ++r) {
-                const auto row_end =
-                    std::to_chars(digits, digits + sizeof digits, first_row + static_cast<std::size_t>(r) + 1).ptr;
-                buf.append(digits, static_cast<std::size_t>(row_end - digits));
+                std::size_t room = row_room;
+                for (std::size_t c = 0; c < copied; ++c) room += 2 * in.kept_cell(r, c).size() + 3;
+                char* w = buf.room(room);
+                w = std::to_chars(w, w + 24, first_row + static_cast<std::size_t>(r) + 1).ptr;
                 for (std::size_t c = 0; c < copied; ++c) {
-                    buf += ',';
-                    buf += csv_quote(in.kept_cell(r, c));
+                    *w++ = ',';
+                    w = write_cell(w, in.kept_cell(r, c));
                 }
                 auto worst = bowlby::score_status::complete;
                 for (std::size_t s = 0; s < n_scores; ++s) {
                     const auto si = static_cast<Eigen::Index>(s);
                     const auto st = t.status(r, si);
                     ++res.stats[s].status[static_cast<int>(st)];
-                    buf += ',';
+                    *w++ = ',';
                     if (st != bowlby::score_status::insufficient) {
                         const double v = t.values(r, si);
-                        numbers.append(buf, v);
+                        w = numbers.write(w, v);
                         res.stats[s].add(v);
                     }
-                    buf += ',';
-                    const auto a_end = std::to_chars(digits, digits + sizeof digits, t.answered(r, si)).ptr;
-                    buf.append(digits, static_cast<std::size_t>(a_end - digits));
+                    *w++ = ',';
+                    w = std::to_chars(w, w + 12, t.answered(r, si)).ptr;
                     if (static_cast<int>(st) > static_cast<int>(worst)) worst = st;
                 }
-                buf += ',';
-                buf += bowlby::to_string(worst);
+                *w++ = ',';
+                w = write_text(w, bowlby::to_string(worst));
                 if (classifying) {
                     bowlby::classification c;
                     if (is_rq) {
@@ -416,20 +451,21 @@ int run_score(args& a) {
                         c = rule->classify_cached(t.values(r, dims.anxiety), dims.avo(t.values(r, dims.avoidance)));
                     }
                     ++res.counts[static_cast<std::size_t>(c.cat)];
-                    buf += ',';
-                    buf += bowlby::to_string(c.cat);
-                    buf += ',';
+                    *w++ = ',';
+                    w = write_text(w, bowlby::to_string(c.cat));
+                    *w++ = ',';
                     if (std::isfinite(c.probability)) {
-                        buf += bowlby::detail::format_number(c.probability);
+                        w = numbers.write(w, c.probability);
                         ++res.with_p;
                         if (c.probability >= 0.8) ++res.firm;
                     }
                 }
-                buf += '\n';
+                *w++ = '\n';
+                buf.advance(w);
             }
         },
         [&](block_result& res) {
-            out.write(res.text);
+            out.write(res.text.view());
             rows += res.rows;
             invalid_cells += res.invalid;
             for (std::size_t s = 0; s < n_scores; ++s) stats[s].merge(res.stats[s]);

@@ -25,6 +25,10 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 namespace bowlby::csv {
 
 /// Malformed CSV: a quote in the middle of an unquoted field, text after a closing quote,
@@ -38,6 +42,29 @@ public:
 private:
     std::size_t line_;
 };
+
+namespace detail {
+// How many bytes of [p, p + n) equal c: sixteen at a time where SSE2 is available (a plain
+// std::count widens every comparison to a 64-bit sum).
+inline std::size_t count_byte(const char* p, std::size_t n, char c) {
+    std::size_t count = 0, i = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+    const __m128i want = _mm_set1_epi8(c);
+    while (n - i >= 16) {
+        // Up to 255 vectors counted in byte lanes, then summed.
+        const std::size_t vectors = std::min<std::size_t>((n - i) / 16, 255);
+        __m128i lanes = _mm_setzero_si128();
+        for (std::size_t k = 0; k < vectors; ++k, i += 16)
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), want));
+        const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+        count +=
+            static_cast<std::size_t>(_mm_cvtsi128_si32(sums)) + static_cast<std::size_t>(_mm_extract_epi16(sums, 4));
+    }
+#endif
+    for (; i < n; ++i) count += p[i] == c;
+    return count;
+}
+}  // namespace detail
 
 /// Reads a stream in blocks of whole records, for parsing blocks in parallel: each block
 /// ends at the end of a record (a line break outside quotes) or at the end of the input, and
@@ -85,7 +112,7 @@ public:
             carry_.assign(block, cut + 1, std::string::npos);
             block.resize(cut + 1);
         }
-        next_line_ += static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n'));
+        next_line_ += detail::count_byte(block.data(), block.size(), '\n');
         return !block.empty();
     }
 
