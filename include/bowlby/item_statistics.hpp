@@ -288,9 +288,7 @@ private:
         Eigen::MatrixXd bN(k_, k_), bS(k_, k_), bP(k_, k_), bQ(k_, k_), bgQ(k_, k_), Q(k_, k_);
         Eigen::VectorXd bgN(G), bgS(k_), bgtS(G), bgtQ(G), bgxt(k_), btN(G), btS(G), btQ(G), bitS(k_), bitQ(k_),
             bixt(k_);
-        std::vector<Eigen::Index> present;
-        present.reserve(static_cast<std::size_t>(k_));
-        Eigen::VectorXd row(k_), t(G), tn(G);
+        Eigen::VectorXd row(k_), o(k_), wy(k_), wyy(k_), t(G), tn(G);
         // Group means as a matrix: t = B * M for complete rows.
         Eigen::MatrixXd M = Eigen::MatrixXd::Zero(k_, G);
         for (Eigen::Index i = 0; i < k_; ++i) {
@@ -325,53 +323,66 @@ private:
                 const double w = weights ? weights[r] : 1.0;
                 rows_ += static_cast<long double>(w);
                 if (w == 0) continue;
-                present.clear();
+                {
+                    // The usual row, every answer finite: straight into the block of complete rows.
+                    // (v * 0 is 0 for finite v, NaN for NaN and infinities; four sums, so that the
+                    // loop needs no reordering to be vectorised.)
+                    double* out = B.row(nc).data();
+                    double probe[4] = {0, 0, 0, 0};
+                    Eigen::Index i = 0;
+                    for (; i + 4 <= k_; i += 4)
+                        for (int l = 0; l < 4; ++l) {
+                            const auto v = static_cast<double>(x.coeff(r, i + l));
+                            out[i + l] = v - shift_;
+                            probe[l] += v * 0.0;
+                        }
+                    for (; i < k_; ++i) {
+                        const auto v = static_cast<double>(x.coeff(r, i));
+                        out[i] = v - shift_;
+                        probe[0] += v * 0.0;
+                    }
+                    if ((probe[0] + probe[1]) + (probe[2] + probe[3]) == 0) {
+                        Bw(nc++) = w;
+                        continue;
+                    }
+                }
+                // An incomplete row, dense: o is 1 for an answer and 0 for a missing one, row the
+                // answer (shifted) or 0. Adding the zeros of missing answers leaves every sum as
+                // a sum over the answered items would be.
                 for (Eigen::Index i = 0; i < k_; ++i) {
                     const auto v = static_cast<double>(x.coeff(r, i));
                     if (std::isinf(v))
                         throw invalid_response(static_cast<std::size_t>(r), static_cast<std::size_t>(i), v,
                                                v > 0 ? "inf" : "-inf", "is infinite");
-                    row(i) = v - shift_;
-                    if (!std::isnan(v)) present.push_back(i);
+                    const bool answered = !std::isnan(v);
+                    o(i) = answered ? 1.0 : 0.0;
+                    row(i) = answered ? v - shift_ : 0.0;
                 }
-                if (static_cast<Eigen::Index>(present.size()) == k_) {
-                    B.row(nc) = row.transpose();
-                    Bw(nc++) = w;
-                    continue;
-                }
-                // An incomplete row. Its cross-products come from one matrix product per block
-                // (missing answers as 0); its pairwise counts and sums are the column's sums less
-                // a correction for each pair (a answered, b missing), O(k) per missing answer.
-                Eigen::Index next = 0;
+                // Its cross-products come from one matrix product per block (missing answers as
+                // 0); its pairwise counts and sums are the column's sums less a correction for
+                // each pair (a answered, b missing): a column of corrections per missing answer.
+                wy = w * row;
+                wyy = wy.cwiseProduct(row);
                 for (Eigen::Index b = 0; b < k_; ++b) {
-                    if (next < static_cast<Eigen::Index>(present.size()) &&
-                        present[static_cast<std::size_t>(next)] == b) {
-                        ++next;
-                        continue;
-                    }
-                    for (Eigen::Index a : present) {
-                        const double xa = row(a);
-                        bN(a, b) += w;  // here: corrections, subtracted below
-                        bS(a, b) += w * xa;
-                        bP(a, b) += w * xa * xa;
-                    }
+                    if (o(b) != 0) continue;
+                    bN.col(b) += w * o;  // here: corrections, subtracted below
+                    bS.col(b) += wy;
+                    bP.col(b) += wyy;
                 }
-                for (Eigen::Index i = 0; i < k_; ++i) Bi(ni, i) = 0;
-                for (Eigen::Index a : present) {
-                    const double xa = row(a);
-                    Bi(ni, a) = xa;
-                    inN(a) += w;
-                    inS(a) += w * xa;
-                    inP(a) += w * xa * xa;
-                }
+                Bi.row(ni) = row.transpose();
+                inN += w * o;
+                inS += wy;
+                inP += wyy;
                 Biw(ni) = w;
                 // Person scores per group, and group-complete rows.
-                t.setZero();
-                tn.setZero();
-                for (Eigen::Index a : present) {
-                    const int g = group_[static_cast<std::size_t>(a)];
-                    t(g) += row(a);
-                    tn(g) += 1;
+                for (Eigen::Index g = 0; g < G; ++g) {
+                    double sum = 0, n = 0;
+                    for (Eigen::Index a : members_[static_cast<std::size_t>(g)]) {
+                        sum += row(a);
+                        n += o(a);
+                    }
+                    t(g) = sum;
+                    tn(g) = n;
                 }
                 for (Eigen::Index g = 0; g < G; ++g) {
                     if (tn(g) == 0) continue;
@@ -380,11 +391,11 @@ private:
                     btS(g) += w * t(g);
                     btQ(g) += w * t(g) * t(g);
                 }
-                for (Eigen::Index a : present) {
-                    const int g = group_[static_cast<std::size_t>(a)];
-                    bitS(a) += w * t(g);
-                    bitQ(a) += w * t(g) * t(g);
-                    bixt(a) += w * row(a) * t(g);
+                for (Eigen::Index i = 0; i < k_; ++i) {
+                    const double tg = t(group_[static_cast<std::size_t>(i)]);
+                    bitS(i) += (w * tg) * o(i);
+                    bitQ(i) += (w * tg * tg) * o(i);
+                    bixt(i) += w * row(i) * tg;  // 0 for a missing answer
                 }
                 for (Eigen::Index g = 0; g < G; ++g) {
                     const auto& cols = members_[static_cast<std::size_t>(g)];
@@ -414,9 +425,23 @@ private:
                 for (Eigen::Index g = 0; g < G; ++g) {
                     const auto& cols = members_[static_cast<std::size_t>(g)];
                     const auto m = static_cast<Eigen::Index>(cols.size());
-                    Eigen::MatrixXd Bg(ni, m);
-                    for (Eigen::Index c = 0; c < m; ++c) Bg.col(c) = Bin.col(cols[static_cast<std::size_t>(c)]);
-                    const Eigen::MatrixXd Qg = Bg.transpose() * (Wg.col(g).head(ni).asDiagonal() * Bg);
+                    Eigen::MatrixXd Qg;
+                    if (weights) {
+                        Eigen::MatrixXd Bg(ni, m);
+                        for (Eigen::Index c = 0; c < m; ++c) Bg.col(c) = Bin.col(cols[static_cast<std::size_t>(c)]);
+                        Qg = Bg.transpose() * (Wg.col(g).head(ni).asDiagonal() * Bg);
+                    } else {
+                        // Unweighted: the rows complete on the group (weight 1), one triangle.
+                        Eigen::Index n = 0;
+                        for (Eigen::Index r = 0; r < ni; ++r) n += Wg(r, g) != 0;
+                        Eigen::MatrixXd Bg(n, m);
+                        for (Eigen::Index r = 0, at = 0; r < ni; ++r) {
+                            if (Wg(r, g) == 0) continue;
+                            for (Eigen::Index c = 0; c < m; ++c) Bg(at, c) = Bin(r, cols[static_cast<std::size_t>(c)]);
+                            ++at;
+                        }
+                        cross_products(Bg, Qg);
+                    }
                     for (Eigen::Index a = 0; a < m; ++a)
                         for (Eigen::Index b = 0; b < m; ++b)
                             bgQ(cols[static_cast<std::size_t>(a)], cols[static_cast<std::size_t>(b)]) = Qg(a, b);
