@@ -105,6 +105,56 @@ TEST_CASE("accumulators built on shards merge to the result of one pass") {
     CHECK_THROWS_AS(a.merge(other_shift), bowlby::option_error);
 }
 
+TEST_CASE("frequency weights count a row as often as it is repeated - missing answers included") {
+    // Row r weighted w_r (0, 1, 2 or 3) against the same rows written out w_r times: every
+    // pairwise, group and person-score sum is the same. Sums of whole-number answers are exact,
+    // so they must agree to the last bit; person scores (means) to rounding. Two groups of four
+    // columns; the synthetic set has missing answers in some rows.
+    const Eigen::MatrixXd x = synthetic_keyed();
+    const std::vector<int> groups = {0, 0, 0, 0, 1, 1, 1, 1};
+    bowlby::item_accumulator weighted(8, 4.0, groups), repeated(8, 4.0, groups);
+    Eigen::VectorXd w(x.rows());
+    std::vector<Eigen::Index> copies;
+    for (Eigen::Index r = 0; r < x.rows(); ++r) {
+        w(r) = static_cast<double>((r * 7) % 4);
+        for (int k = 0; k < static_cast<int>(w(r)); ++k) copies.push_back(r);
+    }
+    Eigen::MatrixXd xr(static_cast<Eigen::Index>(copies.size()), 8);
+    for (std::size_t i = 0; i < copies.size(); ++i) xr.row(static_cast<Eigen::Index>(i)) = x.row(copies[i]);
+    REQUIRE(x.hasNaN());
+    weighted.add_weighted(x, w);
+    repeated.add(xr);
+    auto same = [](const bowlby::moments& a, const bowlby::moments& b) {
+        CHECK(a.n == b.n);
+        CHECK(a.sx == b.sx);
+        CHECK(a.sy == b.sy);
+        CHECK(a.sxx == b.sxx);
+        CHECK(a.syy == b.syy);
+        CHECK(a.sxy == b.sxy);
+    };
+    auto close = [](const bowlby::moments& a, const bowlby::moments& b) {
+        CHECK(a.n == b.n);
+        CHECK(a.sx == doctest::Approx(b.sx).epsilon(1e-13));
+        CHECK(a.sy == doctest::Approx(b.sy).epsilon(1e-13));
+        CHECK(a.sxx == doctest::Approx(b.sxx).epsilon(1e-13));
+        CHECK(a.syy == doctest::Approx(b.syy).epsilon(1e-13));
+        CHECK(a.sxy == doctest::Approx(b.sxy).epsilon(1e-13));
+    };
+    for (Eigen::Index i = 0; i < 8; ++i) {
+        CAPTURE(i);
+        for (Eigen::Index j = 0; j < 8; ++j) same(weighted.pair(i, j), repeated.pair(i, j));
+        for (auto method : {bowlby::missing_method::pairwise, bowlby::missing_method::listwise})
+            close(weighted.item_total(i, method), repeated.item_total(i, method));
+    }
+    for (int g = 0; g < 2; ++g) {
+        close(weighted.person_scores(g), repeated.person_scores(g));
+        CHECK(weighted.group_complete_rows(g) == repeated.group_complete_rows(g));
+        for (Eigen::Index i : weighted.group_columns(g))
+            for (Eigen::Index j : weighted.group_columns(g))
+                same(weighted.group_complete_pair(g, i, j), repeated.group_complete_pair(g, i, j));
+    }
+}
+
 TEST_CASE("10 million rows: the streamed covariances equal a two-pass long double computation") {
     // Six items, a shared part f plus 1 + 6 * u^2 (u uniform), one in 50 answers missing;
     // generated again from the same seed for each pass of the reference. Differences are
