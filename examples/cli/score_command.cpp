@@ -431,7 +431,7 @@ int run_score(args& a) {
                     if (st != bowlby::score_status::insufficient) {
                         const double v = t.values(r, si);
                         w = numbers.write(w, v);
-                        res.stats[s].add(v);
+                        if (report) res.stats[s].add(v);  // the report's mean and sd
                     }
                     *w++ = ',';
                     w = std::to_chars(w, w + 12, t.answered(r, si)).ptr;
