@@ -136,6 +136,8 @@ TABLE
 )
 echo "$table"
 cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+# The row kernel picks AVX2 + FMA at run time where the processor has them, SSE2 otherwise.
+if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then isa="AVX2 + FMA"; else isa="SSE2"; fi
 cat > bench/RESULTS.md <<MD
 # Benchmark results
 
@@ -146,7 +148,9 @@ bowlby's: above 1x bowlby is faster. The in-memory rows come from Google Benchma
 (\`bowlby_bench_score\`; Debian's libbenchmark is a debug build, which affects its own timing loop,
 not the code measured). The read pass sums every answer with as little work as the compiler
 allows (integer sums vectorised, four floating-point chains); on 2 threads each reads half.
-numpy runs with its BLAS's default threads. bowlby's rows in the first table run on 2 threads. Timings on a shared machine are noisy: compare ratios from one run.
+numpy runs with its BLAS's default threads. bowlby's rows in the first table run on 2 threads; its row
+kernel ran on $isa (chosen at run time; the build itself targets plain x86-64). Timings on a shared
+machine are noisy: compare ratios from one run.
 
 $table
 MD

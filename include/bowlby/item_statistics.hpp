@@ -455,19 +455,22 @@ private:
             if (nc > 0) {
                 const auto Bc = B.topRows(nc);
                 const auto wc = Bw.head(nc);
-                const Eigen::MatrixXd WB = wc.asDiagonal() * Bc;
                 const Eigen::MatrixXd scores = Bc * M;  // nc x G person scores
                 cN_ += static_cast<long double>(wc.sum());
-                cS_ += (WB.colwise().sum().transpose()).cast<long double>();
+                Eigen::MatrixXd XT;  // k x G
                 if (weights) {
+                    const Eigen::MatrixXd WB = wc.asDiagonal() * Bc;
+                    cS_ += (WB.colwise().sum().transpose()).cast<long double>();
                     cQ_ += (Bc.transpose() * WB).cast<long double>();
-                } else {
+                    XT = WB.transpose() * scores;
+                } else {  // every weight 1: the rows as they are
+                    cS_ += (Bc.colwise().sum().transpose()).cast<long double>();
                     cross_products(Bc, Q);
                     cQ_ += Q.cast<long double>();
+                    XT = Bc.transpose() * scores;
                 }
                 ctS_ += (scores.transpose() * wc).cast<long double>();
                 ctQ_ += (scores.array().square().matrix().transpose() * wc).cast<long double>();
-                const Eigen::MatrixXd XT = WB.transpose() * scores;  // k x G
                 for (Eigen::Index i = 0; i < k_; ++i)
                     cxt_(i) += static_cast<long double>(XT(i, group_[static_cast<std::size_t>(i)]));
                 tN_.array() += static_cast<long double>(wc.sum());
