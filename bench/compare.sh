@@ -48,8 +48,8 @@ best_of() {
 }
 
 # 1. Scoring a CSV end to end: read, reverse-key, subscale means, write.
-best_of 3 bowlby_score build/release/bowlby score --instrument ecr-r --items Q1:Q36 --keep id --threads 2 --output "$data/bowlby-scores.csv" "$csv"
-best_of 3 bowlby_score_1t build/release/bowlby score --instrument ecr-r --items Q1:Q36 --keep id --threads 1 --output "$data/bowlby-scores-1t.csv" "$csv"
+best_of 5 bowlby_score build/release/bowlby score --instrument ecr-r --items Q1:Q36 --keep id --threads 2 --output "$data/bowlby-scores.csv" "$csv"
+best_of 5 bowlby_score_1t build/release/bowlby score --instrument ecr-r --items Q1:Q36 --keep id --threads 1 --output "$data/bowlby-scores-1t.csv" "$csv"
 same_scores=$(cmp -s "$data/bowlby-scores.csv" "$data/bowlby-scores-1t.csv" && echo identical || echo DIFFERENT)
 time_cmd pandas_score $py - "$csv" "$data/pandas-scores.csv" <<'PY'
 import sys, numpy as np, pandas as pd
@@ -69,8 +69,8 @@ s <- scoreItems(keys, as.data.frame(d)[, paste0("Q", 1:36)], impute = "none", mi
 fwrite(data.frame(id = d$id, s$scores), a[2])' "$csv" "$data/r-scores.csv"
 
 # 2. Reliability of both subscales from the CSV: bowlby all fields; pandas+numpy alpha only; R psych::alpha.
-best_of 3 bowlby_reliability build/release/bowlby reliability --instrument ecr-r --items Q1:Q36 --json --threads 2 "$csv"
-best_of 3 bowlby_reliability_1t build/release/bowlby reliability --instrument ecr-r --items Q1:Q36 --json --threads 1 "$csv"
+best_of 5 bowlby_reliability build/release/bowlby reliability --instrument ecr-r --items Q1:Q36 --json --threads 2 "$csv"
+best_of 5 bowlby_reliability_1t build/release/bowlby reliability --instrument ecr-r --items Q1:Q36 --json --threads 1 "$csv"
 same_rel=$(cmp -s "$data/bowlby_reliability.out" "$data/bowlby_reliability_1t.out" && echo identical || echo DIFFERENT)
 time_cmd pandas_alpha $py - "$csv" <<'PY'
 import sys, numpy as np, pandas as pd
@@ -97,14 +97,17 @@ x = rng.integers(1, 8, size=(n, 36)).astype(float); w = rng.random((36, 2))
 best = min((lambda t0: (x @ w, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(5))
 print(best)
 PY
-build/release/bench/bowlby_bench_score --benchmark_filter="/$rows(/real_time)?\$" --benchmark_format=json > "$data/bench.json" 2> "$data/bench.err" || true
+# Five repetitions, the median of each: two-thread runs of a few milliseconds wait now and then
+# for a virtual core, and one such wait would otherwise decide the ratio.
+build/release/bench/bowlby_bench_score --benchmark_filter="/$rows(/real_time)?\$" --benchmark_repetitions=5 \
+  --benchmark_report_aggregates_only=true --benchmark_format=json > "$data/bench.json" 2> "$data/bench.err" || true
 
 ratio() { # ratio A B -> A/B or n/a
   if [[ "$1" == failed || "$2" == failed || -z "$1" || -z "$2" ]]; then echo "n/a"; else printf "%.1fx" "$(echo "$1 / $2" | bc -l)"; fi
 }
 fmt() { [[ "$1" == failed || -z "$1" ]] && echo "did not run" || printf "%.3f s" "$1"; }
-bench_time() { # real_time of a benchmark, in seconds
-  $py -c "import json,sys; b=[x for x in json.load(open('$data/bench.json'))['benchmarks'] if x['name']=='$1']; print(b[0]['real_time']/1e9 if b else 'failed')" 2>/dev/null || echo failed
+bench_time() { # median real_time of a benchmark over the repetitions, in seconds
+  $py -c "import json,sys; b=[x for x in json.load(open('$data/bench.json'))['benchmarks'] if x['name']=='$1_median']; print(b[0]['real_time']/1e9 if b else 'failed')" 2>/dev/null || echo failed
 }
 numpy_mm=$( [[ ${secs[numpy_matmul]} == failed ]] && echo failed || tail -n 1 "$data/numpy_matmul.out")
 score_u8=$(bench_time "BM_score<std::uint8_t>/$rows"); read_u8=$(bench_time "BM_read_pass<std::uint8_t>/$rows")
@@ -142,9 +145,9 @@ cat > bench/RESULTS.md <<MD
 # Benchmark results
 
 Measured by \`bash bench/compare.sh $rows\` on $(date -u +%Y-%m-%d), $(nproc) cores ($cpu),
-$(free -g | awk '/Mem:/ {print $2}') GiB, one run of each task, the best of three for bowlby's commands (wall-clock seconds, including process
+$(free -g | awk '/Mem:/ {print $2}') GiB, one run of each task, the best of five for bowlby's commands (wall-clock seconds, including process
 start-up and, for R and Python, loading their libraries). Ratios are the baseline's time over
-bowlby's: above 1x bowlby is faster. The in-memory rows come from Google Benchmark
+bowlby's: above 1x bowlby is faster. The in-memory rows come from Google Benchmark, the median of 5 repetitions
 (\`bowlby_bench_score\`; Debian's libbenchmark is a debug build, which affects its own timing loop,
 not the code measured). The read pass sums every answer with as little work as the compiler
 allows (integer sums vectorised, four floating-point chains); on 2 threads each reads half.
