@@ -56,12 +56,10 @@ inline std::atomic<bool>& row_kernel_sse2_only() {
 }
 inline bool row_kernel_avx2() {
 #if defined(BOWLBY_ROW_KERNEL_AVX2)
-#if defined(__AVX2__) && defined(__FMA__)
-    static const bool has = true;
-#else
+    // Asked of the processor even where the compiler targets AVX2, so that every translation
+    // unit has the same definition.
     static const bool has =
         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
-#endif
     return has && !row_kernel_sse2_only().load(std::memory_order_relaxed);
 #else
     return false;
