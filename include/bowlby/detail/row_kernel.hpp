@@ -93,7 +93,6 @@ inline int bit_count(std::uint64_t m) {
 struct row_plan {
     bool usable = false;
     bool wide = false;  // AVX2
-    int n_items = 0;
     int n_sub = 0;
     int n_vec = 0;
     int lanes = 0;
@@ -112,8 +111,6 @@ struct row_plan {
     // stay in registers.
     std::vector<double> dense_sign;
     std::vector<std::uint8_t> dense_member, dense_reversed;
-    // Per lane, whether it lies past the row's last item (doubles: all bits set).
-    std::vector<std::uint64_t> pad64;
     // Bits (item j is bit j % 64 of word j / 64): the row's items; per subscale (at s * words)
     // its items and its reversed items.
     std::vector<std::uint64_t> item_bits, member_bits, rev_bits;
@@ -138,7 +135,6 @@ row_plan make_row_plan(const scoring_plan& p) {
     if (bytes && (lo < 0 || hi > 255)) return rp;
     rp.wide = row_kernel_avx2();
     rp.lanes = bytes ? (rp.wide ? 32 : 16) : (rp.wide ? 4 : 2);
-    rp.n_items = p.n_items;
     rp.n_sub = static_cast<int>(p.n_subscales);
     rp.n_vec = (p.n_items + rp.lanes - 1) / rp.lanes;
     rp.words = (rp.n_vec * rp.lanes + 63) / 64;
@@ -199,10 +195,6 @@ row_plan make_row_plan(const scoring_plan& p) {
                 }
                 if (sign[l] < 0.0) rp.offset[static_cast<std::size_t>(s)] += lo + hi;
             }
-        }
-        for (std::size_t l = 0; l < L; ++l) {
-            const bool past = static_cast<std::size_t>(v) * L + l >= static_cast<std::size_t>(p.n_items);
-            rp.pad64.push_back(past ? ~std::uint64_t{0} : 0);
         }
     }
     rp.term_begin.push_back(static_cast<int>(rp.term_sub.size()));

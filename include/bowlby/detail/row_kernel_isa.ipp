@@ -15,9 +15,6 @@ struct dv {
     static constexpr int lanes = 4;
     static v load(const double* at) { return _mm256_loadu_pd(at); }
     static v load(const float* at) { return _mm256_cvtps_pd(_mm_loadu_ps(at)); }
-    static v load_bits(const std::uint64_t* at) {
-        return _mm256_castsi256_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(at)));
-    }
     static v set1(double x) { return _mm256_set1_pd(x); }
     static v add(v a, v b) { return _mm256_add_pd(a, b); }
     static v sub(v a, v b) { return _mm256_sub_pd(a, b); }
@@ -52,9 +49,6 @@ struct dv {
     // Two floats with an unaligned 8-byte load (a double load of them is misaligned).
     static v load(const float* at) {
         return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(at))));
-    }
-    static v load_bits(const std::uint64_t* at) {
-        return _mm_castsi128_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)));
     }
     static v set1(double x) { return _mm_set1_pd(x); }
     static v add(v a, v b) { return _mm_add_pd(a, b); }
@@ -221,8 +215,9 @@ struct real_rows {
         std::uint64_t bits = 0;
         for (int v = 0; v < rp.n_vec; ++v) {
             const auto vu = static_cast<std::size_t>(v);
-            // Lanes past the row's end read as 0 (their weights are 0 and their bits unused).
-            const dv::v x = dv::andnot(dv::load_bits(rp.pad64.data() + L * vu), dv::load(row + L * v));
+            // Lanes past the row's end hold whatever follows it: off the scale they add nothing
+            // (below), on it they meet weights of 0; their bits are not the row's.
+            const dv::v x = dv::load(row + L * v);
             const dv::v whole = dv::eq(dv::sub(dv::add(x, round), round), x);
             const dv::v on = dv::and_(dv::and_(dv::ge(x, lo), dv::le(x, hi)), whole);
             bits |= dv::mask(on) << ((L * v) & 63);
