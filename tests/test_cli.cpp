@@ -1,5 +1,6 @@
 // The `bowlby` tool on fixture files whose expected scores were computed independently in R
 // (tests/reference/make_cli_fixtures.R), and its handling of bad input and bad calls.
+#include "../examples/cli/input.hpp"
 #include "test_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -216,6 +217,145 @@ TEST_CASE("runs of one-digit answers read eight and four at a time - the same as
         CHECK(p.err.find("line 7") != std::string::npos);
         CHECK(p.err.substr(p.err.find(", line")) == q.err.substr(q.err.find(", line")));
     }
+}
+
+namespace {
+// PREFIX_plain.csv: 36 ECR-R items after an id, every row with an empty cell or two, at each
+// position of the runs of eight and four; PREFIX_quoted.csv: the same with a quoted first id;
+// the PREFIX_fraction files add a row whose first answer is 3.5.
+void write_byte_files(const std::string& prefix) {
+    std::string header = "id";
+    for (int i = 1; i <= 36; ++i) header += ",Q" + std::to_string(i);
+    std::string rows;
+    for (int r = 0; r < 36; ++r) {
+        rows += "R" + std::to_string(r);
+        for (int i = 0; i < 36; ++i) {
+            rows += ",";
+            if (i == r || (r % 5 == 0 && i == (r + 13) % 36)) continue;  // empty
+            if (r == 7 && i == 20)
+                rows += "NA";
+            else if (r == 9 && i == 30)
+                rows += "09";
+            else if (r == 11 && i == 2)
+                rows += "9";  // a missing code below
+            else
+                rows += std::to_string(1 + (r * 7 + i * 3) % 7);
+        }
+        rows += "\n";
+    }
+    auto write = [](const std::string& name, const std::string& text) {
+        std::ofstream f(tmp(name));
+        f << text;
+    };
+    std::string fractional = "F,3.5";
+    for (int i = 1; i < 36; ++i) fractional += ",4";
+    fractional += "\n";
+    write(prefix + "_plain.csv", header + "\n" + rows);
+    write(prefix + "_quoted.csv", header + "\n\"R0\"" + rows.substr(2));
+    write(prefix + "_fraction_plain.csv", header + "\n" + rows + fractional);
+    write(prefix + "_fraction_quoted.csv", header + "\n\"R0\"" + rows.substr(2) + fractional);
+}
+}  // namespace
+
+TEST_CASE("answers read as bytes score as doubles do - empty cells anywhere in a run") {
+    // 36 ECR-R items after an id, in blocks that the reader takes as bytes (every answer a
+    // whole number from 0 to 254 or missing); a quoted id sends the same rows through the
+    // general parser into doubles, and a fractional answer sends a plain block to doubles.
+    write_byte_files("bytes");
+    const std::string score =
+        cli() + " score --instrument ecr-r --items Q1:Q36 --keep id --missing-code 9 --on-invalid missing ";
+    const auto plain = run(score + tmp("bytes_plain.csv"), "bytes_plain");
+    const auto quoted = run(score + tmp("bytes_quoted.csv"), "bytes_quoted");
+    REQUIRE(plain.status == 0);
+    CHECK(plain.out == quoted.out);
+    const auto fp = run(score + tmp("bytes_fraction_plain.csv"), "bytes_fraction_plain");
+    const auto fq = run(score + tmp("bytes_fraction_quoted.csv"), "bytes_fraction_quoted");
+    REQUIRE(fp.status == 0);
+    CHECK(fp.out == fq.out);
+    CHECK(fp.out.substr(0, plain.out.size()) == plain.out);
+    // Row R1 by hand: item 2 empty; answers 1 + (7 + 3 i) % 7 for item i + 1. Anxiety, items 1-18
+    // (9 and 11 reversed as 8 - x), over the 17 answered.
+    double anxiety = 0;
+    for (int i = 0; i < 18; ++i) {
+        if (i == 1) continue;
+        const int x = 1 + (7 + i * 3) % 7;
+        anxiety += (i == 8 || i == 10) ? 8 - x : x;
+    }
+    anxiety /= 17;
+    const auto lines = read_simple_csv(plain.out);
+    REQUIRE(lines.size() == 37);
+    CHECK(lines[2][1] == "R1");
+    CHECK(std::stod(lines[2][2]) == doctest::Approx(anxiety).epsilon(1e-15));
+    CHECK(lines[2][3] == "17");
+    CHECK(lines[12][3] == "16");  // R11: item 12 empty, item 3 the missing code 9
+    CHECK(lines[12][5] == "18");
+    // The reliability command reads the same blocks.
+    const std::string rel =
+        cli() + " reliability --instrument ecr-r --items Q1:Q36 --missing-code 9 --on-invalid missing --json ";
+    const auto rp = run(rel + tmp("bytes_plain.csv"), "bytes_rel_plain");
+    const auto rq = run(rel + tmp("bytes_quoted.csv"), "bytes_rel_quoted");
+    REQUIRE(rp.status == 0);
+    auto jp = nlohmann::json::parse(rp.out), jq = nlohmann::json::parse(rq.out);
+    jp.erase("input");
+    jq.erase("input");
+    CHECK(jp == jq);
+    CHECK(jp["rows"] == 36);
+}
+
+TEST_CASE("the reader hands over bytes only when every answer is one - cells equal the general parser's") {
+    // The files of the case above (written again), read block by block: the plain file as bytes, the file with
+    // a fractional answer as doubles, a reader not asked for bytes as doubles; every cell equal
+    // to what the general parser (the quoted file) gives.
+    struct cells {
+        bool bytes = false;
+        std::vector<double> v;
+        std::vector<std::size_t> lines;
+    };
+    auto read = [](const std::string& file, bool allow) {
+        bowlby_cli::answer_reader reader(tmp(file), "Q1:Q36", 36, "ECR-R");
+        reader.allow_bytes(allow);
+        cells out;
+        out.bytes = true;
+        reader.run<int>(
+            1, bowlby::invalid_policy::missing,
+            [&](const bowlby_cli::parsed_rows& rows, std::size_t, int&) {
+                out.bytes &= rows.in_bytes;
+                for (Eigen::Index r = 0; r < rows.rows(); ++r)
+                    for (Eigen::Index c = 0; c < 36; ++c) {
+                        const std::uint8_t b = rows.in_bytes ? rows.bytes(r, c) : 0;
+                        out.v.push_back(!rows.in_bytes                               ? rows.answers(r, c)
+                                        : b == bowlby_cli::parsed_rows::missing_byte ? std::nan("")
+                                                                                     : b);
+                    }
+                out.lines.insert(out.lines.end(), rows.lines.begin(), rows.lines.end());
+            },
+            [](int&) {});
+        return out;
+    };
+    auto same = [](const cells& a, const cells& b) {
+        REQUIRE(a.v.size() == b.v.size());
+        CHECK(a.lines == b.lines);
+        int differ = 0;
+        for (std::size_t i = 0; i < a.v.size(); ++i)
+            differ += !(a.v[i] == b.v[i] || (std::isnan(a.v[i]) && std::isnan(b.v[i])));
+        CHECK(differ == 0);
+    };
+    write_byte_files("reader");
+    const cells general = read("reader_quoted.csv", true);
+    CHECK_FALSE(general.bytes);
+    REQUIRE(general.v.size() == 36 * 36);
+    CHECK(general.v[36 + 2] == 7);  // R1, item 3
+    CHECK(std::isnan(general.v[36 + 1]));
+    const cells bytes = read("reader_plain.csv", true);
+    CHECK(bytes.bytes);
+    same(bytes, general);
+    const cells doubles = read("reader_plain.csv", false);
+    CHECK_FALSE(doubles.bytes);
+    same(doubles, general);
+    const cells fraction = read("reader_fraction_plain.csv", true);
+    CHECK_FALSE(fraction.bytes);
+    same(fraction, read("reader_fraction_quoted.csv", true));
+    CHECK(fraction.v[36 * 36] == 3.5);
 }
 
 TEST_CASE("invalid data: exit 1 naming file - line - column and value - no output left behind") {

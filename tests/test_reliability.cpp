@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <sstream>
@@ -153,6 +154,78 @@ TEST_CASE("frequency weights count a row as often as it is repeated - missing an
             for (Eigen::Index j : weighted.group_columns(g))
                 same(weighted.group_complete_pair(g, i, j), repeated.group_complete_pair(g, i, j));
     }
+}
+
+TEST_CASE("bytes give the instrument accumulator what their doubles give - missing codes and invalid answers") {
+    // 500 ECR-R rows (1-7, 14 items reversed) drawn as bytes: mostly answers, some 0 (the
+    // missing code), some 9 (off the scale). The same values as doubles must give the same
+    // keyed matrix, to the bit, and the same statistics, under both invalid-answer policies.
+    const bowlby::key_view key = bowlby::instrument("ecr-r");
+    std::mt19937 gen(11);
+    std::uniform_int_distribution<int> answer(1, 7), odd(0, 99);
+    Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> b(500, 36);
+    for (Eigen::Index r = 0; r < b.rows(); ++r)
+        for (Eigen::Index c = 0; c < 36; ++c) {
+            const int u = odd(gen);
+            b(r, c) = static_cast<std::uint8_t>(u < 3 ? 0 : u < 4 ? 9 : answer(gen));
+        }
+    b(0, 8) = 2;  // item 9, reversed: 8 - 2 = 6 (checked below)
+    b(0, 0) = 0;  // missing
+    const Eigen::MatrixXd d = b.cast<double>();
+    bowlby::score_options o;
+    o.missing_codes.push_back(0);
+    o.on_invalid = bowlby::invalid_policy::missing;
+    bowlby::instrument_accumulator from_bytes(key, o), from_doubles(key, o);
+    from_bytes.add(b);
+    from_doubles.add(d);
+    const auto& kb = from_bytes.last_keyed();
+    const auto& kd = from_doubles.last_keyed();
+    REQUIRE(kb.rows() == 500);
+    REQUIRE(kb.cols() == kd.cols());
+    int nan_cells = 0;
+    for (Eigen::Index r = 0; r < kb.rows(); ++r)
+        for (Eigen::Index c = 0; c < kb.cols(); ++c) {
+            CAPTURE(r);
+            CAPTURE(c);
+            CHECK(std::isnan(kb(r, c)) == std::isnan(kd(r, c)));
+            if (std::isnan(kb(r, c)))
+                ++nan_cells;
+            else
+                CHECK(kb(r, c) == kd(r, c));
+        }
+    CHECK(nan_cells > 500);  // missing codes and off-scale answers alike
+    CHECK(kb(0, 8) == 6.0);  // anxiety's ninth column is item 9
+    CHECK(std::isnan(kb(0, 0)));
+    const auto rb = bowlby::reliability(from_bytes);
+    const auto rd = bowlby::reliability(from_doubles);
+    REQUIRE(rb.size() == 2);
+    for (std::size_t s = 0; s < 2; ++s) {
+        CHECK(rb[s].n == rd[s].n);
+        CHECK(rb[s].alpha.raw_alpha == rd[s].alpha.raw_alpha);
+        CHECK(rb[s].sd == rd[s].sd);
+    }
+    // An error at the first invalid answer: the same cell from both.
+    o.on_invalid = bowlby::invalid_policy::error;
+    bowlby::instrument_accumulator strict_bytes(key, o), strict_doubles(key, o);
+    std::size_t row_b = 0, item_b = 0, row_d = 1, item_d = 1;
+    double value_b = 0;
+    try {
+        strict_bytes.add(b);
+    } catch (const bowlby::invalid_response& e) {
+        row_b = e.row();
+        item_b = e.item();
+        value_b = e.value();
+    }
+    try {
+        strict_doubles.add(d);
+    } catch (const bowlby::invalid_response& e) {
+        row_d = e.row();
+        item_d = e.item();
+    }
+    CHECK(row_b == row_d);
+    CHECK(item_b == item_d);
+    CHECK(value_b == 9.0);
+    CHECK(b(static_cast<Eigen::Index>(row_b), static_cast<Eigen::Index>(item_b)) == 9);
 }
 
 TEST_CASE("10 million rows: the streamed covariances equal a two-pass long double computation") {

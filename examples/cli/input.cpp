@@ -7,8 +7,11 @@
 #endif
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <iostream>
 #include <limits>
+#include <type_traits>
 
 namespace bowlby_cli {
 
@@ -70,11 +73,25 @@ bool answer_reader::next_block(std::string& text, std::size_t& first_line) {
 
 #if defined(__SSE2__) || defined(_M_X64)
 namespace {
-// n (8 or 4) one-digit answers, each followed by a comma (the last by a line break when
-// `ends_line`), at p: written to out as doubles; false, with nothing written, for anything
-// else. Reads 2n bytes.
-template <int n>
-bool digit_run(const char* p, bool ends_line, double* out) {
+inline int detail_count_trailing_zeros(unsigned x) {  // x != 0
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctz(x);
+#else
+    int n = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        ++n;
+    }
+    return n;
+#endif
+}
+
+// Up to n (8 or 4) one-digit answers, each followed by a comma (the last by a line break when
+// `ends_line`), at p: returns how many of the n cells from p are such answers before the
+// first that is not, and writes n values to out (doubles or bytes; those from that cell on
+// are meaningless, for the caller to overwrite). Reads 2n bytes.
+template <int n, class T>
+int digit_run(const char* p, bool ends_line, T* out) {
     static_assert(n == 8 || n == 4);
     const __m128i v = n == 8 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))
                              : _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
@@ -88,30 +105,47 @@ bool digit_run(const char* p, bool ends_line, double* out) {
                             : _mm_set1_epi8(',');
     const __m128i odd = _mm_set1_epi16(static_cast<short>(0xFF00));
     const __m128i good = _mm_or_si128(_mm_andnot_si128(odd, digit), _mm_and_si128(odd, _mm_cmpeq_epi8(v, sep)));
-    const int want = n == 8 ? 0xFFFF : 0xFF;
-    if ((_mm_movemask_epi8(good) & want) != want) return false;
+    // Cells answered up to the first bad byte (a bit per byte, two bytes a cell).
+    const unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(good)) | (n == 8 ? 0x10000u : 0x100u);
+    const int cells = detail_count_trailing_zeros(bad) / 2;
+    if (cells == 0) return 0;
     const __m128i w = _mm_andnot_si128(odd, t);  // the digits, as 16-bit numbers
-    const __m128i zero = _mm_setzero_si128();
-    const __m128i lo = _mm_unpacklo_epi16(w, zero);
-    _mm_storeu_pd(out, _mm_cvtepi32_pd(lo));
-    _mm_storeu_pd(out + 2, _mm_cvtepi32_pd(_mm_shuffle_epi32(lo, 0x0E)));
-    if constexpr (n == 8) {
-        const __m128i hi = _mm_unpackhi_epi16(w, zero);
-        _mm_storeu_pd(out + 4, _mm_cvtepi32_pd(hi));
-        _mm_storeu_pd(out + 6, _mm_cvtepi32_pd(_mm_shuffle_epi32(hi, 0x0E)));
+    if constexpr (std::is_same_v<T, std::uint8_t>) {
+        const __m128i packed = _mm_packus_epi16(w, w);
+        if constexpr (n == 8) {
+            _mm_storel_epi64(reinterpret_cast<__m128i*>(out), packed);
+        } else {
+            const int four = _mm_cvtsi128_si32(packed);
+            std::memcpy(out, &four, 4);
+        }
+    } else {
+        const __m128i zero = _mm_setzero_si128();
+        const __m128i lo = _mm_unpacklo_epi16(w, zero);
+        _mm_storeu_pd(out, _mm_cvtepi32_pd(lo));
+        _mm_storeu_pd(out + 2, _mm_cvtepi32_pd(_mm_shuffle_epi32(lo, 0x0E)));
+        if constexpr (n == 8) {
+            const __m128i hi = _mm_unpackhi_epi16(w, zero);
+            _mm_storeu_pd(out + 4, _mm_cvtepi32_pd(hi));
+            _mm_storeu_pd(out + 6, _mm_cvtepi32_pd(_mm_shuffle_epi32(hi, 0x0E)));
+        }
     }
-    return true;
+    return cells;
 }
 }  // namespace
 #endif
 
 // The usual block: no quotes and no carriage returns, so that a record is a line and a field
-// ends at the next comma. Cells go straight from the text into the matrix, one-digit answers
-// without a call. Anything unusual (a field count that differs from the header's, text where
-// a number belongs) returns false before anything is reported, and the block is parsed again
-// by the general code, which says what is wrong; so both give the same rows, lines and errors.
-bool answer_reader::parse_plain(const std::string& text, std::size_t first_line, parsed_rows& out) const {
-    if (text.find('"') != std::string::npos || text.find('\r') != std::string::npos) return false;
+// ends at the next comma. Cells go straight from the text into the matrix (doubles, or bytes:
+// T = std::uint8_t), one-digit answers without a call. Anything unusual (a field count that
+// differs from the header's, text where a number belongs) returns `general` before anything
+// is reported, and the block is parsed again by the general code, which says what is wrong;
+// so both give the same rows, lines and errors. Into bytes, an answer that is no whole number
+// from 0 to 254 returns `not_bytes`.
+template <class T>
+answer_reader::plain_result answer_reader::parse_plain(const std::string& text, std::size_t first_line, T* answers,
+                                                       Eigen::Index stride, parsed_rows& out) const {
+    constexpr bool bytes = std::is_same_v<T, std::uint8_t>;
+    if (text.find('"') != std::string::npos || text.find('\r') != std::string::npos) return plain_result::general;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const std::size_t n_fields = header_.size();
     // Per field: the item it holds (-1: none) and whether a kept column is in it.
@@ -136,25 +170,35 @@ bool answer_reader::parse_plain(const std::string& text, std::size_t first_line,
             ++p;
             continue;
         }
-        double* row = out.answers.row(r).data();
+        T* row = answers + r * stride;
         std::size_t f = 0;
         for (;;) {
 #if defined(__SSE2__) || defined(_M_X64)
             // Runs of one-digit answers; the run's last separator is consumed unless it ends
             // the record (left for the code below, as a field's end).
+            // A run that stops short (at an empty cell, say) leaves that cell to the code below.
             if (f < n_fields && run[f] >= 4) {
                 const bool ends8 = f + 8 == n_fields, ends4 = f + 4 == n_fields;
-                if (run[f] >= 8 && end - p >= 16 && digit_run<8>(p, ends8, row + item_of[f])) {
-                    f += 8;
-                    p += ends8 ? 15 : 16;
-                    if (ends8) break;
-                    continue;
-                }
-                if (end - p >= 8 && digit_run<4>(p, ends4, row + item_of[f])) {
-                    f += 4;
-                    p += ends4 ? 7 : 8;
-                    if (ends4) break;
-                    continue;
+                if (run[f] >= 8 && end - p >= 16) {
+                    const int k = digit_run<8>(p, ends8, row + item_of[f]);
+                    if (k == 8) {
+                        f += 8;
+                        p += ends8 ? 15 : 16;
+                        if (ends8) break;
+                        continue;
+                    }
+                    f += static_cast<std::size_t>(k);
+                    p += 2 * k;
+                } else if (end - p >= 8) {
+                    const int k = digit_run<4>(p, ends4, row + item_of[f]);
+                    if (k == 4) {
+                        f += 4;
+                        p += ends4 ? 7 : 8;
+                        if (ends4) break;
+                        continue;
+                    }
+                    f += static_cast<std::size_t>(k);
+                    p += 2 * k;
                 }
             }
 #endif
@@ -165,15 +209,28 @@ bool answer_reader::parse_plain(const std::string& text, std::size_t first_line,
                 stop = p;
                 while (stop < end && *stop != ',' && *stop != '\n') ++stop;
             }
-            if (f >= n_fields) return false;
+            if (f >= n_fields) return plain_result::general;
             if (const int j = item_of[f]; j >= 0) {
-                double v = nan;
-                if (stop == start + 1 && *start >= '0' && *start <= '9')
+                const bool one_digit = stop == start + 1 && *start >= '0' && *start <= '9';
+                double v = nan;  // an empty cell is missing
+                if (one_digit)
                     v = *start - '0';
-                else if (bowlby::csv::parse_answer(std::string_view(start, static_cast<std::size_t>(stop - start)),
+                else if (stop != start &&
+                         bowlby::csv::parse_answer(std::string_view(start, static_cast<std::size_t>(stop - start)),
                                                    v) == bowlby::csv::cell_kind::text)
-                    return false;
-                row[j] = v;
+                    return plain_result::general;
+                if constexpr (bytes) {
+                    if (one_digit)
+                        row[j] = static_cast<std::uint8_t>(*start - '0');
+                    else if (std::isnan(v))
+                        row[j] = parsed_rows::missing_byte;
+                    else if (v >= 0 && v < parsed_rows::missing_byte && v == std::floor(v) && !std::signbit(v))
+                        row[j] = static_cast<std::uint8_t>(v);
+                    else
+                        return plain_result::not_bytes;
+                } else {
+                    row[j] = v;
+                }
             }
             if (kept_field[f]) kept_views[f] = std::string_view(start, static_cast<std::size_t>(stop - start));
             ++f;
@@ -181,7 +238,7 @@ bool answer_reader::parse_plain(const std::string& text, std::size_t first_line,
             if (p >= end || *p == '\n') break;
             ++p;  // the comma
         }
-        if (f != n_fields) return false;
+        if (f != n_fields) return plain_result::general;
         out.lines.push_back(line);
         for (std::size_t c : keep_cols_) out.kept.emplace_back(kept_views[c]);
         ++r;
@@ -190,8 +247,12 @@ bool answer_reader::parse_plain(const std::string& text, std::size_t first_line,
             ++line;
         }
     }
-    out.answers.conservativeResize(r, static_cast<Eigen::Index>(item_cols_.size()));
-    return true;
+    const auto n_items = static_cast<Eigen::Index>(item_cols_.size());
+    if constexpr (bytes)
+        out.bytes.conservativeResize(r, n_items);
+    else
+        out.answers.conservativeResize(r, n_items);
+    return plain_result::done;
 }
 
 void answer_reader::parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy,
@@ -203,10 +264,28 @@ void answer_reader::parse(const std::string& text, std::size_t first_line, bowlb
     // last one n - 1: so there are at most size / n + 1 records. The matrix is trimmed at the
     // end (memory reserved for rows never written is not touched).
     const auto max_rows = static_cast<Eigen::Index>(text.size() / std::max<std::size_t>(header_.size(), 1) + 1);
-    out.answers.resize(max_rows, n_items);
+    out.in_bytes = false;
     out.lines.clear();
     out.kept.clear();
-    if (parse_plain(text, first_line, out)) return;
+    out.lines.reserve(static_cast<std::size_t>(max_rows));
+    out.kept.reserve(static_cast<std::size_t>(max_rows) * keep_cols_.size());
+    plain_result plain = plain_result::not_bytes;
+    if (allow_bytes_ && try_bytes_.load(std::memory_order_relaxed)) {
+        out.bytes.resize(max_rows, n_items);
+        plain = parse_plain(text, first_line, out.bytes.data(), n_items, out);
+        if (plain == plain_result::done) {
+            out.in_bytes = true;
+            return;
+        }
+        out.bytes.resize(0, n_items);
+        out.lines.clear();
+        out.kept.clear();
+        if (plain == plain_result::not_bytes) try_bytes_.store(false, std::memory_order_relaxed);
+    }
+    out.answers.resize(max_rows, n_items);
+    if (plain == plain_result::not_bytes &&
+        parse_plain(text, first_line, out.answers.data(), n_items, out) == plain_result::done)
+        return;
     out.answers.resize(max_rows, n_items);
     out.lines.clear();
     out.kept.clear();

@@ -6,11 +6,14 @@
 #include "cli.hpp"
 
 #include <bowlby/csv.hpp>
+#include <bowlby/reliability.hpp>
 #include <bowlby/score.hpp>
 
 #include <Eigen/Core>
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <fstream>
@@ -27,14 +30,22 @@ namespace bowlby_cli {
 
 using chunk_matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-/// The data rows of one block, parsed.
+using byte_matrix = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// The data rows of one block, parsed: as doubles, or (when the reader was asked for them
+/// and every answer of the block is a whole number from 0 to 254 or missing) as bytes, an
+/// eighth of the memory for the scorer to read.
 struct parsed_rows {
+    /// The byte that stands for a missing answer (empty, NA, .) in `bytes`.
+    static constexpr std::uint8_t missing_byte = 255;
     chunk_matrix answers;  ///< rows x items; NaN for empty, NA, . (and text under invalid_policy::missing)
+    byte_matrix bytes;     ///< rows x items when in_bytes; missing_byte for empty, NA, .
+    bool in_bytes = false;
     std::vector<std::size_t> lines;
     std::vector<std::string> kept;  ///< rows x keep columns
     std::size_t keep = 0;
     std::size_t text_invalid = 0;
-    Eigen::Index rows() const { return answers.rows(); }
+    Eigen::Index rows() const { return in_bytes ? bytes.rows() : answers.rows(); }
     const std::string& kept_cell(Eigen::Index r, std::size_t c) const {
         return kept[static_cast<std::size_t>(r) * keep + c];
     }
@@ -54,6 +65,10 @@ public:
     void keep(const std::string& spec) { keep_cols_ = resolve_columns(spec, header_, "--keep"); }
     const std::vector<std::size_t>& keep_columns() const { return keep_cols_; }
 
+    /// Lets blocks of small whole-number answers arrive as bytes (parsed_rows::in_bytes). The
+    /// caller then scores them with byte_options(): the same results as from the doubles.
+    void allow_bytes(bool on) { allow_bytes_ = on; }
+
     /// Reads the whole input once. For each block of records, on a worker thread:
     /// `work(rows, first_row, result)` with the block's parsed rows and the 0-based index of its
     /// first data row; then, on this thread and in file order, `consume(result)`. An error in a
@@ -68,7 +83,10 @@ public:
 
 private:
     void parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy, parsed_rows& out) const;
-    bool parse_plain(const std::string& text, std::size_t first_line, parsed_rows& out) const;
+    enum class plain_result { done, general, not_bytes };
+    template <class T>
+    plain_result parse_plain(const std::string& text, std::size_t first_line, T* answers, Eigen::Index stride,
+                             parsed_rows& out) const;
     bool next_block(std::string& text, std::size_t& first_line);
 
     std::string path_;
@@ -79,7 +97,27 @@ private:
     bool first_pending_ = false;
     std::vector<std::string> header_;
     std::vector<std::size_t> item_cols_, keep_cols_;
+    bool allow_bytes_ = false;
+    /// Cleared by the first block with an answer that is no byte: later blocks go straight to
+    /// doubles (either way the results are the same).
+    mutable std::atomic<bool> try_bytes_{true};
 };
+
+/// The options that score a block read as bytes as its doubles would be scored: the missing
+/// byte is a missing code.
+inline bowlby::score_options byte_options(bowlby::score_options o) {
+    o.missing_codes.push_back(parsed_rows::missing_byte);
+    return o;
+}
+
+/// Adds a block's answers, bytes or doubles, to an accumulator made with the options that go
+/// with them (byte_options() for bytes).
+inline void add_answers(bowlby::instrument_accumulator& acc, const parsed_rows& rows) {
+    if (rows.in_bytes)
+        acc.add(rows.bytes);
+    else
+        acc.add(rows.answers);
+}
 
 template <class Result, class Work, class Consume>
 void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume) {

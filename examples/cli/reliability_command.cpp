@@ -132,6 +132,8 @@ int run_reliability(args& a) {
         key = &own->view();
     }
 
+    input->allow_bytes(true);
+    const bowlby::score_options byte_opts = byte_options(options);
     bowlby::instrument_accumulator acc(*key, options);
     const std::size_t n_sub = key->subscales.size();
     // The bootstrap resamples rows, so it keeps each subscale's keyed answers.
@@ -149,8 +151,8 @@ int run_reliability(args& a) {
     input->run<block_result>(
         ropt.threads, options.on_invalid,
         [&](const parsed_rows& rows, std::size_t, block_result& res) {
-            res.acc.emplace(*key, options);
-            res.acc->add(rows.answers);
+            res.acc.emplace(*key, rows.in_bytes ? byte_opts : options);
+            add_answers(*res.acc, rows);
             res.text_invalid = rows.text_invalid;
             res.kept.resize(kept.size());
             const auto& keyed = res.acc->last_keyed();

@@ -154,7 +154,10 @@ private:
 // A CSV cell at `to`, quoted when it holds a comma, quote or line break (at most 2 n + 2
 // characters); returns the end.
 char* write_cell(char* to, std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::copy(s.begin(), s.end(), to);
+    // One pass over the cell (find_first_of calls memchr on the set for every character).
+    bool plain = true;
+    for (char c : s) plain &= c != ',' && c != '"' && c != '\r' && c != '\n';
+    if (plain) return std::copy(s.begin(), s.end(), to);
     *to++ = '"';
     for (char c : s) {
         if (c == '"') *to++ = '"';
@@ -183,6 +186,8 @@ sample_summary summarize(const std::string& path, const std::string& items_spec,
                          const std::string& id, const bowlby::score_options& options, const dimensions& dims,
                          bool want_sem, unsigned threads) {
     answer_reader input(path, items_spec, static_cast<std::size_t>(key.n_items), id);
+    input.allow_bytes(true);
+    const bowlby::score_options byte_opts = byte_options(options);
     std::optional<bowlby::instrument_accumulator> items;
     // The AAS's close_depend is the mean of the close and depend items: its reliability is
     // that of those twelve items, keyed, as one scale.
@@ -209,15 +214,16 @@ sample_summary summarize(const std::string& path, const std::string& items_spec,
     input.run<block_result>(
         threads, options.on_invalid,
         [&](const parsed_rows& rows, std::size_t, block_result& res) {
-            bowlby::chunk_scorer<double> scorer(key, options);
-            const auto& t = scorer.score(rows.answers);
+            const bowlby::score_options& opts = rows.in_bytes ? byte_opts : options;
+            bowlby::chunk_scorer<double> scorer(key, opts);
+            const auto& t = rows.in_bytes ? scorer.score(rows.bytes) : scorer.score(rows.answers);
             if (items) {
-                res.items.emplace(key, options);
-                res.items->add(rows.answers);
+                res.items.emplace(key, opts);
+                add_answers(*res.items, rows);
             }
             if (cd_items) {
-                res.cd_items.emplace(cd->view(), options);
-                res.cd_items->add(rows.answers);
+                res.cd_items.emplace(cd->view(), opts);
+                add_answers(*res.cd_items, rows);
             }
             for (Eigen::Index r = 0; r < rows.rows(); ++r) {
                 const double anx = t.values(r, dims.anxiety), avo = dims.avo(t.values(r, dims.avoidance));
@@ -353,6 +359,8 @@ int run_score(args& a) {
     if (classifying && !is_rq) rule = make_classifier(cls, *key, scale, points, sem);
 
     answer_reader input(input_path, items_spec, static_cast<std::size_t>(key->n_items), instrument_id);
+    input.allow_bytes(true);
+    const bowlby::score_options byte_opts = byte_options(options);
     if (!keep_spec.empty()) input.keep(keep_spec);
     std::optional<std::size_t> forced_col;
     if (!cls.forced_choice.empty()) {
@@ -399,12 +407,13 @@ int run_score(args& a) {
         threads, options.on_invalid,
         [&](const parsed_rows& in, std::size_t first_row, block_result& res) {
             const Eigen::Index n = in.rows();
-            bowlby::chunk_scorer<double> scorer(*key, options);
-            const bowlby::score_table<double>& t = scorer.score(in.answers);
+            const bowlby::score_options& opts = in.in_bytes ? byte_opts : options;
+            bowlby::chunk_scorer<double> scorer(*key, opts);
+            const bowlby::score_table<double>& t = in.in_bytes ? scorer.score(in.bytes) : scorer.score(in.answers);
             res.invalid = scorer.invalid_cells() + in.text_invalid;
             if (report) {
-                res.items.emplace(*key, options);
-                res.items->add(in.answers);
+                res.items.emplace(*key, opts);
+                add_answers(*res.items, in);
             }
             res.stats.assign(n_scores, running_stats{});
             res.rows = static_cast<std::size_t>(n);

@@ -57,6 +57,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +66,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace bowlby {
@@ -572,6 +574,10 @@ public:
         const double lo = plan_.scale.min, hi = plan_.scale.max;
         const bool integral = plan_.scale.integral;
         const bool codes = !plan_.missing_codes.empty();
+        if constexpr (std::is_same_v<T, std::uint8_t>) {
+            add_bytes(x, reflect);
+            return;
+        }
         // Row by row (rows of the keyed matrix are contiguous); answers on the scale, the usual
         // case, are checked with two comparisons and, on whole-number scales, one rounding,
         // everything else by the general rules.
@@ -624,6 +630,39 @@ public:
     }
 
 private:
+    // Bytes: each of the 256 values is classified once (missing codes, scale), so a cell costs
+    // a table look-up; the keyed values and errors are those of the general rules.
+    template <class Matrix>
+    void add_bytes(const Matrix& x, double reflect) {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        std::array<double, 512> value{};  // [2 b]: byte b as it is, [2 b + 1]: reverse keyed
+        std::array<detail::cell, 256> kind{};
+        bool any_invalid = false;
+        for (int b = 0; b < 256; ++b) {
+            kind[b] = detail::classify(plan_, static_cast<std::uint8_t>(b));
+            const bool answered = kind[b] == detail::cell::answered;
+            value[2 * b] = answered ? b : nan;
+            value[2 * b + 1] = answered ? reflect - b : nan;
+            any_invalid |= !answered && kind[b] != detail::cell::missing;
+        }
+        const bool check = any_invalid && plan_.on_invalid == invalid_policy::error;
+        const auto m = static_cast<Eigen::Index>(source_.size());
+        std::vector<Eigen::Index> from(source_.begin(), source_.end());
+        std::vector<int> rev(reversed_.begin(), reversed_.end());
+        for (Eigen::Index r = 0; r < x.rows(); ++r) {
+            double* out = keyed_.row(r).data();
+            for (Eigen::Index c = 0; c < m; ++c) {
+                const int b = x.coeff(r, from[static_cast<std::size_t>(c)]);
+                out[c] = value[static_cast<std::size_t>(2 * b + rev[static_cast<std::size_t>(c)])];
+                if (check && kind[static_cast<std::size_t>(b)] != detail::cell::answered &&
+                    kind[static_cast<std::size_t>(b)] != detail::cell::missing)
+                    detail::throw_invalid(plan_, r, from[static_cast<std::size_t>(c)], b,
+                                          kind[static_cast<std::size_t>(b)]);
+            }
+        }
+        acc_.add(keyed_);
+    }
+
     key_view key_;
     detail::scoring_plan plan_;
     std::vector<Eigen::Index> source_;
