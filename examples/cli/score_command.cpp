@@ -17,6 +17,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -98,34 +99,35 @@ struct running_stats {  // Welford's algorithm
 };
 
 // Shortest round-trip text of a score, remembered: scores are means of a few whole numbers,
-// so the same few hundred values recur across a file. write() puts it at `to` (at most 32
-// characters) and returns the end.
+// so the same few hundred values recur across a file. write() puts it at `to` (with room for
+// at least 32 characters) and returns the end. A remembered text is copied as a fixed 24
+// bytes (a variable-length copy costs more than the few extra bytes).
 class number_text {
 public:
     char* write(char* to, double v) {
         std::uint64_t bits;
         std::memcpy(&bits, &v, sizeof bits);
         entry& e = table_[(bits ^ (bits >> 29) ^ (bits >> 41)) & (size - 1)];
-        if (!e.used || e.bits != bits) {
+        if (e.len == 0 || e.bits != bits) {
             const std::string t = bowlby::detail::format_number(v);
-            e.used = t.size() < sizeof e.text;
-            if (!e.used) return std::copy(t.begin(), t.end(), to);
+            if (t.size() > sizeof e.text) return std::copy(t.begin(), t.end(), to);
             e.bits = bits;
             e.len = static_cast<unsigned char>(t.size());
             std::memcpy(e.text, t.data(), t.size());
         }
-        std::memcpy(to, e.text, e.len);
+        // The text and the length byte after it, read as the entry's bytes.
+        std::memcpy(to, reinterpret_cast<const char*>(&e) + offsetof(entry, text), sizeof e.text + 1);
         return to + e.len;
     }
 
 private:
-    static constexpr std::size_t size = 4096;
-    struct entry {
+    static constexpr std::size_t size = 2048;
+    struct entry {  // 32 bytes; len 0: empty
         std::uint64_t bits = 0;
-        bool used = false;
+        char text[23] = {};
         unsigned char len = 0;
-        char text[30] = {};
     };
+    static_assert(sizeof(entry) == 32 && offsetof(entry, len) == offsetof(entry, text) + sizeof(entry::text));
     std::vector<entry> table_ = std::vector<entry>(size);
 };
 
