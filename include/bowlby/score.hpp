@@ -29,6 +29,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -445,35 +446,45 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
     return invalid;
 }
 
-/// Scores all rows of `input` into `out` (sized already), on plan.threads threads: each
-/// takes a contiguous range of rows. Adds the invalid answers counted to out.invalid_cells.
-/// When several ranges hold an invalid answer (invalid_policy::error), the earliest range's
-/// error is thrown, as a single thread would.
+/// Scores all rows of `input` into `out` (sized already), on plan.threads threads, which take
+/// ranges of rows in turn (so that a thread slowed down by other work on its core does not hold
+/// up the rest). Adds the invalid answers counted to out.invalid_cells. When several ranges
+/// hold an invalid answer (invalid_policy::error), the earliest range's error is thrown, as a
+/// single thread would.
 template <class Scalar, class Derived>
 void score_all(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, score_table<Scalar>& out) {
     const typename Eigen::internal::nested_eval<Derived, 1>::type X = input.derived();
     unsigned threads = p.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : p.threads;
-    constexpr Eigen::Index min_rows_per_thread = 16384;
+    constexpr Eigen::Index range_rows = 16384;
     threads = static_cast<unsigned>(std::max<Eigen::Index>(
-        1, std::min<Eigen::Index>(static_cast<Eigen::Index>(threads), X.rows() / min_rows_per_thread)));
+        1, std::min<Eigen::Index>(static_cast<Eigen::Index>(threads), X.rows() / range_rows)));
     if (threads <= 1) {
         out.invalid_cells += score_rows(p, X, out, 0);
         return;
     }
-    std::vector<std::size_t> invalid(threads, 0);
-    std::vector<std::exception_ptr> failures(threads);
-    auto range = [&](unsigned t) {
-        const auto n = static_cast<Eigen::Index>(threads), ti = static_cast<Eigen::Index>(t);
-        const Eigen::Index begin = X.rows() * ti / n, end = X.rows() * (ti + 1) / n;
-        try {
-            invalid[t] = score_rows(p, X.middleRows(begin, end - begin), out, begin);
-        } catch (...) {
-            failures[t] = std::current_exception();
+    const Eigen::Index n_ranges = (X.rows() + range_rows - 1) / range_rows;
+    std::vector<std::size_t> invalid(static_cast<std::size_t>(n_ranges), 0);
+    std::vector<std::exception_ptr> failures(static_cast<std::size_t>(n_ranges));
+    std::atomic<Eigen::Index> next{0}, first_failure{n_ranges};
+    auto work = [&] {
+        for (;;) {
+            const Eigen::Index r = next.fetch_add(1, std::memory_order_relaxed);
+            // Ranges after one that failed need not be scored: its error is thrown.
+            if (r >= n_ranges || r > first_failure.load(std::memory_order_relaxed)) return;
+            const Eigen::Index begin = r * range_rows, end = std::min(X.rows(), begin + range_rows);
+            try {
+                invalid[static_cast<std::size_t>(r)] = score_rows(p, X.middleRows(begin, end - begin), out, begin);
+            } catch (...) {
+                failures[static_cast<std::size_t>(r)] = std::current_exception();
+                Eigen::Index seen = first_failure.load(std::memory_order_relaxed);
+                while (r < seen && !first_failure.compare_exchange_weak(seen, r, std::memory_order_relaxed)) {
+                }
+            }
         }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(range, t);
-    range(0);
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
     for (auto& th : pool) th.join();
     for (const auto& f : failures)
         if (f) std::rethrow_exception(f);
