@@ -456,8 +456,8 @@ void score_all(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, s
     const typename Eigen::internal::nested_eval<Derived, 1>::type X = input.derived();
     unsigned threads = p.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : p.threads;
     constexpr Eigen::Index range_rows = 16384;
-    threads = static_cast<unsigned>(std::max<Eigen::Index>(
-        1, std::min<Eigen::Index>(static_cast<Eigen::Index>(threads), X.rows() / range_rows)));
+    threads = static_cast<unsigned>(
+        std::max<Eigen::Index>(1, std::min<Eigen::Index>(static_cast<Eigen::Index>(threads), X.rows() / range_rows)));
     if (threads <= 1) {
         out.invalid_cells += score_rows(p, X, out, 0);
         return;
