@@ -113,10 +113,17 @@ PY
 build/release/bench/bowlby_bench_score --benchmark_filter="/$rows(/real_time)?\$" --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true --benchmark_format=json > "$data/bench.json" 2> "$data/bench.err" || true
 
-ratio() { # ratio A B -> A/B or n/a
-  if [[ "$1" == failed || "$2" == failed || -z "$1" || -z "$2" ]]; then echo "n/a"; else printf "%.1fx" "$(echo "$1 / $2" | bc -l)"; fi
+ratio() { # ratio A B -> A/B or n/a; two decimals below 10x, so that rounding decides no target
+  if [[ "$1" == failed || "$2" == failed || -z "$1" || -z "$2" ]]; then echo "n/a"; else
+    local r; r=$(echo "$1 / $2" | bc -l)
+    if (( $(echo "$r < 10" | bc -l) )); then printf "%.2fx" "$r"; else printf "%.1fx" "$r"; fi
+  fi
 }
-fmt() { [[ "$1" == failed || -z "$1" ]] && echo "did not run" || printf "%.3f s" "$1"; }
+fmt() { # seconds, or milliseconds below 0.1 s
+  if [[ "$1" == failed || -z "$1" ]]; then echo "did not run"
+  elif (( $(echo "$1 < 0.1" | bc -l) )); then printf "%.1f ms" "$(echo "$1 * 1000" | bc -l)"
+  else printf "%.3f s" "$1"; fi
+}
 bench_time() { # median real_time of a benchmark over the repetitions, in seconds
   $py -c "import json,sys; b=[x for x in json.load(open('$data/bench.json'))['benchmarks'] if x['name']=='$1_median']; print(b[0]['real_time']/1e9 if b else 'failed')" 2>/dev/null || echo failed
 }
