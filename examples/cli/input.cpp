@@ -178,27 +178,19 @@ answer_reader::plain_result answer_reader::parse_plain(const std::string& text, 
             // the record (left for the code below, as a field's end).
             // A run that stops short (at an empty cell, say) leaves that cell to the code below.
             if (f < n_fields && run[f] >= 4) {
-                const bool ends8 = f + 8 == n_fields, ends4 = f + 4 == n_fields;
-                if (run[f] >= 8 && end - p >= 16) {
-                    const int k = digit_run<8>(p, ends8, row + item_of[f]);
-                    if (k == 8) {
-                        f += 8;
-                        p += ends8 ? 15 : 16;
-                        if (ends8) break;
-                        continue;
+                const bool eight = run[f] >= 8 && end - p >= 16;
+                if (eight || end - p >= 8) {
+                    const std::size_t n = eight ? 8 : 4;
+                    const bool ends = f + n == n_fields;
+                    const auto k = static_cast<std::size_t>(eight ? digit_run<8>(p, ends, row + item_of[f])
+                                                                  : digit_run<4>(p, ends, row + item_of[f]));
+                    f += k;
+                    if (k == n && ends) {
+                        p += 2 * n - 1;
+                        break;
                     }
-                    f += static_cast<std::size_t>(k);
                     p += 2 * k;
-                } else if (end - p >= 8) {
-                    const int k = digit_run<4>(p, ends4, row + item_of[f]);
-                    if (k == 4) {
-                        f += 4;
-                        p += ends4 ? 7 : 8;
-                        if (ends4) break;
-                        continue;
-                    }
-                    f += static_cast<std::size_t>(k);
-                    p += 2 * k;
+                    if (k == n) continue;
                 }
             }
 #endif

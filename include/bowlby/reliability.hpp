@@ -638,26 +638,25 @@ private:
         std::array<double, 512> value{};  // [2 b]: byte b as it is, [2 b + 1]: reverse keyed
         std::array<detail::cell, 256> kind{};
         bool any_invalid = false;
-        for (int b = 0; b < 256; ++b) {
+        for (std::size_t b = 0; b < 256; ++b) {
             kind[b] = detail::classify(plan_, static_cast<std::uint8_t>(b));
             const bool answered = kind[b] == detail::cell::answered;
-            value[2 * b] = answered ? b : nan;
-            value[2 * b + 1] = answered ? reflect - b : nan;
-            any_invalid |= !answered && kind[b] != detail::cell::missing;
+            const auto v = static_cast<double>(b);
+            value[2 * b] = answered ? v : nan;
+            value[2 * b + 1] = answered ? reflect - v : nan;
+            any_invalid = any_invalid || (!answered && kind[b] != detail::cell::missing);
         }
         const bool check = any_invalid && plan_.on_invalid == invalid_policy::error;
         const auto m = static_cast<Eigen::Index>(source_.size());
-        std::vector<Eigen::Index> from(source_.begin(), source_.end());
-        std::vector<int> rev(reversed_.begin(), reversed_.end());
+        const std::vector<std::size_t> rev(reversed_.begin(), reversed_.end());
         for (Eigen::Index r = 0; r < x.rows(); ++r) {
             double* out = keyed_.row(r).data();
             for (Eigen::Index c = 0; c < m; ++c) {
-                const int b = x.coeff(r, from[static_cast<std::size_t>(c)]);
-                out[c] = value[static_cast<std::size_t>(2 * b + rev[static_cast<std::size_t>(c)])];
-                if (check && kind[static_cast<std::size_t>(b)] != detail::cell::answered &&
-                    kind[static_cast<std::size_t>(b)] != detail::cell::missing)
-                    detail::throw_invalid(plan_, r, from[static_cast<std::size_t>(c)], b,
-                                          kind[static_cast<std::size_t>(b)]);
+                const Eigen::Index j = source_[static_cast<std::size_t>(c)];
+                const std::size_t b = x.coeff(r, j);
+                out[c] = value[2 * b + rev[static_cast<std::size_t>(c)]];
+                if (check && kind[b] != detail::cell::answered && kind[b] != detail::cell::missing)
+                    detail::throw_invalid(plan_, r, j, static_cast<double>(b), kind[b]);
             }
         }
         acc_.add(keyed_);
