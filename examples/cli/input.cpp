@@ -1,6 +1,7 @@
 #include "input.hpp"
 
 #include <bowlby/detail/format.hpp>
+#include <bowlby/detail/row_kernel.hpp>
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
@@ -73,19 +74,6 @@ bool answer_reader::next_block(std::string& text, std::size_t& first_line) {
 
 #if defined(__SSE2__) || defined(_M_X64)
 namespace {
-inline int detail_count_trailing_zeros(unsigned x) {  // x != 0
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctz(x);
-#else
-    int n = 0;
-    while (!(x & 1u)) {
-        x >>= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
-
 // Up to n (8 or 4) one-digit answers, each followed by a comma (the last by a line break when
 // `ends_line`), at p: returns how many of the n cells from p are such answers before the
 // first that is not, and writes n values to out (doubles or bytes; those from that cell on
@@ -107,7 +95,7 @@ int digit_run(const char* p, bool ends_line, T* out) {
     const __m128i good = _mm_or_si128(_mm_andnot_si128(odd, digit), _mm_and_si128(odd, _mm_cmpeq_epi8(v, sep)));
     // Cells answered up to the first bad byte (a bit per byte, two bytes a cell).
     const unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(good)) | (n == 8 ? 0x10000u : 0x100u);
-    const int cells = detail_count_trailing_zeros(bad) / 2;
+    const int cells = bowlby::detail::lowest_bit(bad) / 2;
     if (cells == 0) return 0;
     const __m128i w = _mm_andnot_si128(odd, t);  // the digits, as 16-bit numbers
     if constexpr (std::is_same_v<T, std::uint8_t>) {
