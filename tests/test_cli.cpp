@@ -322,8 +322,8 @@ TEST_CASE("the reader hands over bytes only when every answer is one - cells equ
                 out.bytes &= rows.in_bytes;
                 for (Eigen::Index r = 0; r < rows.rows(); ++r)
                     for (Eigen::Index c = 0; c < 36; ++c) {
-                        const std::uint8_t b = rows.in_bytes ? rows.bytes(r, c) : 0;
-                        out.v.push_back(!rows.in_bytes                               ? rows.answers(r, c)
+                        const std::uint8_t b = rows.in_bytes ? rows.bytes()(r, c) : 0;
+                        out.v.push_back(!rows.in_bytes                               ? rows.answers()(r, c)
                                         : b == bowlby_cli::parsed_rows::missing_byte ? std::nan("")
                                                                                      : b);
                     }
@@ -556,6 +556,109 @@ TEST_CASE("--classify rq: highest rating - forced choice breaks ties") {
     CHECK(rows[2][rows[2].size() - 2] == "preoccupied");
     CHECK(rows[3][rows[3].size() - 2] == "unclassified");
     CHECK(rows[0].size() == rows[1].size());  // the forced choice column is read, not copied
+}
+
+TEST_CASE("a mapped file is cut where a piped one is - quotes across blocks - CRLF - empty lines - errors") {
+    // About 3 MB of ECR-R rows (several 512 KiB blocks), read from the file (mapped and cut by
+    // the reader) and piped in (cut by bowlby::csv::block_reader), on 1 thread and on 3. Every
+    // 13th record has all answers 4 and, but in the plain file, an id that is quoted and holds
+    // a line break and a comma, so that some block ends fall inside quotes; every 17th record
+    // is followed by an empty line; the last has no line break. The outputs must be byte for
+    // byte the same (the reliability sums depend on where blocks are cut), the rows numbered
+    // across blocks (in the plain file, from the lines that are not empty), and an error deep
+    // in the file must name its line.
+    struct built {
+        std::string text;
+        std::size_t records = 0, bad_line = 0;
+    };
+    auto build = [](const std::string& eol, bool quotes, bool with_error) {
+        built b;
+        b.text = "id";
+        for (int j = 1; j <= 36; ++j) b.text += ",Q" + std::to_string(j);
+        b.text += eol;
+        std::size_t line = 2;
+        const int n = 40000;
+        for (int i = 1; i <= n; ++i) {
+            const bool fours = i % 13 == 0, quoted = fours && quotes;
+            std::string rec = quoted ? "\"R" + std::to_string(i) + "\nsecond, line\"" : "R" + std::to_string(i);
+            for (int j = 1; j <= 36; ++j) {
+                rec += ',';
+                if (with_error && i == 30001 && j == 5) {
+                    rec += '9';
+                    b.bad_line = line;
+                } else if (fours) {
+                    rec += '4';  // all 4: every subscale mean is 4, reversed or not
+                } else if ((i + j) % 11 != 0) {
+                    rec += std::to_string(1 + (i * 7 + j * 3) % 7);
+                }  // else empty: missing
+            }
+            b.text += rec;
+            line += quoted ? 2 : 1;
+            if (i < n) b.text += eol;
+            if (i % 17 == 0 && i < n) {
+                b.text += eol;
+                ++line;
+            }
+            ++b.records;
+        }
+        return b;
+    };
+    for (const std::string tag : {"lf", "crlf", "plain"}) {
+        const std::string eol = tag == "crlf" ? "\r\n" : "\n";
+        const bool quotes = tag != "plain";
+        const built good = build(eol, quotes, false);
+        REQUIRE(good.text.size() > 5 * (std::size_t{1} << 19));
+        {
+            std::ofstream f(tmp("cut_" + tag + ".csv"), std::ios::binary);
+            f << good.text;
+        }
+        std::string first_scores, first_rel;
+        for (const std::string threads : {"1", "3"}) {
+            for (const bool piped : {false, true}) {
+                const std::string input = (piped ? "- < " : "") + tmp("cut_" + tag + ".csv");
+                const std::string what = tag + " " + threads + (piped ? " piped" : " mapped");
+                const auto s =
+                    run(cli() + " score --instrument ecr-r --items Q1:Q36 --keep id --threads " + threads + " " + input,
+                        "cut_score");
+                REQUIRE_MESSAGE(s.status == 0, what << ": " << s.err);
+                const auto r = run(
+                    cli() + " reliability --instrument ecr-r --items Q1:Q36 --json --threads " + threads + " " + input,
+                    "cut_rel");
+                REQUIRE_MESSAGE(r.status == 0, what << ": " << r.err);
+                auto rel = nlohmann::json::parse(r.out);
+                rel.erase("input");
+                if (first_scores.empty()) {
+                    first_scores = s.out;
+                    first_rel = rel.dump();
+                    CHECK(rel["rows"] == good.records);
+                    // Row 39013 (R39013, quoted): its id written back quoted, all answers 4.
+                    CHECK(s.out.find(quotes ? "\n39013,\"R39013\nsecond, line\",4,18,4,18,complete\n"
+                                            : "\n39013,R39013,4,18,4,18,complete\n") != std::string::npos);
+                    CHECK(s.out.find("\n40000,R40000,") != std::string::npos);
+                    CHECK(s.out.find("\n40001,") == std::string::npos);
+                } else {
+                    INFO(what);
+                    CHECK(s.out == first_scores);
+                    CHECK(rel.dump() == first_rel);
+                }
+            }
+        }
+        const built bad = build(eol, quotes, true);
+        {
+            std::ofstream f(tmp("cut_bad_" + tag + ".csv"), std::ios::binary);
+            f << bad.text;
+        }
+        for (const std::string threads : {"1", "3"})
+            for (const bool piped : {false, true}) {
+                const auto e = run(cli() + " score --instrument ecr-r --items Q1:Q36 --threads " + threads + " " +
+                                       (piped ? "- < " : "") + tmp("cut_bad_" + tag + ".csv"),
+                                   "cut_bad");
+                INFO(tag << " " << threads << (piped ? " piped" : " mapped"));
+                CHECK(e.status == 1);
+                CHECK(e.err.find(", line " + std::to_string(bad.bad_line) +
+                                 ", column Q5: value 9 is outside the response scale 1..7") != std::string::npos);
+            }
+    }
 }
 
 TEST_CASE("the same scores - report and reliability on 1 thread and on 3") {

@@ -14,29 +14,63 @@
 #include <limits>
 #include <type_traits>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define BOWLBY_CLI_MAP_FILES 1
+#else
+#define BOWLBY_CLI_MAP_FILES 0
+#endif
+
 namespace bowlby_cli {
 
 answer_reader::answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items,
                              const std::string& what)
     : path_(path) {
-    std::istream* in = &std::cin;
+#if BOWLBY_CLI_MAP_FILES
     if (path != "-") {
-        file_.open(path, std::ios::binary);
-        if (!file_) throw data_error("cannot open '" + path + "'");
-        in = &file_;
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw data_error("cannot open '" + path + "'");
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+            const auto size = static_cast<std::size_t>(st.st_size);
+            void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (p != MAP_FAILED) {
+                map_ = static_cast<const char*>(p);
+                map_size_ = size;
+                if (size >= 3 && std::memcmp(map_, "\xEF\xBB\xBF", 3) == 0) map_pos_ = 3;  // a byte-order mark
+            }
+        }
+        ::close(fd);
     }
-    blocks_ = std::make_unique<bowlby::csv::block_reader>(
-        *in, std::size_t{1} << 19);  // 512 KiB blocks: memory is a few blocks per thread
+#endif
+    if (!map_) {
+        std::istream* in = &std::cin;
+        if (path != "-") {
+            file_.open(path, std::ios::binary);
+            if (!file_) throw data_error("cannot open '" + path + "'");
+            in = &file_;
+        }
+        blocks_ = std::make_unique<bowlby::csv::block_reader>(*in, block_size);
+    }
     try {
-        std::string block;
-        if (!blocks_->next(block)) throw data_error(path + ": the file is empty; a header row is needed");
-        bowlby::csv::splitter split(block, blocks_->first_line());
+        std::string storage;
+        text_block block;
+        if (!next_block(storage, block)) throw data_error(path + ": the file is empty; a header row is needed");
+        bowlby::csv::splitter split(block.text, 1);
         std::vector<std::string_view> fields;
         if (!split.next(fields)) throw data_error(path + ": the file is empty; a header row is needed");
         header_.assign(fields.begin(), fields.end());
-        first_ = block.substr(split.position());
-        first_line_ = split.next_line();
-        first_pending_ = true;
+        first_data_line_ = split.next_line();
+        if (map_) {  // the data start after the header
+            map_first_end_ = map_pos_;
+            map_pos_ = static_cast<std::size_t>(block.text.data() - map_) + split.position();
+        } else {
+            first_ = std::string(block.text.substr(split.position()));
+            first_pending_ = true;
+        }
     } catch (const bowlby::csv::csv_error& e) {
         throw data_error(path + ", " + e.what());
     }
@@ -60,15 +94,136 @@ std::vector<std::string> answer_reader::item_names() const {
     return names;
 }
 
-bool answer_reader::next_block(std::string& text, std::size_t& first_line) {
+namespace {
+// Line breaks in [p, p + n), how many of them end an empty line (a break right after another,
+// or at p when p starts a line), and whether a double quote or a carriage return occurs: one
+// pass, sixteen bytes at a time where SSE2 is available.
+struct text_counts {
+    std::size_t breaks = 0, empty_lines = 0;
+    bool quote_or_cr = false;
+};
+text_counts count_lines(const char* p, std::size_t n, bool line_start) {
+    text_counts c;
+    if (n == 0) return c;
+    auto one = [&](std::size_t i, bool after_break) {
+        const bool nl = p[i] == '\n';
+        c.breaks += nl;
+        c.empty_lines += nl && after_break;
+        c.quote_or_cr |= p[i] == '"' || p[i] == '\r';
+    };
+    one(0, line_start);
+    std::size_t i = 1;
+#if defined(__SSE2__) || defined(_M_X64)
+    const __m128i nl = _mm_set1_epi8('\n'), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+    __m128i special = _mm_setzero_si128();
+    while (n - i >= 16) {
+        // Up to 255 vectors counted in byte lanes, then summed.
+        const std::size_t vectors = std::min<std::size_t>((n - i) / 16, 255);
+        __m128i breaks = _mm_setzero_si128(), empty = _mm_setzero_si128();
+        for (std::size_t k = 0; k < vectors; ++k, i += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            const __m128i before = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i - 1));
+            const __m128i is_break = _mm_cmpeq_epi8(v, nl);
+            breaks = _mm_sub_epi8(breaks, is_break);
+            empty = _mm_sub_epi8(empty, _mm_and_si128(is_break, _mm_cmpeq_epi8(before, nl)));
+            special = _mm_or_si128(special, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr)));
+        }
+        const __m128i b = _mm_sad_epu8(breaks, _mm_setzero_si128()), e = _mm_sad_epu8(empty, _mm_setzero_si128());
+        c.breaks += static_cast<std::size_t>(_mm_cvtsi128_si32(b)) + static_cast<std::size_t>(_mm_extract_epi16(b, 4));
+        c.empty_lines +=
+            static_cast<std::size_t>(_mm_cvtsi128_si32(e)) + static_cast<std::size_t>(_mm_extract_epi16(e, 4));
+    }
+    c.quote_or_cr |= _mm_movemask_epi8(special) != 0;
+#endif
+    for (; i < n; ++i) one(i, p[i - 1] == '\n');
+    return c;
+}
+
+// The records of a block with no quote and no carriage return: its lines that are not empty.
+std::size_t plain_records(const char* p, std::size_t n, const text_counts& c) {
+    return c.breaks - c.empty_lines + (n > 0 && p[n - 1] != '\n' ? 1 : 0);
+}
+}  // namespace
+
+answer_reader::~answer_reader() {
+#if BOWLBY_CLI_MAP_FILES
+    if (map_) ::munmap(const_cast<char*>(map_), map_size_);
+#endif
+}
+
+bool answer_reader::next_block(std::string& storage, text_block& block) {
+    if (map_) return next_mapped(block);
     if (first_pending_) {
         first_pending_ = false;
-        text.swap(first_);
-        first_line = first_line_;
-        if (!text.empty()) return true;
+        storage.swap(first_);
+    } else {
+        storage.clear();
     }
-    if (!blocks_->next(text)) return false;
-    first_line = blocks_->first_line();
+    if (storage.empty() && !blocks_->next(storage)) return false;
+    block.text = storage;
+    return true;
+}
+
+void answer_reader::measure(text_block& block) {
+    const text_counts c = count_lines(block.text.data(), block.text.size(), true);
+    block.breaks = c.breaks;
+    block.plain = !c.quote_or_cr;
+    block.records = plain_records(block.text.data(), block.text.size(), c);
+}
+
+void answer_reader::release([[maybe_unused]] const char* end) {
+#if BOWLBY_CLI_MAP_FILES
+    constexpr std::size_t step = std::size_t{8} << 20;
+    if (!map_ || !end) return;
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t upto = static_cast<std::size_t>(end - map_) / page * page;
+    if (upto < released_ + step) return;
+    ::madvise(const_cast<char*>(map_ + released_), upto - released_, MADV_DONTNEED);
+    released_ = upto;
+#endif
+}
+
+// The blocks bowlby::csv::block_reader would cut from a stream of the file, so that results
+// summed block by block are the same to the last bit whether the file is mapped or piped in:
+// the file is read block_size bytes at a time (read_end_), and once a block holds at least
+// block_size bytes it ends at the last line break outside quotes read so far; at the end of
+// the file, the rest is the last block. Only quotes are looked for here (with memchr, the
+// fastest pass there is): this is the part of reading that one thread does at a time.
+bool answer_reader::next_mapped(text_block& block) {
+    constexpr std::size_t none = std::string::npos;
+    std::size_t end = none;
+    if (map_first_end_ > map_pos_) {  // the records read with the header
+        end = map_first_end_;
+    } else {
+        std::size_t scanned = map_pos_;
+        bool in_quotes = false;
+        while (read_end_ < map_size_) {
+            read_end_ = std::min(read_end_ + block_size, map_size_);
+            const char* const p = map_ + scanned;
+            const std::size_t n = read_end_ - scanned;
+            if (!in_quotes && std::memchr(p, '"', n) == nullptr) {
+                const std::size_t nl = std::string_view(p, n).rfind('\n');
+                if (nl != std::string_view::npos) end = scanned + nl + 1;
+            } else {
+                for (std::size_t i = 0; i < n; ++i) {
+                    if (p[i] == '"')
+                        in_quotes = !in_quotes;
+                    else if (p[i] == '\n' && !in_quotes)
+                        end = scanned + i + 1;
+                }
+            }
+            scanned = read_end_;
+            if (end != none && read_end_ - map_pos_ >= block_size) break;
+            if (read_end_ == map_size_) end = none;  // the end of the file: the rest is the last block
+        }
+        if (end == none) {
+            if (map_pos_ >= map_size_) return false;
+            end = map_size_;
+        }
+    }
+    map_first_end_ = 0;
+    block.text = std::string_view(map_ + map_pos_, end - map_pos_);
+    map_pos_ = end;
     return true;
 }
 
@@ -130,10 +285,9 @@ int digit_run(const char* p, bool ends_line, T* out) {
 // so both give the same rows, lines and errors. Into bytes, an answer that is no whole number
 // from 0 to 254 returns `not_bytes`.
 template <class T>
-answer_reader::plain_result answer_reader::parse_plain(const std::string& text, std::size_t first_line, T* answers,
+answer_reader::plain_result answer_reader::parse_plain(std::string_view text, std::size_t first_line, T* answers,
                                                        Eigen::Index stride, parsed_rows& out) const {
     constexpr bool bytes = std::is_same_v<T, std::uint8_t>;
-    if (text.find('"') != std::string::npos || text.find('\r') != std::string::npos) return plain_result::general;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const std::size_t n_fields = header_.size();
     // Per field: the item it holds (-1: none) and whether a kept column is in it.
@@ -227,46 +381,45 @@ answer_reader::plain_result answer_reader::parse_plain(const std::string& text, 
             ++line;
         }
     }
-    const auto n_items = static_cast<Eigen::Index>(item_cols_.size());
-    if constexpr (bytes)
-        out.bytes.conservativeResize(r, n_items);
-    else
-        out.answers.conservativeResize(r, n_items);
+    out.n_rows = r;
     return plain_result::done;
 }
 
-void answer_reader::parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy,
-                          parsed_rows& out) const {
+void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const {
+    const std::string_view text = block.text;
+    const std::size_t first_line = block.first_line;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const auto n_items = static_cast<Eigen::Index>(item_cols_.size());
     out.keep = keep_cols_.size();
+    out.text_invalid = 0;
+    out.n_rows = 0;
     // A record of the header's n fields takes at least n bytes (n - 1 commas and its end), the
-    // last one n - 1: so there are at most size / n + 1 records. The matrix is trimmed at the
-    // end (memory reserved for rows never written is not touched).
+    // last one n - 1: so there are at most size / n + 1 records. The matrices keep their room
+    // from block to block (rows never written are not touched).
     const auto max_rows = static_cast<Eigen::Index>(text.size() / std::max<std::size_t>(header_.size(), 1) + 1);
+    auto room = [&](auto& store) {
+        if (store.rows() < max_rows || store.cols() != n_items) store.resize(max_rows + max_rows / 8, n_items);
+        return store.data();
+    };
     out.in_bytes = false;
     out.lines.clear();
     out.kept.clear();
     out.lines.reserve(static_cast<std::size_t>(max_rows));
     out.kept.reserve(static_cast<std::size_t>(max_rows) * keep_cols_.size());
-    plain_result plain = plain_result::not_bytes;
-    if (allow_bytes_ && try_bytes_.load(std::memory_order_relaxed)) {
-        out.bytes.resize(max_rows, n_items);
-        plain = parse_plain(text, first_line, out.bytes.data(), n_items, out);
+    plain_result plain = block.plain ? plain_result::not_bytes : plain_result::general;
+    if (block.plain && allow_bytes_ && try_bytes_.load(std::memory_order_relaxed)) {
+        plain = parse_plain(text, first_line, room(out.byte_store), n_items, out);
         if (plain == plain_result::done) {
             out.in_bytes = true;
             return;
         }
-        out.bytes.resize(0, n_items);
         out.lines.clear();
         out.kept.clear();
         if (plain == plain_result::not_bytes) try_bytes_.store(false, std::memory_order_relaxed);
     }
-    out.answers.resize(max_rows, n_items);
-    if (plain == plain_result::not_bytes &&
-        parse_plain(text, first_line, out.answers.data(), n_items, out) == plain_result::done)
+    double* const answers = room(out.answer_store);
+    if (plain == plain_result::not_bytes && parse_plain(text, first_line, answers, n_items, out) == plain_result::done)
         return;
-    out.answers.resize(max_rows, n_items);
     out.lines.clear();
     out.kept.clear();
     bowlby::csv::splitter split(text, first_line);
@@ -279,7 +432,7 @@ void answer_reader::parse(const std::string& text, std::size_t first_line, bowlb
                                  std::to_string(fields.size()) + " fields, but the header has " +
                                  std::to_string(header_.size()));
             out.lines.push_back(split.line());
-            double* row = out.answers.row(r).data();
+            double* row = answers + r * n_items;
             for (std::size_t j = 0; j < item_cols_.size(); ++j) {
                 const std::string_view cell = fields[item_cols_[j]];
                 double v = nan;
@@ -299,7 +452,7 @@ void answer_reader::parse(const std::string& text, std::size_t first_line, bowlb
     } catch (const bowlby::csv::csv_error& e) {
         throw data_error(path_ + ", " + e.what());
     }
-    out.answers.conservativeResize(r, n_items);
+    out.n_rows = r;
 }
 
 data_error answer_reader::describe(const bowlby::invalid_response& e, const parsed_rows& rows) const {

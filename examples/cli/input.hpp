@@ -14,14 +14,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <fstream>
-#include <functional>
-#include <future>
 #include <istream>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,18 +33,28 @@ using byte_matrix = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, 
 
 /// The data rows of one block, parsed: as doubles, or (when the reader was asked for them
 /// and every answer of the block is a whole number from 0 to 254 or missing) as bytes, an
-/// eighth of the memory for the scorer to read.
+/// eighth of the memory for the scorer to read. A thread keeps one and parses block after
+/// block into it, so its buffers are allocated once.
 struct parsed_rows {
-    /// The byte that stands for a missing answer (empty, NA, .) in `bytes`.
+    /// The byte that stands for a missing answer (empty, NA, .) in `bytes()`.
     static constexpr std::uint8_t missing_byte = 255;
-    chunk_matrix answers;  ///< rows x items; NaN for empty, NA, . (and text under invalid_policy::missing)
-    byte_matrix bytes;     ///< rows x items when in_bytes; missing_byte for empty, NA, .
+    /// rows x items; NaN for empty, NA, . (and text under invalid_policy::missing)
+    Eigen::Map<const chunk_matrix> answers() const {
+        return {answer_store.data(), in_bytes ? 0 : n_rows, answer_store.cols()};
+    }
+    /// rows x items when in_bytes; missing_byte for empty, NA, .
+    Eigen::Map<const byte_matrix> bytes() const {
+        return {byte_store.data(), in_bytes ? n_rows : 0, byte_store.cols()};
+    }
     bool in_bytes = false;
+    Eigen::Index n_rows = 0;
+    chunk_matrix answer_store;  ///< room for a block's rows, of which the first n_rows are this block's
+    byte_matrix byte_store;     ///< the same, for bytes
     std::vector<std::size_t> lines;
     std::vector<std::string> kept;  ///< rows x keep columns
     std::size_t keep = 0;
     std::size_t text_invalid = 0;
-    Eigen::Index rows() const { return in_bytes ? bytes.rows() : answers.rows(); }
+    Eigen::Index rows() const { return n_rows; }
     const std::string& kept_cell(Eigen::Index r, std::size_t c) const {
         return kept[static_cast<std::size_t>(r) * keep + c];
     }
@@ -57,6 +66,9 @@ public:
     /// columns (see resolve_columns); when empty, a file of exactly `n_items` columns is taken
     /// as items. `what` names the instrument in messages.
     answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items, const std::string& what);
+    ~answer_reader();
+    answer_reader(const answer_reader&) = delete;
+    answer_reader& operator=(const answer_reader&) = delete;
 
     const std::vector<std::string>& header() const { return header_; }
     const std::vector<std::size_t>& item_columns() const { return item_cols_; }
@@ -69,12 +81,14 @@ public:
     /// caller then scores them with byte_options(): the same results as from the doubles.
     void allow_bytes(bool on) { allow_bytes_ = on; }
 
-    /// Reads the whole input once. For each block of records, on a worker thread:
-    /// `work(rows, first_row, result)` with the block's parsed rows and the 0-based index of its
-    /// first data row; then, on this thread and in file order, `consume(result)`. An error in a
-    /// block (malformed CSV, text where a number belongs, an invalid answer) is thrown here,
-    /// when its block's turn comes, as a data_error naming the line and column.
-    /// `threads` 0 means all hardware threads.
+    /// Reads the whole input once. For each block of records, on one of `threads` threads
+    /// (the caller's among them): `work(rows, first_row, result)` with the block's parsed rows
+    /// and the 0-based index of its first data row; then `consume(result)`, one block at a
+    /// time and in file order (on whichever thread finished the block that was holding the
+    /// rest up). An error in a block (malformed CSV, text where a number belongs, an invalid
+    /// answer, an exception from `work` or `consume`) is thrown here, once every block before
+    /// it has been consumed, as a data_error naming the line and column; nothing after that
+    /// block is consumed. `threads` 0 means all hardware threads.
     template <class Result, class Work, class Consume>
     void run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume);
 
@@ -82,18 +96,44 @@ public:
     data_error describe(const bowlby::invalid_response& e, const parsed_rows& rows) const;
 
 private:
-    void parse(const std::string& text, std::size_t first_line, bowlby::invalid_policy policy, parsed_rows& out) const;
+    static constexpr std::size_t block_size = std::size_t{1} << 19;  // 512 KiB: memory is a few blocks per thread
+    /// A block of whole records: a view into the mapped file, or into the taking thread's
+    /// own storage when the input is read from a stream.
+    struct text_block {
+        std::string_view text;
+        // Set by measure():
+        std::size_t breaks = 0;      ///< line breaks
+        bool plain = false;          ///< holds no quote and no carriage return
+        std::size_t records = 0;     ///< when plain: its records (lines not empty)
+        std::size_t first_line = 1;  ///< once the blocks before it are measured
+    };
+    /// The next block's text; false at the end of the input. One thread at a time.
+    bool next_block(std::string& storage, text_block& block);
+    /// Counts a block's line breaks and records and says whether it is plain: one pass.
+    static void measure(text_block& block);
+    bool next_mapped(text_block& block);
+    /// The text before `end` (blocks consumed) is not read again: the mapped pages before it
+    /// are let go, a few MB at a time, so that memory stays flat as the file is read.
+    void release(const char* end);
+    void parse(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const;
     enum class plain_result { done, general, not_bytes };
     template <class T>
-    plain_result parse_plain(const std::string& text, std::size_t first_line, T* answers, Eigen::Index stride,
+    plain_result parse_plain(std::string_view text, std::size_t first_line, T* answers, Eigen::Index stride,
                              parsed_rows& out) const;
-    bool next_block(std::string& text, std::size_t& first_line);
 
     std::string path_;
+    // A regular file is mapped into memory and read in place (POSIX), blocks being views into
+    // it; changing the file while it is read is not supported. Standard input and anything
+    // that cannot be mapped is read through a stream.
+    const char* map_ = nullptr;
+    std::size_t map_size_ = 0, map_pos_ = 0;
+    std::size_t read_end_ = 0;       ///< how far a stream of the file would have been read
+    std::size_t map_first_end_ = 0;  ///< the end of the records read with the header
+    std::size_t released_ = 0;       ///< mapped pages before this offset have been let go
     std::ifstream file_;
     std::unique_ptr<bowlby::csv::block_reader> blocks_;
-    std::string first_;  ///< the first block's records after the header
-    std::size_t first_line_ = 0;
+    std::string first_;                ///< the first block's records after the header (stream)
+    std::size_t first_data_line_ = 2;  ///< the line after the header
     bool first_pending_ = false;
     std::vector<std::string> header_;
     std::vector<std::size_t> item_cols_, keep_cols_;
@@ -114,108 +154,198 @@ inline bowlby::score_options byte_options(bowlby::score_options o) {
 /// with them (byte_options() for bytes).
 inline void add_answers(bowlby::instrument_accumulator& acc, const parsed_rows& rows) {
     if (rows.in_bytes)
-        acc.add(rows.bytes);
+        acc.add(rows.bytes());
     else
-        acc.add(rows.answers);
+        acc.add(rows.answers());
 }
+
+namespace detail {
+// Running sums over blocks taken in order, each term known at its own time: before(k), the
+// sum of the terms of the blocks before block k, is known once all of them are.
+class block_sums {
+public:
+    explicit block_sums(std::size_t start) : before_{start} {}
+    void take() { terms_.push_back(unknown); }
+    void set(std::size_t k, std::size_t term) {
+        terms_[k] = term;
+        while (before_.size() <= terms_.size() && terms_[before_.size() - 1] != unknown)
+            before_.push_back(before_.back() + terms_[before_.size() - 1]);
+    }
+    bool known(std::size_t k) const { return before_.size() > k; }
+    std::size_t before(std::size_t k) const { return before_[k]; }
+
+private:
+    static constexpr std::size_t unknown = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> terms_, before_;
+};
+}  // namespace detail
 
 template <class Result, class Work, class Consume>
 void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume) {
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    // Each block learns how many data rows precede it from the block before it.
-    auto job = [this, policy, &work](std::string text, std::size_t first_line,
-                                     std::shared_future<std::size_t> rows_before,
-                                     std::promise<std::size_t> rows_through) {
-        parsed_rows rows;
-        Result result{};
-        try {
-            parse(text, first_line, policy, rows);
-        } catch (...) {
-            rows_through.set_exception(std::current_exception());
-            throw;
-        }
-        const std::size_t first_row = rows_before.get();
-        rows_through.set_value(first_row + static_cast<std::size_t>(rows.rows()));
-        try {
-            work(rows, first_row, result);
-        } catch (const bowlby::invalid_response& e) {
-            throw describe(e, rows);
-        }
-        return result;
+    // Every thread takes the next block (one thread at a time: finding where a block ends
+    // reads it once), measures and parses it into its own parsed_rows, and does `work`; so
+    // no text or rows pass between threads. A block's first line is known once the blocks
+    // before it are measured, and its first row once their records are counted: for a plain
+    // block, by measuring it (its records are its lines that are not empty), else by parsing.
+    // A finished block waits in one of `window` slots until the blocks before it are
+    // consumed; the thread that finishes the oldest consumes it and every finished one after.
+    const std::size_t window = 2 * static_cast<std::size_t>(threads);
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    struct slot {
+        std::optional<Result> result;
+        std::exception_ptr error;
+        const char* end = nullptr;  // where the block's text ends
+        bool ready = false;
     };
-    std::promise<std::size_t> start;
-    start.set_value(0);
-    std::shared_future<std::size_t> before = start.get_future().share();
-    // A fixed pool of worker threads takes the blocks from a queue (so that the memory held by
-    // threads does not grow with the number of blocks); at most `threads` blocks are in flight.
-    std::mutex m;
+    std::vector<slot> slots(window);
+    detail::block_sums lines(first_data_line_), records(0);
+    std::size_t taken = 0, consumed = 0, unparsed = none;  // unparsed: the first block that failed to parse
+    bool end = false, failed = false, consuming = false;
+    std::exception_ptr error;
+    std::mutex source;  // held while a thread takes a block
+    std::mutex m;       // everything else
     std::condition_variable cv;
-    std::deque<std::function<void()>> queue;
-    bool closing = false;
-    std::vector<std::thread> pool;
-    auto worker = [&] {
-        for (;;) {
-            std::function<void()> task;
-            {
-                std::unique_lock<std::mutex> lock(m);
-                cv.wait(lock, [&] { return closing || !queue.empty(); });
-                if (queue.empty()) return;
-                task = std::move(queue.front());
-                queue.pop_front();
+    auto take_blocks = [&] {
+        parsed_rows rows;
+        std::string storage;
+        text_block block;
+        std::unique_lock<std::mutex> lock(m, std::defer_lock);
+        try {
+            for (;;) {
+                std::exception_ptr err;
+                std::size_t k = 0;
+                {
+                    const std::lock_guard<std::mutex> taking(source);
+                    lock.lock();
+                    cv.wait(lock, [&] { return failed || end || taken < consumed + window; });
+                    if (failed || end || taken > unparsed) return;
+                    lock.unlock();
+                    bool got = false;
+                    try {
+                        got = next_block(storage, block);
+                    } catch (...) {
+                        err = std::current_exception();
+                    }
+                    lock.lock();
+                    if (!got && !err) {
+                        end = true;
+                        cv.notify_all();
+                        return;
+                    }
+                    k = taken++;
+                    lines.take();
+                    records.take();
+                    if (err) unparsed = std::min(unparsed, k);
+                    lock.unlock();
+                }
+                const char* const block_end = block.text.data() + block.text.size();
+                std::optional<Result> result;
+                if (!err) {
+                    measure(block);
+                    lock.lock();
+                    lines.set(k, block.breaks);
+                    if (block.plain) records.set(k, block.records);
+                    cv.notify_all();
+                    cv.wait(lock, [&] { return failed || lines.known(k) || unparsed < k; });
+                    const bool needed = lines.known(k) && !failed;  // else a block before it failed
+                    if (needed) block.first_line = lines.before(k);
+                    lock.unlock();
+                    try {
+                        if (needed) {
+                            parse(block, policy, rows);
+                            if (block.plain && static_cast<std::size_t>(rows.rows()) != block.records)
+                                throw std::logic_error("bowlby: a block's records were miscounted");
+                        }
+                    } catch (...) {
+                        err = std::current_exception();
+                    }
+                    lock.lock();
+                    if (!needed) {
+                        // nothing to hand over: the run stops at an earlier block
+                    } else if (err) {
+                        unparsed = std::min(unparsed, k);
+                        cv.notify_all();
+                    } else {
+                        if (!block.plain) {
+                            records.set(k, static_cast<std::size_t>(rows.rows()));
+                            cv.notify_all();
+                        }
+                        cv.wait(lock, [&] { return failed || records.known(k) || unparsed < k; });
+                        if (records.known(k) && !failed) {  // else this block is not needed
+                            const std::size_t first_row = records.before(k);
+                            lock.unlock();
+                            try {
+                                result.emplace();
+                                work(static_cast<const parsed_rows&>(rows), first_row, *result);
+                            } catch (const bowlby::invalid_response& e) {
+                                err = std::make_exception_ptr(describe(e, rows));
+                            } catch (...) {
+                                err = std::current_exception();
+                            }
+                            lock.lock();
+                        }
+                    }
+                } else {
+                    lock.lock();
+                }
+                slot& done = slots[k % window];
+                done.result = std::move(result);
+                done.error = err;
+                done.end = block_end;
+                done.ready = true;
+                if (consuming) {  // the thread consuming will take this block in turn
+                    lock.unlock();
+                    continue;
+                }
+                consuming = true;
+                while (!failed && slots[consumed % window].ready) {
+                    slot& oldest = slots[consumed % window];
+                    if (oldest.error) {
+                        error = oldest.error;
+                        failed = true;
+                        break;
+                    }
+                    std::optional<Result> r = std::move(oldest.result);
+                    const char* const text_end = oldest.end;
+                    oldest = slot{};
+                    ++consumed;
+                    cv.notify_all();
+                    lock.unlock();
+                    try {
+                        consume(*r);
+                        release(text_end);
+                    } catch (...) {
+                        lock.lock();
+                        error = std::current_exception();
+                        failed = true;
+                        break;
+                    }
+                    lock.lock();
+                }
+                consuming = false;
+                if (failed) cv.notify_all();
+                lock.unlock();
             }
-            task();
+        } catch (...) {  // memory ran out: the run fails
+            if (!lock.owns_lock()) lock.lock();
+            if (!failed) error = std::current_exception();
+            failed = true;
+            cv.notify_all();
         }
     };
-    struct stop_pool {  // joins the pool on every way out, errors included
-        std::mutex& m;
-        std::condition_variable& cv;
-        bool& closing;
-        std::vector<std::thread>& pool;
-        ~stop_pool() {
-            {
-                const std::lock_guard<std::mutex> lock(m);
-                closing = true;
+    {
+        std::vector<std::thread> helpers;
+        struct join_all {
+            std::vector<std::thread>& t;
+            ~join_all() {
+                for (auto& h : t) h.join();
             }
-            cv.notify_all();
-            for (auto& t : pool) t.join();
-        }
-    } stopper{m, cv, closing, pool};
-    if (threads > 1)
-        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    std::deque<std::future<Result>> in_flight;
-    std::string text;
-    std::size_t first_line = 0;
-    while (next_block(text, first_line)) {
-        std::promise<std::size_t> through;
-        std::shared_future<std::size_t> after = through.get_future().share();
-        if (threads == 1) {
-            Result r = job(std::move(text), first_line, before, std::move(through));
-            consume(r);
-        } else {
-            auto task = std::make_shared<std::packaged_task<Result()>>(
-                [&job, t = std::move(text), first_line, before, th = std::move(through)]() mutable {
-                    return job(std::move(t), first_line, before, std::move(th));
-                });
-            in_flight.push_back(task->get_future());
-            {
-                const std::lock_guard<std::mutex> lock(m);
-                queue.emplace_back([task] { (*task)(); });
-            }
-            cv.notify_one();
-            if (in_flight.size() >= 2 * threads) {
-                Result r = in_flight.front().get();
-                in_flight.pop_front();
-                consume(r);
-            }
-        }
-        before = after;
-        text = std::string();
+        } joiner{helpers};
+        for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(take_blocks);
+        take_blocks();
     }
-    while (!in_flight.empty()) {
-        Result r = in_flight.front().get();
-        in_flight.pop_front();
-        consume(r);
-    }
+    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace bowlby_cli

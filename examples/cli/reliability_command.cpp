@@ -140,7 +140,7 @@ int run_reliability(args& a) {
     std::vector<std::vector<double>> kept(ropt.bootstrap > 0 ? n_sub : 0);
     std::vector<std::size_t> first_col(n_sub + 1, 0);
     for (std::size_t s = 0; s < n_sub; ++s) first_col[s + 1] = first_col[s] + key->subscales[s].items.size();
-    // Blocks are accumulated on worker threads and merged in file order: the same result
+    // Blocks are accumulated on the threads that take them and merged in file order: the same result
     // whatever the number of threads.
     struct block_result {
         std::optional<bowlby::instrument_accumulator> acc;

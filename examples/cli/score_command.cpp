@@ -218,7 +218,7 @@ sample_summary summarize(const std::string& path, const std::string& items_spec,
         [&](const parsed_rows& rows, std::size_t, block_result& res) {
             const bowlby::score_options& opts = rows.in_bytes ? byte_opts : options;
             bowlby::chunk_scorer<double> scorer(key, opts);
-            const auto& t = rows.in_bytes ? scorer.score(rows.bytes) : scorer.score(rows.answers);
+            const auto& t = rows.in_bytes ? scorer.score(rows.bytes()) : scorer.score(rows.answers());
             if (items) {
                 res.items.emplace(key, opts);
                 add_answers(*res.items, rows);
@@ -391,8 +391,8 @@ int run_score(args& a) {
     std::array<std::size_t, 5> counts{};
     std::size_t firm = 0, with_p = 0;
 
-    // One pass: each block is scored, accumulated for the report and formatted on a worker
-    // thread; the main thread writes the blocks out and merges their statistics in file order.
+    // One pass: each block is scored, accumulated for the report and formatted by the thread
+    // that took it; blocks are written out and their statistics merged in file order.
     struct block_result {
         text_buffer text;
         std::vector<running_stats> stats;
@@ -411,7 +411,7 @@ int run_score(args& a) {
             const Eigen::Index n = in.rows();
             const bowlby::score_options& opts = in.in_bytes ? byte_opts : options;
             bowlby::chunk_scorer<double> scorer(*key, opts);
-            const bowlby::score_table<double>& t = in.in_bytes ? scorer.score(in.bytes) : scorer.score(in.answers);
+            const bowlby::score_table<double>& t = in.in_bytes ? scorer.score(in.bytes()) : scorer.score(in.answers());
             res.invalid = scorer.invalid_cells() + in.text_invalid;
             if (report) {
                 res.items.emplace(*key, opts);
