@@ -96,13 +96,13 @@ std::vector<std::string> answer_reader::item_names() const {
 
 namespace {
 // Line breaks in [p, p + n), how many of them end an empty line (a break right after another,
-// or at p when p starts a line), and whether a double quote or a carriage return occurs: one
+// or at p, which starts a line), and whether a double quote or a carriage return occurs: one
 // pass, sixteen bytes at a time where SSE2 is available.
 struct text_counts {
     std::size_t breaks = 0, empty_lines = 0;
     bool quote_or_cr = false;
 };
-text_counts count_lines(const char* p, std::size_t n, bool line_start) {
+text_counts count_lines(const char* p, std::size_t n) {
     text_counts c;
     if (n == 0) return c;
     auto one = [&](std::size_t i, bool after_break) {
@@ -111,7 +111,7 @@ text_counts count_lines(const char* p, std::size_t n, bool line_start) {
         c.empty_lines += nl && after_break;
         c.quote_or_cr |= p[i] == '"' || p[i] == '\r';
     };
-    one(0, line_start);
+    one(0, true);
     std::size_t i = 1;
 #if defined(__SSE2__) || defined(_M_X64)
     const __m128i nl = _mm_set1_epi8('\n'), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
@@ -165,7 +165,7 @@ bool answer_reader::next_block(std::string& storage, text_block& block) {
 }
 
 void answer_reader::measure(text_block& block) {
-    const text_counts c = count_lines(block.text.data(), block.text.size(), true);
+    const text_counts c = count_lines(block.text.data(), block.text.size());
     block.breaks = c.breaks;
     block.plain = !c.quote_or_cr;
     block.records = plain_records(block.text.data(), block.text.size(), c);
