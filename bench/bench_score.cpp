@@ -8,6 +8,10 @@
 
 #include <benchmark/benchmark.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -31,23 +35,36 @@ Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Order> ecr_data(Eigen::Index ro
     return x;
 }
 
-// The floor: one pass that reads every answer and does as little as the compiler allows
-// with it (integer sums vectorise; floating-point sums run in four independent chains, so
-// that the pass is bound by memory, not by the latency of one chain of additions).
+// The floor: one pass that reads every answer and does as little with it as the processor
+// allows, so that the pass is bound by memory and not by arithmetic. Bytes are summed eight at
+// a time (psadbw) into four independent sums; doubles into eight independent chains of vector
+// additions (one chain would wait on the latency of its additions, not on memory). A plain loop
+// where SSE2 is not there.
 template <class T>
 double read_sum(const T* x, Eigen::Index n) {
-    if constexpr (std::is_integral_v<T>) {
-        std::uint64_t sum = 0;
-        for (Eigen::Index i = 0; i < n; ++i) sum += static_cast<std::uint64_t>(x[i]);
-        return static_cast<double>(sum);
-    } else {
-        double s[4] = {0, 0, 0, 0};
-        const Eigen::Index n4 = n / 4 * 4;
-        for (Eigen::Index i = 0; i < n4; i += 4)
-            for (int l = 0; l < 4; ++l) s[l] += static_cast<double>(x[i + l]);
-        for (Eigen::Index i = n4; i < n; ++i) s[0] += static_cast<double>(x[i]);
-        return s[0] + s[1] + s[2] + s[3];
+    Eigen::Index i = 0;
+    double rest = 0;
+#if defined(__SSE2__)
+    if constexpr (std::is_same_v<T, std::uint8_t>) {
+        __m128i s[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
+        for (; i + 64 <= n; i += 64)
+            for (int c = 0; c < 4; ++c)
+                s[c] = _mm_add_epi64(
+                    s[c], _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i + 16 * c)),
+                                       _mm_setzero_si128()));
+        const __m128i t = _mm_add_epi64(_mm_add_epi64(s[0], s[1]), _mm_add_epi64(s[2], s[3]));
+        rest = static_cast<double>(_mm_cvtsi128_si64(t) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(t, t)));
+    } else if constexpr (std::is_same_v<T, double>) {
+        __m128d s[8];
+        for (auto& v : s) v = _mm_setzero_pd();
+        for (; i + 16 <= n; i += 16)
+            for (int c = 0; c < 8; ++c) s[c] = _mm_add_pd(s[c], _mm_loadu_pd(x + i + 2 * c));
+        for (int c = 1; c < 8; ++c) s[0] = _mm_add_pd(s[0], s[c]);
+        rest = _mm_cvtsd_f64(_mm_add_sd(s[0], _mm_unpackhi_pd(s[0], s[0])));
     }
+#endif
+    for (; i < n; ++i) rest += static_cast<double>(x[i]);
+    return rest;
 }
 
 // With Threads > 1 the buffer is cut into that many parts, each read on a thread of its own
