@@ -49,9 +49,9 @@ double read_sum(const T* x, Eigen::Index n) {
         __m128i s[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
         for (; i + 64 <= n; i += 64)
             for (int c = 0; c < 4; ++c)
-                s[c] = _mm_add_epi64(
-                    s[c], _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i + 16 * c)),
-                                       _mm_setzero_si128()));
+                s[c] =
+                    _mm_add_epi64(s[c], _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i + 16 * c)),
+                                                     _mm_setzero_si128()));
         const __m128i t = _mm_add_epi64(_mm_add_epi64(s[0], s[1]), _mm_add_epi64(s[2], s[3]));
         rest = static_cast<double>(_mm_cvtsi128_si64(t) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(t, t)));
     } else if constexpr (std::is_same_v<T, double>) {

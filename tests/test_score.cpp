@@ -461,6 +461,113 @@ TEST_CASE("the row kernel: 100 items - answers beyond the first 64 bits of a row
     }
 }
 
+TEST_CASE("a mean of complete rows is the correctly rounded quotient - every sum a row of up to 256 items can have") {
+    // Where every row of a vector answered all its subscale's items, the kernel divides by the
+    // item count without a division instruction (see subscale_column); the result must be the
+    // IEEE quotient sum / size, which the test computes with the division operator. Checked
+    // for every whole sum from -20 size to 255 size and every size up to 256, for every 7th sum
+    // up to 512 items, and for whole sums up to 2^50.
+    std::vector<double> sum, count, expected;
+    for (int size = 1; size <= 512; ++size) {
+        sum.clear();
+        for (int x = -20 * size; x <= 255 * size; x += size <= 256 ? 1 : 7) sum.push_back(x);
+        std::uint64_t state = static_cast<std::uint64_t>(size);
+        for (int i = 0; i < 400; ++i) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            sum.push_back(static_cast<double>(state >> 14) * (i % 2 ? 1 : -1));
+        }
+        const auto n = static_cast<Eigen::Index>(sum.size());
+        count.assign(sum.size(), size);
+        std::vector<double> value(sum.size());
+        std::vector<int> answered(sum.size());
+        std::vector<std::uint8_t> status(sum.size());
+        bowlby::detail::subscale_scores(sum.data(), count.data(), n, 1.0, size, false, value.data(), answered.data(),
+                                        status.data());
+        Eigen::Index wrong = 0;
+        for (Eigen::Index i = 0; i < n; ++i)
+            if (value[static_cast<std::size_t>(i)] != sum[static_cast<std::size_t>(i)] / size) ++wrong;
+        CAPTURE(size);
+        CHECK(wrong == 0);
+        CHECK(status[0] == 0);
+        CHECK(answered[0] == size);
+    }
+}
+
+TEST_CASE("bytes eight rows at a time - an incomplete row at every place in a group - the ends of the scale") {
+    // 40 items (two vectors of bytes per row on AVX2, the second holding 8 items), three
+    // subscales: "kept" = items 1-20, "turned" = items 21-40 all reversed, "mixed" = items
+    // 1-40 with every odd item reversed.
+    std::vector<int> first, second, all, odd;
+    for (int i = 1; i <= 20; ++i) first.push_back(i);
+    for (int i = 21; i <= 40; ++i) second.push_back(i);
+    for (int i = 1; i <= 40; ++i) all.push_back(i);
+    for (int i = 1; i <= 40; i += 2) odd.push_back(i);
+    using bytes = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Index rows = 64 * 8 + 5;
+    auto general = [](const bowlby::questionnaire& q, const bytes& x, const bowlby::score_options& o) {
+        return bowlby::score(q.view(), x.unaryExpr([](std::uint8_t v) { return v; }), o);
+    };
+
+    // On 0-255 every byte is an answer and every row complete. Answers at the ends of the
+    // scale make a row's 16-bit partial sums as large as they get.
+    bowlby::questionnaire full("full", 40, {0, 255, true});
+    full.add_subscale("kept", first).add_subscale("turned", second, second).add_subscale("mixed", all, odd);
+    bytes x(rows, 40);
+    for (Eigen::Index r = 0; r < rows; ++r)
+        for (Eigen::Index j = 0; j < 40; ++j)
+            x(r, j) = static_cast<std::uint8_t>((r + j) % 3 == 0 ? 255 : (r * 7 + j * 13) % 256);
+    // Row 0 by hand: every answer 255: kept 255, turned 255 - 255 = 0, mixed = mean of 20 kept
+    // 255s and 20 reversed 0s = 127.5. Row 1, every answer 0: kept 0, turned 255, mixed 127.5.
+    x.row(0).setConstant(255);
+    x.row(1).setConstant(0);
+
+    // On 1-254 with 255 missing, 0 is invalid. Group g (rows 8g to 8g + 7) has a missing
+    // answer in the row at place g % 8, item (g * 5) % 40 (so either vector), for g = 2 to 33;
+    // an invalid answer in the row at place (g + 3) % 8, item (g * 3) % 40, for g = 10 to 17;
+    // groups 34 and later are whole. The answers are those above with 0 read as 1 and 255 as 254.
+    bowlby::questionnaire inner("inner", 40, {1, 254, true});
+    inner.add_subscale("kept", first).add_subscale("turned", second, second).add_subscale("mixed", all, odd);
+    bytes y = x.unaryExpr([](std::uint8_t v) { return std::uint8_t(v == 0 ? 1 : v == 255 ? 254 : v); });
+    for (Eigen::Index g = 2; g < 34; ++g) y(8 * g + g % 8, (g * 5) % 40) = 255;
+    for (Eigen::Index g = 10; g < 18; ++g) y(8 * g + (g + 3) % 8, (g * 3) % 40) = 0;
+    bowlby::score_options keep_going;
+    keep_going.missing_codes.push_back(255);
+    keep_going.on_invalid = bowlby::invalid_policy::missing;
+    bowlby::score_options strict;
+    strict.missing_codes.push_back(255);
+
+    for (const bool sse2_only : {true, false}) {
+        CAPTURE(sse2_only);
+        const kernel_isa isa(sse2_only);
+        const auto f = bowlby::score(full.view(), x);
+        check_same(f, general(full, x, {}));
+        CHECK(f.values(0, 0) == 255.0);
+        CHECK(f.values(0, 1) == 0.0);
+        CHECK(f.values(0, 2) == 127.5);
+        CHECK(f.values(1, 0) == 0.0);
+        CHECK(f.values(1, 1) == 255.0);
+        CHECK(f.values(1, 2) == 127.5);
+        const auto g = bowlby::score(inner.view(), y, keep_going);
+        const auto gg = general(inner, y, keep_going);
+        check_same(g, gg);
+        CHECK(g.invalid_cells == gg.invalid_cells);
+        // Row 8 * 5 + 5 has one missing answer, item 26 (in "turned" and "mixed").
+        CHECK(g.answered(45, 1) == 19);
+        CHECK(g.answered(45, 2) == 39);
+        CHECK(g.answered(45, 0) == 20);
+        CHECK(g.invalid_cells == 8);
+        // Under the strict policy the first invalid answer is reported: group 10, the row at
+        // place 13 % 8 = 5 (row 85, 0-based), item 30 % 40 (0-based).
+        try {
+            (void)bowlby::score(inner.view(), y, strict);
+            FAIL("no error");
+        } catch (const bowlby::invalid_response& e) {
+            CHECK(e.row() == 85);
+            CHECK(e.item() == 30);
+        }
+    }
+}
+
 TEST_CASE("the row kernel: an item in two subscales - kept in one and reversed in the other") {
     // 19 items on 0-4 (an odd count: the last vector of doubles holds one item), subscales
     // that overlap and reverse the same item differently, one sum subscale and an item in no

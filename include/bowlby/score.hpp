@@ -276,6 +276,16 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
     const Scalar nan = std::numeric_limits<Scalar>::quiet_NaN();
     std::size_t invalid = 0;
 
+    // Throws for the block's first invalid answer in row order (the block is read item by item).
+    auto first_invalid = [&](Eigen::Index r0, Eigen::Index nb) {
+        for (Eigen::Index r = 0; r < nb; ++r)
+            for (Eigen::Index j = 0; j < p.n_items; ++j) {
+                const T raw = X.coeff(r0 + r, j);
+                const cell c = classify(p, raw);
+                if (c != cell::answered && c != cell::missing)
+                    throw_invalid(p, out_row + r0 + r, j, static_cast<double>(raw), c);
+            }
+    };
     // The general code: every answer classified, invalid ones reported or counted.
     auto general_block = [&](Eigen::Index r0, Eigen::Index nb) {
         std::fill(sums.begin(), sums.end(), 0.0);
@@ -291,8 +301,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
                 const cell c = classify(p, raw);
                 if (c != cell::answered) {
                     if (c != cell::missing) {
-                        if (p.on_invalid == invalid_policy::error)
-                            throw_invalid(p, out_row + r0 + r, j, static_cast<double>(raw), c);
+                        if (p.on_invalid == invalid_policy::error) first_invalid(r0, nb);
                         ++invalid;
                     }
                     continue;

@@ -111,6 +111,12 @@ struct row_plan {
     // stay in registers.
     std::vector<double> dense_sign;
     std::vector<std::uint8_t> dense_member, dense_reversed;
+    // Bytes, for complete rows on AVX2: per vector and subscale (dense, as above) a signed byte
+    // per lane, +1 kept, -1 reversed, 0 not in the subscale; per vector 0xFF for the lanes that
+    // are items; per subscale min times its kept items plus max times its reversed ones.
+    std::vector<std::int8_t> dense_weight;
+    std::vector<std::uint8_t> item_lanes;
+    std::vector<std::int32_t> keyed_base;
     // Bits (item j is bit j % 64 of word j / 64): the row's items; per subscale (at s * words)
     // its items and its reversed items.
     std::vector<std::uint64_t> item_bits, member_bits, rev_bits;
@@ -161,7 +167,12 @@ row_plan make_row_plan(const scoring_plan& p) {
         }
     }
     const auto L = static_cast<std::size_t>(rp.lanes);
+    if (bytes) rp.keyed_base.assign(p.n_subscales, 0);
     for (int v = 0; v < rp.n_vec; ++v) {
+        if (bytes)
+            for (std::size_t l = 0; l < L; ++l)
+                rp.item_lanes.push_back(static_cast<std::size_t>(v) * L + l < static_cast<std::size_t>(p.n_items) ? 0xFF
+                                                                                                                  : 0);
         rp.term_begin.push_back(static_cast<int>(rp.term_sub.size()));
         for (int s = 0; s < rp.n_sub; ++s) {
             std::vector<double> sign(L, 0.0);
@@ -180,6 +191,10 @@ row_plan make_row_plan(const scoring_plan& p) {
                 if (bytes) {
                     rp.dense_member.push_back(sign[l] != 0.0 ? 0xFF : 0);
                     rp.dense_reversed.push_back(sign[l] < 0.0 ? 0xFF : 0);
+                    rp.dense_weight.push_back(static_cast<std::int8_t>(sign[l]));
+                    if (sign[l] != 0.0)
+                        rp.keyed_base[static_cast<std::size_t>(s)] +=
+                            static_cast<std::int32_t>(sign[l] > 0.0 ? lo : hi);
                 } else {
                     rp.dense_sign.push_back(sign[l]);
                 }

@@ -241,49 +241,129 @@ struct real_rows {
     }
 };
 
-// The rows of a block, one pass each; after a row, its bits say whether it was complete and,
-// if not, whether the answers off the scale were all missing, and count the answered items.
+// One row: after its pass, its bits say whether it was complete and, if not, whether the
+// answers off the scale were all missing, and count the answered items.
+template <class T, int N, class Rows>
+inline void one_row(const Rows& summer, const row_plan& rp, const T* row, double* sums, double* counts,
+                    Eigen::Index block, Eigen::Index r, unsigned char* clean) {
+    const int n_sub = N > 0 ? N : rp.n_sub;
+    const int words = rp.words;
+    std::uint64_t ok[row_kernel_max_words];
+    double total[Rows::max_sub];
+    summer.sum(row, n_sub, ok, total);
+    bool complete = true;
+    for (int w = 0; w < words; ++w) {
+        ok[w] &= rp.item_bits[static_cast<std::size_t>(w)];
+        complete = complete && ok[w] == rp.item_bits[static_cast<std::size_t>(w)];
+    }
+    if (complete) {
+        for (int s = 0; s < n_sub; ++s) {
+            const auto su = static_cast<std::size_t>(s);
+            sums[s * block + r] = Rows::offset ? total[s] + rp.offset[su] : total[s];
+            counts[s * block + r] = rp.sub_size[su];
+        }
+        clean[r] = 1;
+        return;
+    }
+    // Some answer is off the scale: the row is the kernel's when each such answer is missing.
+    if (!rest_missing(rp, row, ok)) {
+        clean[r] = 0;
+        return;
+    }
+    for (int s = 0; s < n_sub; ++s) {
+        const double reversed = Rows::offset ? answered_in(rp, rp.rev_bits, s, ok) * (rp.lo + rp.hi) : 0.0;
+        sums[s * block + r] = total[s] + reversed;
+        counts[s * block + r] = answered_in(rp, rp.member_bits, s, ok);
+    }
+    clean[r] = 1;
+}
+
+#if BOWLBY_ROW_WIDE
+// Eight rows of bytes at once, for N subscales (1 to 4), written as complete rows; returns a
+// bit per row that is not complete (an answer off the scale, missing or not), whose outputs
+// the caller redoes. y = x - min is on the scale exactly when y <= max - min (unsigned bytes),
+// and subscale s's keyed sum is the sum of w * y plus keyed_base[s], with w = +1 for a kept
+// item, -1 for a reversed one (max - y = (min + max) - x) and 0 elsewhere. maddubs multiplies
+// y by w and adds lane pairs into 16-bit lanes: a row adds at most 16 vectors of pairs of
+// 255, far below 2^15, so every sum is exact, the same whole number as the row-by-row pass.
+template <int N, int NV>
+inline unsigned complete_rows8(const row_plan& rp, const std::uint8_t* first, Eigen::Index stride, double* sums,
+                               double* counts, Eigen::Index block, unsigned char* clean) {
+    const int n_vec = NV > 0 ? NV : rp.n_vec;
+    const __m256i lo8 = _mm256_set1_epi8(static_cast<char>(static_cast<int>(rp.lo))),
+                  range8 = _mm256_set1_epi8(static_cast<char>(static_cast<int>(rp.hi - rp.lo))),
+                  ones16 = _mm256_set1_epi16(1);
+    const auto* weight = reinterpret_cast<const __m256i*>(rp.dense_weight.data());
+    const auto* items = reinterpret_cast<const __m256i*>(rp.item_lanes.data());
+    __m256i row_sum[N][8];  // per subscale and row, eight 32-bit partial sums
+    unsigned incomplete = 0;
+    for (int r = 0; r < 8; ++r) {
+        const std::uint8_t* row = first + r * stride;
+        __m256i acc[N];
+        for (int s = 0; s < N; ++s) acc[s] = _mm256_setzero_si256();
+        __m256i off = _mm256_setzero_si256();
+        for (int v = 0; v < n_vec; ++v) {
+            const __m256i y = _mm256_sub_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 32 * v)), lo8);
+            off = _mm256_or_si256(off, _mm256_and_si256(_mm256_subs_epu8(y, range8), _mm256_loadu_si256(items + v)));
+            for (int s = 0; s < N; ++s)
+                acc[s] = _mm256_add_epi16(acc[s], _mm256_maddubs_epi16(y, _mm256_loadu_si256(weight + v * N + s)));
+        }
+        incomplete |= static_cast<unsigned>(!_mm256_testz_si256(off, off)) << r;
+        for (int s = 0; s < N; ++s) row_sum[s][r] = _mm256_madd_epi16(acc[s], ones16);
+    }
+    for (int s = 0; s < N; ++s) {
+        // Eight rows' lanes summed at once: after three rounds of pairwise adds, 128-bit half h
+        // of q holds rows 0-3 (q0123) or 4-7 (q4567), each over half h of its lanes.
+        __m256i* t = row_sum[s];
+        const __m256i q0123 = _mm256_hadd_epi32(_mm256_hadd_epi32(t[0], t[1]), _mm256_hadd_epi32(t[2], t[3]));
+        const __m256i q4567 = _mm256_hadd_epi32(_mm256_hadd_epi32(t[4], t[5]), _mm256_hadd_epi32(t[6], t[7]));
+        const __m256i total = _mm256_add_epi32(_mm256_add_epi32(_mm256_permute2x128_si256(q0123, q4567, 0x20),
+                                                                _mm256_permute2x128_si256(q0123, q4567, 0x31)),
+                                               _mm256_set1_epi32(rp.keyed_base[static_cast<std::size_t>(s)]));
+        double* sum = sums + s * block;
+        _mm256_storeu_pd(sum, _mm256_cvtepi32_pd(_mm256_castsi256_si128(total)));
+        _mm256_storeu_pd(sum + 4, _mm256_cvtepi32_pd(_mm256_extracti128_si256(total, 1)));
+        const __m256d size = _mm256_set1_pd(rp.sub_size[static_cast<std::size_t>(s)]);
+        _mm256_storeu_pd(counts + s * block, size);
+        _mm256_storeu_pd(counts + s * block + 4, size);
+    }
+    const std::uint64_t all = 0x0101010101010101ULL;
+    std::memcpy(clean, &all, 8);
+    return incomplete;
+}
+#endif
+
+// The rows of a block, one pass each (bytes with 1 to 4 subscales on AVX2: eight complete
+// rows at a time, the others one by one).
 template <class T, int N>
 void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
                 double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
     using rows = std::conditional_t<std::is_same_v<T, std::uint8_t>, byte_rows<N>, real_rows<T, N>>;
     const rows summer(rp);
-    const int n_sub = N > 0 ? N : rp.n_sub;
-    const int words = rp.words;
-    std::uint64_t ok[row_kernel_max_words];
-    double total[rows::max_sub];
-    for (Eigen::Index r = 0; r < nb; ++r) {
+    Eigen::Index r = 0;
+#if BOWLBY_ROW_WIDE
+    if constexpr (std::is_same_v<T, std::uint8_t> && N > 0) {
+        const Eigen::Index grouped = std::max<Eigen::Index>(0, std::min(nb, vector_rows)) / 8 * 8;
+        for (; r < grouped; r += 8) {
+            unsigned redo =
+                rp.n_vec == 2
+                    ? complete_rows8<N, 2>(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r)
+                : rp.n_vec == 1
+                    ? complete_rows8<N, 1>(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r)
+                    : complete_rows8<N, 0>(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r);
+            for (; redo != 0; redo &= redo - 1) {
+                const Eigen::Index q = r + lowest_bit(redo);
+                one_row<T, N>(summer, rp, first + q * stride, sums, counts, block, q, clean);
+            }
+        }
+    }
+#endif
+    for (; r < nb; ++r) {
         if (r >= vector_rows) {
             clean[r] = 0;
             continue;
         }
-        const T* row = first + r * stride;
-        summer.sum(row, n_sub, ok, total);
-        bool complete = true;
-        for (int w = 0; w < words; ++w) {
-            ok[w] &= rp.item_bits[static_cast<std::size_t>(w)];
-            complete = complete && ok[w] == rp.item_bits[static_cast<std::size_t>(w)];
-        }
-        if (complete) {
-            for (int s = 0; s < n_sub; ++s) {
-                const auto su = static_cast<std::size_t>(s);
-                sums[s * block + r] = rows::offset ? total[s] + rp.offset[su] : total[s];
-                counts[s * block + r] = rp.sub_size[su];
-            }
-            clean[r] = 1;
-            continue;
-        }
-        // Some answer is off the scale: the row is the kernel's when each such answer is missing.
-        if (!rest_missing(rp, row, ok)) {
-            clean[r] = 0;
-            continue;
-        }
-        for (int s = 0; s < n_sub; ++s) {
-            const double reversed = rows::offset ? answered_in(rp, rp.rev_bits, s, ok) * (rp.lo + rp.hi) : 0.0;
-            sums[s * block + r] = total[s] + reversed;
-            counts[s * block + r] = answered_in(rp, rp.member_bits, s, ok);
-        }
-        clean[r] = 1;
+        one_row<T, N>(summer, rp, first + r * stride, sums, counts, block, r, clean);
     }
 }
 
@@ -318,10 +398,28 @@ void subscale_column(const double* sum, const double* count, Eigen::Index nb, do
     // dv::lanes rows at a time; the same operations, so the same values, as the loop below.
     const dv::v need_v = dv::set1(need), size_v = dv::set1(size), times_v = dv::set1(times), one = dv::set1(1.0);
     const dv::v nan_v = dv::set1(std::numeric_limits<double>::quiet_NaN()), two = dv::set1(2.0);
+#if BOWLBY_ROW_WIDE
+    // Where every row of a vector answered all `size` items, the mean is sum / size correctly
+    // rounded without a division (Markstein's theorem: with inv the double nearest 1 / size and
+    // q within an ulp of the quotient, q + (sum - q size) inv, each step rounded once, is the
+    // double nearest sum / size; the remainder is exact with an FMA).
+    const dv::v inv = dv::set1(1.0 / size);
+#endif
     for (; r + dv::lanes <= nb; r += dv::lanes) {
         const dv::v n = dv::load(count + r);
         const dv::v enough = dv::ge(n, need_v);
+#if BOWLBY_ROW_WIDE
+        dv::v mean;
+        const dv::v s = dv::load(sum + r);
+        if (dv::mask(dv::eq(n, size_v)) == (1u << dv::lanes) - 1) {
+            const dv::v q = dv::mul(s, inv);
+            mean = _mm256_fmadd_pd(_mm256_fnmadd_pd(q, size_v, s), inv, q);
+        } else {
+            mean = dv::div(s, dv::blend(enough, n, one));
+        }
+#else
         const dv::v mean = dv::div(dv::load(sum + r), dv::blend(enough, n, one));
+#endif
         dv::store(value + r, dv::blend(enough, dv::mul(mean, times_v), nan_v));
         // Status: 2 without enough answers, else 1 when fewer than all.
         const dv::v st = dv::blend(enough, dv::and_(dv::lt(n, size_v), one), two);
