@@ -461,6 +461,54 @@ TEST_CASE("the row kernel: 100 items - answers beyond the first 64 bits of a row
     }
 }
 
+TEST_CASE("a table too large for the cache is written around it - the same scores as small tables") {
+    // 400,000 rows x 2 ECR scores make a table of 10.4 MB, over the 8 MiB from which scores,
+    // counts and statuses are written with non-temporal stores; the same rows scored 1,000 at a
+    // time (tables of 26 kB) are stored as usual. With 400,001 rows the second column starts 8
+    // bytes off a 16-byte boundary and is stored as usual too. On one thread and on two.
+    const bowlby::key_view& ecr = bowlby::instruments::ecr::key;
+    for (const Eigen::Index rows : {Eigen::Index{400000}, Eigen::Index{400001}}) {
+        CAPTURE(rows);
+        Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x(rows, 36);
+        std::uint64_t state = 7;
+        for (Eigen::Index i = 0; i < x.size(); ++i) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            const auto u = static_cast<int>(state >> 33);
+            x.data()[i] = static_cast<std::uint8_t>(u % 200 == 0 ? 0 : 1 + u % 7);  // 0: missing
+        }
+        // Row 200,000 answers 7 throughout: anxiety (17 * 7 + 1) / 18 (one item reversed),
+        // avoidance (9 * 7 + 9 * 1) / 18 = 4 (see ecr_rows above).
+        x.row(200000).setConstant(7);
+        bowlby::score_options o;
+        o.missing_codes.push_back(0);
+        o.min_answered = 0.99;  // a missing answer makes its subscale insufficient
+        bowlby::chunk_scorer<> small(ecr, o);
+        bowlby::score_table<double> pieces = bowlby::score(ecr, x.topRows(0), o);
+        pieces.values.resize(rows, 2);
+        pieces.answered.resize(rows, 2);
+        pieces.status_codes.resize(rows, 2);
+        for (Eigen::Index r0 = 0; r0 < rows; r0 += 1000) {
+            const Eigen::Index n = std::min<Eigen::Index>(1000, rows - r0);
+            const auto& t = small.score(x.middleRows(r0, n));
+            pieces.values.middleRows(r0, n) = t.values;
+            pieces.answered.middleRows(r0, n) = t.answered;
+            pieces.status_codes.middleRows(r0, n) = t.status_codes;
+        }
+        CHECK((pieces.status_codes.array() == 0).any());
+        CHECK((pieces.status_codes.array() == 2).any());
+        for (const unsigned threads : {1u, 2u}) {
+            CAPTURE(threads);
+            o.threads = threads;
+            const auto t = bowlby::score(ecr, x, o);
+            check_same(t, pieces);
+            CHECK(t.values(200000, 0) == 120.0 / 18);
+            CHECK(t.values(200000, 1) == 4.0);
+            const row_major xd = x.cast<double>();
+            check_same(bowlby::score(ecr, xd, o), pieces);
+        }
+    }
+}
+
 TEST_CASE("a mean of complete rows is the correctly rounded quotient - every sum a row of up to 256 items can have") {
     // Where every row of a vector answered all its subscale's items, the kernel divides by the
     // item count without a division instruction (see subscale_column); the result must be the

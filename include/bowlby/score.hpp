@@ -405,6 +405,8 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         }
     };
 
+    // A table larger than 8 MiB is written around the cache (see subscale_column).
+    const bool stream = static_cast<std::size_t>(out.values.size()) * (sizeof(Scalar) + sizeof(int) + 1) > (8u << 20);
     for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += block) {
         const Eigen::Index nb = std::min(block, X.rows() - r0);
         if (rp.usable) {
@@ -418,7 +420,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
             const Eigen::Index at = s * out.values.rows() + out_row + r0;
             subscale_scores(sums.data() + s * block, counts.data() + s * block, nb, static_cast<double>(p.sub_need[su]),
                             static_cast<double>(p.sub_size[su]), static_cast<bool>(p.sub_is_sum[su]),
-                            out.values.data() + at, out.answered.data() + at, out.status_codes.data() + at);
+                            out.values.data() + at, out.answered.data() + at, out.status_codes.data() + at, stream);
         }
         for (Eigen::Index r = 0; r < nb; ++r) {
             const Eigen::Index row = out_row + r0 + r;
@@ -452,6 +454,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
             }
         }
     }
+    if (stream) stream_fence();
     return invalid;
 }
 

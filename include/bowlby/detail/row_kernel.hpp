@@ -276,17 +276,26 @@ void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::In
 #endif
 }
 
-// Subscale scores of a block (see subscale_column), with AVX2 where the row kernel uses it.
+// After streamed stores (subscale_scores with `stream`): they are seen before any later store.
+inline void stream_fence() {
+#if defined(BOWLBY_ROW_KERNEL_SSE2)
+    _mm_sfence();
+#endif
+}
+
+// Subscale scores of a block (see subscale_column), with AVX2 where the row kernel uses it;
+// `stream` for tables too large to stay in cache.
 template <class Scalar>
 void subscale_scores(const double* sum, const double* count, Eigen::Index nb, double need, double size, bool is_sum,
-                     Scalar* value, int* answered, std::uint8_t* status) {
+                     Scalar* value, int* answered, std::uint8_t* status, bool stream = false) {
 #if defined(BOWLBY_ROW_KERNEL_AVX2)
-    if (row_kernel_avx2()) return avx2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status);
+    if (row_kernel_avx2())
+        return avx2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
 #endif
 #if defined(BOWLBY_ROW_KERNEL_SSE2)
-    sse2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status);
+    sse2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
 #else
-    portable::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status);
+    portable::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
 #endif
 }
 

@@ -42,6 +42,18 @@ struct dv {
         const int packed = _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(s32, s32), s32));
         std::memcpy(st_at, &packed, 4);
     }
+    // The same, as non-temporal stores: `at` and `n_at` 16-byte aligned, `st_at` 4-byte aligned.
+    static void stream(double* at, v a) {
+        _mm_stream_pd(at, _mm256_castpd256_pd128(a));
+        _mm_stream_pd(at + 2, _mm256_extractf128_pd(a, 1));
+    }
+    static void stream(float*, v) {}  // not called: float scores are stored as usual
+    static void stream_counts(int* n_at, std::uint8_t* st_at, v n, v st) {
+        _mm_stream_si128(reinterpret_cast<__m128i*>(n_at), _mm256_cvttpd_epi32(n));
+        const __m128i s32 = _mm256_cvttpd_epi32(st);
+        _mm_stream_si32(reinterpret_cast<int*>(st_at),
+                        _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(s32, s32), s32)));
+    }
 #else
     using v = __m128d;
     static constexpr int lanes = 2;
@@ -387,10 +399,13 @@ void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::In
 
 // Subscale scores from a block's sums and counts (status codes 0 complete, 1 prorated and 2
 // insufficient, score_status's values): branch-free, so that the compiler vectorises it for
-// this instruction set.
+// this instruction set. With `stream` (a table too large to stay in cache) and AVX2, double
+// scores, counts and statuses go straight to memory (non-temporal stores), where their
+// addresses allow, so that writing them does not first read their cache lines; the caller
+// ends with stream_fence().
 template <class Scalar>
 void subscale_column(const double* sum, const double* count, Eigen::Index nb, double need, double size, bool is_sum,
-                     Scalar* value, int* answered, std::uint8_t* status) {
+                     Scalar* value, int* answered, std::uint8_t* status, bool stream) {
     const double times = is_sum ? size : 1.0;  // a sum subscale is the mean times the item count
     const Scalar nan = std::numeric_limits<Scalar>::quiet_NaN();
     Eigen::Index r = 0;
@@ -404,6 +419,11 @@ void subscale_column(const double* sum, const double* count, Eigen::Index nb, do
     // q within an ulp of the quotient, q + (sum - q size) inv, each step rounded once, is the
     // double nearest sum / size; the remainder is exact with an FMA).
     const dv::v inv = dv::set1(1.0 / size);
+    const bool nt = stream && std::is_same_v<Scalar, double> && reinterpret_cast<std::uintptr_t>(value) % 16 == 0 &&
+                    reinterpret_cast<std::uintptr_t>(answered) % 16 == 0 &&
+                    reinterpret_cast<std::uintptr_t>(status) % 4 == 0;
+#else
+    (void)stream;
 #endif
     for (; r + dv::lanes <= nb; r += dv::lanes) {
         const dv::v n = dv::load(count + r);
@@ -420,11 +440,21 @@ void subscale_column(const double* sum, const double* count, Eigen::Index nb, do
 #else
         const dv::v mean = dv::div(dv::load(sum + r), dv::blend(enough, n, one));
 #endif
-        dv::store(value + r, dv::blend(enough, dv::mul(mean, times_v), nan_v));
+        const dv::v score = dv::blend(enough, dv::mul(mean, times_v), nan_v);
         // Status: 2 without enough answers, else 1 when fewer than all.
         const dv::v st = dv::blend(enough, dv::and_(dv::lt(n, size_v), one), two);
+#if BOWLBY_ROW_WIDE
+        if (nt) {
+            dv::stream(value + r, score);
+            dv::stream_counts(answered + r, status + r, n, st);
+            continue;
+        }
+#endif
+        dv::store(value + r, score);
         dv::store_counts(answered + r, status + r, n, st);
     }
+#else
+    (void)stream;
 #endif
     for (; r < nb; ++r) {
         const double n = count[r];
