@@ -12,6 +12,8 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -105,8 +107,60 @@ void BM_score(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * x.size() * static_cast<std::int64_t>(sizeof(T)));
 }
 
+// Two threads against one, measured in pairs: each iteration runs the task on one thread and
+// on two, back to back (in turns, which goes first), so that both see the same state of a
+// shared machine. Reported as counters: the median time of each, and the median of the
+// iterations' ratios (`speedup`). Score = false runs the read pass (the floor) instead.
+template <class T, bool Score>
+void BM_two_against_one(benchmark::State& state) {
+    const auto x = ecr_data<T>(state.range(0));
+    bowlby::score_options o1, o2;
+    o2.threads = 2;
+    const bowlby::scorer<bowlby::instruments::ecr> one(o1), two(o2);
+    auto run = [&](unsigned threads) {
+        const auto t0 = std::chrono::steady_clock::now();
+        if constexpr (Score) {
+            auto t = (threads == 1 ? one : two).score(x);
+            benchmark::DoNotOptimize(t.values.data());
+        } else {
+            double part[2] = {0, 0};
+            if (threads == 1) {
+                part[0] = read_sum(x.data(), x.size());
+            } else {
+                std::thread helper([&] { part[1] = read_sum(x.data() + x.size() / 2, x.size() - x.size() / 2); });
+                part[0] = read_sum(x.data(), x.size() / 2);
+                helper.join();
+            }
+            benchmark::DoNotOptimize(part[0] + part[1]);
+        }
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    std::vector<double> t1, t2, ratio;
+    for (auto _ : state) {
+        const bool one_first = t1.size() % 2 == 0;
+        const double a = one_first ? run(1) : 0.0;
+        const double b = run(2);
+        const double c = one_first ? a : run(1);
+        t1.push_back(c);
+        t2.push_back(b);
+        ratio.push_back(c / b);
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        const std::size_t n = v.size();
+        return n == 0 ? 0.0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    };
+    state.counters["one_thread_ms"] = median(t1) * 1e3;
+    state.counters["two_threads_ms"] = median(t2) * 1e3;
+    state.counters["speedup"] = median(ratio);
+}
+
 }  // namespace
 
+BENCHMARK(BM_two_against_one<double, true>)->Arg(1000000)->Iterations(40)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_two_against_one<std::uint8_t, true>)->Arg(1000000)->Iterations(100)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_two_against_one<double, false>)->Arg(1000000)->Iterations(40)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_two_against_one<std::uint8_t, false>)->Arg(1000000)->Iterations(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_read_pass<std::uint8_t>)->Arg(1000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_score<std::uint8_t>)->Arg(1000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_read_pass<std::uint8_t, 2>)->Arg(1000000)->UseRealTime();

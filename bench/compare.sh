@@ -112,6 +112,10 @@ PY
 # for a virtual core, and one such wait would otherwise decide the ratio.
 build/release/bench/bowlby_bench_score --benchmark_filter="/$rows(/real_time)?\$" --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true --benchmark_format=json > "$data/bench.json" 2> "$data/bench.err" || true
+# Two threads against one, in pairs (each iteration runs both, back to back): the speed-ups
+# below, for the scorer and for the read pass (what the memory itself gave two threads).
+build/release/bench/bowlby_bench_score --benchmark_filter="BM_two_against_one<.*>/$rows/" \
+  --benchmark_format=json > "$data/bench-pairs.json" 2>> "$data/bench.err" || true
 
 ratio() { # ratio A B -> A/B or n/a; two decimals below 10x, so that rounding decides no target
   if [[ "$1" == failed || "$2" == failed || -z "$1" || -z "$2" ]]; then echo "n/a"; else
@@ -127,6 +131,13 @@ fmt() { # seconds, or milliseconds below 0.1 s
 bench_time() { # median real_time of a benchmark over the repetitions, in seconds
   $py -c "import json,sys; b=[x for x in json.load(open('$data/bench.json'))['benchmarks'] if x['name']=='$1_median']; print(b[0]['real_time']/1e9 if b else 'failed')" 2>/dev/null || echo failed
 }
+pair() { # pair NAME COUNTER -> a counter of a paired benchmark (ms, or the speed-up)
+  $py -c "import json; b=[x for x in json.load(open('$data/bench-pairs.json'))['benchmarks'] if x['name'].startswith('BM_two_against_one<$1>/')]; print(b[0]['$2'] if b else 'failed')" 2>/dev/null || echo failed
+}
+speedup() { # a paired benchmark's median ratio, two decimals
+  local v; v=$(pair "$1" speedup); [[ $v == failed ]] && echo "n/a" || printf "%.2fx" "$v"
+}
+ms() { local v; v=$(pair "$1" "$2"); [[ $v == failed ]] && echo "did not run" || printf "%.1f ms" "$v"; }
 numpy_mm=$( [[ ${secs[numpy_matmul]} == failed ]] && echo failed || tail -n 1 "$data/numpy_matmul.out")
 score_u8=$(bench_time "BM_score<std::uint8_t>/$rows"); read_u8=$(bench_time "BM_read_pass<std::uint8_t>/$rows")
 score_d=$(bench_time "BM_score<double>/$rows"); read_d=$(bench_time "BM_read_pass<double>/$rows")
@@ -152,8 +163,10 @@ Multi-threaded paths, 2 threads against 1 (same run):
 |---|---|---|---|---|
 | \`bowlby score\` on the CSV | $(fmt "${secs[bowlby_score_1t]}") | $(fmt "${secs[bowlby_score]}") | $(ratio "${secs[bowlby_score_1t]}" "${secs[bowlby_score]}") | $same_scores output |
 | \`bowlby reliability\` on the CSV | $(fmt "${secs[bowlby_reliability_1t]}") | $(fmt "${secs[bowlby_reliability]}") | $(ratio "${secs[bowlby_reliability_1t]}" "${secs[bowlby_reliability]}") | $same_rel output |
-| in memory: score doubles | $(fmt "$score_d") | $(fmt "$score_d2") | $(ratio "$score_d" "$score_d2") | tested equal |
-| in memory: score bytes | $(fmt "$score_u8") | $(fmt "$score_u82") | $(ratio "$score_u8" "$score_u82") | tested equal |
+| in memory: score doubles | $(ms "double, true" one_thread_ms) | $(ms "double, true" two_threads_ms) | $(speedup "double, true") | tested equal |
+| in memory: score bytes | $(ms "std::uint8_t, true" one_thread_ms) | $(ms "std::uint8_t, true" two_threads_ms) | $(speedup "std::uint8_t, true") | tested equal |
+| in memory: read pass (the floor), doubles | $(ms "double, false" one_thread_ms) | $(ms "double, false" two_threads_ms) | $(speedup "double, false") | |
+| in memory: read pass (the floor), bytes | $(ms "std::uint8_t, false" one_thread_ms) | $(ms "std::uint8_t, false" two_threads_ms) | $(speedup "std::uint8_t, false") | |
 TABLE
 )
 echo "$table"
@@ -166,10 +179,15 @@ cat > bench/RESULTS.md <<MD
 Measured by \`bash bench/compare.sh $rows\` on $(date -u +%Y-%m-%d), $(nproc) cores ($cpu),
 $(free -g | awk '/Mem:/ {print $2}') GiB, one run of each task, the best of five for bowlby's commands (wall-clock seconds, including process
 start-up and, for R and Python, loading their libraries). Ratios are the baseline's time over
-bowlby's: above 1x bowlby is faster. The in-memory rows come from Google Benchmark, the median of 5 repetitions
+bowlby's: above 1x bowlby is faster. The in-memory rows of the first table come from Google Benchmark, the median of 5 repetitions
 (\`bowlby_bench_score\`; Debian's libbenchmark is a debug build, which affects its own timing loop,
-not the code measured). The read pass sums every answer with as little work as the compiler
-allows (integer sums vectorised, four floating-point chains); on 2 threads each reads half.
+not the code measured). The read pass is the memory floor: it sums every answer with SSE2
+(bytes eight at a time with psadbw, doubles in eight independent chains), so that memory, not
+arithmetic, bounds it; on 2 threads each reads half. The in-memory rows of the second table are
+measured in pairs (\`BM_two_against_one\`: each iteration runs one thread and two back to back,
+40 iterations for doubles, 100 for bytes): times are medians, the speed-up is the median of the
+pairs' ratios, and the read pass rows show how much a second thread could get from memory at
+that time.
 numpy runs with its BLAS's default threads. bowlby's rows in the first table run on 2 threads; its row
 kernel ran on $isa (chosen at run time; the build itself targets plain x86-64). Each tool scores
 into a new file: the last run's output is deleted before the clock starts, for bowlby, pandas and
