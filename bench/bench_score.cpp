@@ -69,25 +69,28 @@ double read_sum(const T* x, Eigen::Index n) {
     return rest;
 }
 
-// With Threads > 1 the buffer is cut into that many parts, each read on a thread of its own
-// (started per pass, as the scorer starts its threads per call).
+// One read pass on `threads` threads, each reading its part of the buffer on a thread of its
+// own (started per pass, as the scorer starts its threads per call).
+template <class T>
+double read_pass(const T* x, Eigen::Index n, unsigned threads) {
+    if (threads == 1) return read_sum(x, n);
+    std::vector<double> part(threads);
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) {
+        const Eigen::Index b = n * t / threads, e = n * (t + 1) / threads;
+        pool.emplace_back([&part, x, t, b, e] { part[t] = read_sum(x + b, e - b); });
+    }
+    part[0] = read_sum(x, n / threads);
+    for (auto& th : pool) th.join();
+    double total = 0;
+    for (double p : part) total += p;
+    return total;
+}
+
 template <class T, unsigned Threads = 1>
 void BM_read_pass(benchmark::State& state) {
     const auto x = ecr_data<T>(state.range(0));
-    for (auto _ : state) {
-        if constexpr (Threads == 1) {
-            benchmark::DoNotOptimize(read_sum(x.data(), x.size()));
-        } else {
-            double part[Threads];
-            std::vector<std::thread> pool;
-            for (unsigned t = 0; t < Threads; ++t) {
-                const Eigen::Index b = x.size() * t / Threads, e = x.size() * (t + 1) / Threads;
-                pool.emplace_back([&part, &x, t, b, e] { part[t] = read_sum(x.data() + b, e - b); });
-            }
-            for (auto& th : pool) th.join();
-            benchmark::DoNotOptimize(part[0] + part[Threads - 1]);
-        }
-    }
+    for (auto _ : state) benchmark::DoNotOptimize(read_pass(x.data(), x.size(), Threads));
     state.SetItemsProcessed(state.iterations() * x.size());
     state.SetBytesProcessed(state.iterations() * x.size() * static_cast<std::int64_t>(sizeof(T)));
 }
@@ -123,15 +126,7 @@ void BM_two_against_one(benchmark::State& state) {
             auto t = (threads == 1 ? one : two).score(x);
             benchmark::DoNotOptimize(t.values.data());
         } else {
-            double part[2] = {0, 0};
-            if (threads == 1) {
-                part[0] = read_sum(x.data(), x.size());
-            } else {
-                std::thread helper([&] { part[1] = read_sum(x.data() + x.size() / 2, x.size() - x.size() / 2); });
-                part[0] = read_sum(x.data(), x.size() / 2);
-                helper.join();
-            }
-            benchmark::DoNotOptimize(part[0] + part[1]);
+            benchmark::DoNotOptimize(read_pass(x.data(), x.size(), threads));
         }
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };

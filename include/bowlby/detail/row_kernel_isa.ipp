@@ -35,11 +35,15 @@ struct dv {
     static v blend(v mask, v yes, v no) { return _mm256_blendv_pd(no, yes, mask); }
     static void store(double* at, v a) { _mm256_storeu_pd(at, a); }
     static void store(float* at, v a) { _mm_storeu_ps(at, _mm256_cvtpd_ps(a)); }
+    // Four whole numbers below 128 as the bytes of an int.
+    static int status_bytes(v st) {
+        const __m128i s32 = _mm256_cvttpd_epi32(st);
+        return _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(s32, s32), s32));
+    }
     // Whole numbers n and st (below 128) as ints and bytes.
     static void store_counts(int* n_at, std::uint8_t* st_at, v n, v st) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(n_at), _mm256_cvttpd_epi32(n));
-        const __m128i s32 = _mm256_cvttpd_epi32(st);
-        const int packed = _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(s32, s32), s32));
+        const int packed = status_bytes(st);
         std::memcpy(st_at, &packed, 4);
     }
     // The same, as non-temporal stores: `at` and `n_at` 16-byte aligned, `st_at` 4-byte aligned.
@@ -50,9 +54,7 @@ struct dv {
     static void stream(float*, v) {}  // not called: float scores are stored as usual
     static void stream_counts(int* n_at, std::uint8_t* st_at, v n, v st) {
         _mm_stream_si128(reinterpret_cast<__m128i*>(n_at), _mm256_cvttpd_epi32(n));
-        const __m128i s32 = _mm256_cvttpd_epi32(st);
-        _mm_stream_si32(reinterpret_cast<int*>(st_at),
-                        _mm_cvtsi128_si32(_mm_packus_epi16(_mm_packs_epi32(s32, s32), s32)));
+        _mm_stream_si32(reinterpret_cast<int*>(st_at), status_bytes(st));
     }
 #else
     using v = __m128d;
@@ -356,13 +358,12 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
 #if BOWLBY_ROW_WIDE
     if constexpr (std::is_same_v<T, std::uint8_t> && N > 0) {
         const Eigen::Index grouped = std::max<Eigen::Index>(0, std::min(nb, vector_rows)) / 8 * 8;
+        // Rows of one or two vectors (up to 64 items) with the vector loop unrolled.
+        auto* const group = rp.n_vec == 2   ? &complete_rows8<N, 2>
+                            : rp.n_vec == 1 ? &complete_rows8<N, 1>
+                                            : &complete_rows8<N, 0>;
         for (; r < grouped; r += 8) {
-            unsigned redo =
-                rp.n_vec == 2
-                    ? complete_rows8<N, 2>(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r)
-                : rp.n_vec == 1
-                    ? complete_rows8<N, 1>(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r)
-                    : complete_rows8<N, 0>(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r);
+            unsigned redo = group(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r);
             for (; redo != 0; redo &= redo - 1) {
                 const Eigen::Index q = r + lowest_bit(redo);
                 one_row<T, N>(summer, rp, first + q * stride, sums, counts, block, q, clean);
