@@ -51,7 +51,6 @@ struct dv {
         _mm_stream_pd(at, _mm256_castpd256_pd128(a));
         _mm_stream_pd(at + 2, _mm256_extractf128_pd(a, 1));
     }
-    static void stream(float*, v) {}  // not called: float scores are stored as usual
     static void stream_counts(int* n_at, std::uint8_t* st_at, v n, v st) {
         _mm_stream_si128(reinterpret_cast<__m128i*>(n_at), _mm256_cvttpd_epi32(n));
         _mm_stream_si32(reinterpret_cast<int*>(st_at), status_bytes(st));
@@ -445,10 +444,12 @@ void subscale_column(const double* sum, const double* count, Eigen::Index nb, do
         // Status: 2 without enough answers, else 1 when fewer than all.
         const dv::v st = dv::blend(enough, dv::and_(dv::lt(n, size_v), one), two);
 #if BOWLBY_ROW_WIDE
-        if (nt) {
-            dv::stream(value + r, score);
-            dv::stream_counts(answered + r, status + r, n, st);
-            continue;
+        if constexpr (std::is_same_v<Scalar, double>) {  // float scores are stored as usual
+            if (nt) {
+                dv::stream(value + r, score);
+                dv::stream_counts(answered + r, status + r, n, st);
+                continue;
+            }
         }
 #endif
         dv::store(value + r, score);
