@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -538,6 +539,21 @@ TEST_CASE("a mean of complete rows is the correctly rounded quotient - every sum
         CHECK(wrong == 0);
         CHECK(status[0] == 0);
         CHECK(answered[0] == size);
+        // The same for a block known to be complete (complete_scores: no counts read), for a
+        // mean and for a sum subscale (the mean times the item count).
+        for (const bool is_sum : {false, true}) {
+            CAPTURE(is_sum);
+            std::fill(answered.begin(), answered.end(), -1);
+            std::fill(status.begin(), status.end(), std::uint8_t{9});
+            bowlby::detail::complete_scores(sum.data(), n, size, is_sum, value.data(), answered.data(), status.data());
+            Eigen::Index wrong_complete = 0, wrong_count = 0;
+            for (std::size_t i = 0; i < sum.size(); ++i) {
+                if (value[i] != sum[i] / size * (is_sum ? size : 1.0)) ++wrong_complete;
+                if (answered[i] != size || status[i] != 0) ++wrong_count;
+            }
+            CHECK(wrong_complete == 0);
+            CHECK(wrong_count == 0);
+        }
     }
 }
 
@@ -613,6 +629,132 @@ TEST_CASE("bytes eight rows at a time - an incomplete row at every place in a gr
             CHECK(e.row() == 85);
             CHECK(e.item() == 30);
         }
+    }
+}
+
+TEST_CASE("bytes in rows back to back - 4 to 36 items - two subscales in one packed sum") {
+    // Byte rows of 4 to 36 items (a multiple of 4) with nothing between them, keyed into one or
+    // two subscales that share no item, go eight rows at a time through a kernel that sums both
+    // subscales in one 16-bit lane (the low one at weight 1, the other at a power of two above
+    // the low one's largest sum). Checked against the general code on: every such row length;
+    // a scale starting at 10 (so that min is not 0 or 1); items alternating between the
+    // subscales with every third one reversed; a smaller first subscale and a smaller second
+    // one; an incomplete row at every place of a group; an invalid answer; rows left over
+    // after the last group.
+    using bytes = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    auto general = [](const bowlby::questionnaire& q, const bytes& x, const bowlby::score_options& o) {
+        return bowlby::score(q.view(), x.unaryExpr([](std::uint8_t v) { return v; }), o);
+    };
+    const Eigen::Index rows = 8 * 40 + 3;
+    for (int items = 4; items <= 36; items += 4)
+        for (int layout = 0; layout < 3; ++layout) {
+            CAPTURE(items);
+            CAPTURE(layout);
+            // layout 0: a = odd items, b = even items; 1: a = item 1 only; 2: b = item 2 only;
+            // every third item reversed.
+            std::vector<int> a, b, rev;
+            for (int i = 1; i <= items; ++i) {
+                const bool in_a = layout == 0 ? i % 2 == 1 : layout == 1 ? i == 1 : i != 2;
+                (in_a ? a : b).push_back(i);
+                if (i % 3 == 0) rev.push_back(i);
+            }
+            std::vector<int> rev_a, rev_b;
+            for (int i : rev) (std::count(a.begin(), a.end(), i) ? rev_a : rev_b).push_back(i);
+            bowlby::questionnaire q("packed", items, {10, 16, true});
+            q.add_subscale("a", a, rev_a).add_subscale("b", b, rev_b, bowlby::aggregation::sum);
+            bowlby::questionnaire one("one", items, {10, 16, true});
+            one.add_subscale("all", a, rev_a);
+            bytes x(rows, items);
+            for (Eigen::Index r = 0; r < rows; ++r)
+                for (Eigen::Index j = 0; j < items; ++j) x(r, j) = static_cast<std::uint8_t>(10 + (r * 5 + j * 3) % 7);
+            // Row 0: every answer 16 (the top). a's kept items score 16, its reversed ones
+            // (10 + 16) - 16 = 10; the sum subscale b the same, summed.
+            x.row(0).setConstant(16);
+            // Group g (rows 8g to 8g + 7), g = 1 to 16: the row at place g % 8 misses item
+            // g % items (0 is the missing code); group 20 has 9 (invalid) at place 3, item 1.
+            for (Eigen::Index g = 1; g <= 16; ++g) x(8 * g + g % 8, g % items) = 0;
+            x(8 * 20 + 3, 1) = 9;
+            bowlby::score_options o;
+            o.missing_codes.push_back(0);
+            o.on_invalid = bowlby::invalid_policy::missing;
+            for (const bool sse2_only : {true, false}) {
+                CAPTURE(sse2_only);
+                const kernel_isa isa(sse2_only);
+                const auto t = bowlby::score(q.view(), x, o);
+                const auto gt = general(q, x, o);
+                check_same(t, gt);
+                CHECK(t.invalid_cells == 1);
+                CHECK(gt.invalid_cells == 1);
+                check_same(bowlby::score(one.view(), x, o), general(one, x, o));
+                // Row 0 by hand.
+                const auto kept_a = static_cast<double>(a.size() - rev_a.size());
+                CHECK(t.values(0, 0) ==
+                      (16 * kept_a + 10 * static_cast<double>(rev_a.size())) / static_cast<double>(a.size()));
+                CHECK(t.values(0, 1) ==
+                      16.0 * static_cast<double>(b.size() - rev_b.size()) + 10.0 * static_cast<double>(rev_b.size()));
+            }
+        }
+    // The packed kernel is the one these keys take on AVX2 (rows 36 bytes apart, 1-7 scale).
+    if (bowlby::detail::row_kernel_avx2()) {
+        bowlby::score_options o;
+        o.missing_codes.push_back(0);
+        auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(bowlby::instrument("ecr"), o));
+        bowlby::detail::add_packed_rows(rp, 36);
+        CHECK(rp.packed_stride == 36);
+        bowlby::detail::add_packed_rows(rp, 40);  // a wider row holds bytes that are not answers
+        CHECK(rp.packed_stride == 0);
+    }
+}
+
+TEST_CASE("bytes in rows back to back - the packed sums at their bounds") {
+    // The largest packed sums: 4 items on 0-127 (127 steps, the most the packed kernel takes),
+    // "low" = item 1 (its largest sum, 127, fits below 2^7) and "high" = items 2-4 at weight
+    // 2^7 (packed sum up to 127 + 3 * 127 * 128 = 48,895, below 2^16), item 3 reversed; then
+    // one subscale of 36 items on 0-127 (largest sum 4,572).
+    using bytes = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    bowlby::questionnaire q("bounds", 4, {0, 127, true});
+    q.add_subscale("high", {2, 3, 4}, {3}, bowlby::aggregation::sum).add_subscale("low", {1});
+    bytes x(64, 4);
+    for (Eigen::Index r = 0; r < 64; ++r)
+        for (Eigen::Index j = 0; j < 4; ++j) x(r, j) = static_cast<std::uint8_t>(r % 2 ? 127 : (r * 11 + j * 29) % 128);
+    // Odd rows: every answer 127: high = 127 + (0 + 127 - 127) + 127 = 254, low = 127.
+    bowlby::questionnaire wide("wide", 36, {0, 127, true});
+    std::vector<int> all;
+    for (int i = 1; i <= 36; ++i) all.push_back(i);
+    wide.add_subscale("all", all, {1, 2, 3}, bowlby::aggregation::sum);
+    bytes y(64, 36);
+    y.setConstant(127);
+    // Every row: 33 kept items at 127 and 3 reversed at 0: 4,191.
+    for (const bool sse2_only : {true, false}) {
+        CAPTURE(sse2_only);
+        const kernel_isa isa(sse2_only);
+        const auto t = bowlby::score(q.view(), x);
+        check_same(t, bowlby::score(q.view(), x.unaryExpr([](std::uint8_t v) { return v; })));
+        CHECK(t.values(1, 0) == 254.0);
+        CHECK(t.values(1, 1) == 127.0);
+        const auto w = bowlby::score(wide.view(), y);
+        CHECK((w.values.array() == 33.0 * 127).all());
+    }
+    if (bowlby::detail::row_kernel_avx2()) {
+        bowlby::score_options o;
+        o.missing_codes.push_back(255);
+        auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(q.view(), o));
+        bowlby::detail::add_packed_rows(rp, 4);
+        CHECK(rp.packed_stride == 4);
+        CHECK(rp.packed_shift == 7);
+        CHECK(rp.packed_low == 1);
+        // With two items in each subscale, the low one's sums (up to 254) no longer fit below
+        // 2^7, and the kernel is not used; nor on a scale of 128 steps.
+        bowlby::questionnaire over("over", 4, {0, 127, true});
+        over.add_subscale("high", {3, 4}).add_subscale("low", {1, 2});
+        bowlby::questionnaire steps("steps", 4, {0, 128, true});
+        steps.add_subscale("high", {2, 3, 4}, {3}).add_subscale("low", {1});
+        auto rs = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(steps.view(), o));
+        bowlby::detail::add_packed_rows(rs, 4);
+        CHECK(rs.packed_stride == 0);
+        auto ro = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(over.view(), o));
+        bowlby::detail::add_packed_rows(ro, 4);
+        CHECK(ro.packed_stride == 0);
     }
 }
 

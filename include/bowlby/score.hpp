@@ -360,6 +360,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
     if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && row_kernel_type<T>) {
         if (p.fast_kernel && X.rows() >= 16 && X.colStride() == 1) {
             rp = make_row_plan<T>(p);
+            if constexpr (std::is_same_v<T, std::uint8_t>) add_packed_rows(rp, X.rowStride());
             const Eigen::Index rs = X.rowStride();
             const Eigen::Index last = (X.rows() - 1) * rs + p.n_items - Eigen::Index{rp.n_vec} * rp.lanes;
             if (rp.usable && rs > 0 && last >= 0) vector_rows = std::min(X.rows(), last / rs + 1);
@@ -390,10 +391,12 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         }
         return true;
     };
+    bool complete_block = false;  // set by row_block: every row answered every item
     auto row_block = [&](Eigen::Index r0, Eigen::Index nb) -> bool {
         if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && row_kernel_type<T>) {
-            row_sums(rp, X.data() + r0 * X.rowStride(), X.rowStride(), nb, vector_rows - r0, sums.data(), counts.data(),
-                     block, clean.data());
+            complete_block = row_sums(rp, X.data() + r0 * X.rowStride(), X.rowStride(), nb, vector_rows - r0,
+                                      sums.data(), counts.data(), block, clean.data());
+            if (complete_block) return true;
             for (Eigen::Index r = 0; r < nb; ++r)
                 if (!clean[static_cast<std::size_t>(r)] && !general_row(r0, r)) return false;
             return true;
@@ -409,8 +412,12 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
     const bool stream = static_cast<std::size_t>(out.values.size()) * (sizeof(Scalar) + sizeof(int) + 1) > (8u << 20);
     for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += block) {
         const Eigen::Index nb = std::min(block, X.rows() - r0);
+        complete_block = false;
         if (rp.usable) {
-            if (!row_block(r0, nb)) general_block(r0, nb);
+            if (!row_block(r0, nb)) {
+                complete_block = false;
+                general_block(r0, nb);
+            }
         } else if (!p.fast_kernel || !fast_block(r0, nb)) {
             general_block(r0, nb);
         }
@@ -418,6 +425,12 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         for (Eigen::Index s = 0; s < n_sub; ++s) {
             const auto su = static_cast<std::size_t>(s);
             const Eigen::Index at = s * out.values.rows() + out_row + r0;
+            if (complete_block && p.sub_need[su] <= p.sub_size[su]) {
+                complete_scores(sums.data() + s * block, nb, static_cast<double>(p.sub_size[su]),
+                                static_cast<bool>(p.sub_is_sum[su]), out.values.data() + at, out.answered.data() + at,
+                                out.status_codes.data() + at, stream);
+                continue;
+            }
             subscale_scores(sums.data() + s * block, counts.data() + s * block, nb, static_cast<double>(p.sub_need[su]),
                             static_cast<double>(p.sub_size[su]), static_cast<bool>(p.sub_is_sum[su]),
                             out.values.data() + at, out.answered.data() + at, out.status_codes.data() + at, stream);

@@ -97,6 +97,7 @@ struct row_plan {
     int n_vec = 0;
     int lanes = 0;
     int words = 0;  // 64-bit words of a row's answer bits
+    int n_items = 0;
     double lo = 0, hi = 0;
     std::vector<int> term_begin;
     std::vector<int> term_sub;
@@ -117,6 +118,17 @@ struct row_plan {
     std::vector<std::int8_t> dense_weight;
     std::vector<std::uint8_t> item_lanes;
     std::vector<std::int32_t> keyed_base;
+    // Bytes on AVX2, rows back to back (see packed_groups): rows of 4 to 36 items, a multiple
+    // of 4, with nothing between them (packed_stride; 0: no packed plan), for 1 or 2 subscales
+    // that share no item, on a scale of at most 127 steps. Eight rows are packed_vectors
+    // vectors. Per byte of those, z = (x ^ packed_xor) + packed_add is the keyed answer minus
+    // min. Row r meets vectors r * stride / 32 and the next; packed_weight at
+    // (r * 2 + t) * 32 holds, for the bytes of row r in the t-th of them, 1 for an item of
+    // subscale packed_low, 2^packed_shift for one of the other, 0 for any other byte.
+    int packed_stride = 0;
+    int packed_vectors = 0;
+    int packed_low = 0, packed_shift = 0;
+    std::vector<std::uint8_t> packed_xor, packed_add, packed_weight;
     // Bits (item j is bit j % 64 of word j / 64): the row's items; per subscale (at s * words)
     // its items and its reversed items.
     std::vector<std::uint64_t> item_bits, member_bits, rev_bits;
@@ -147,6 +159,7 @@ row_plan make_row_plan(const scoring_plan& p) {
     if (rp.words > row_kernel_max_words) return rp;
     rp.lo = lo;
     rp.hi = hi;
+    rp.n_items = p.n_items;
     rp.offset.assign(p.n_subscales, 0.0);
     for (int size : p.sub_size) rp.sub_size.push_back(size);
     for (std::size_t c = 0; c < 2; ++c)
@@ -220,6 +233,76 @@ row_plan make_row_plan(const scoring_plan& p) {
     return rp;
 }
 
+// Adds the packed plan for byte rows `stride` bytes apart, where it applies (see row_plan).
+inline void add_packed_rows(row_plan& rp, Eigen::Index stride) {
+    rp.packed_stride = 0;
+    const int range = static_cast<int>(rp.hi - rp.lo);
+    // Rows of at most 36 bytes that start on a multiple of 4 meet at most two vectors; reading
+    // eight rows reads no byte past the eighth row, and every byte read is an answer.
+    if (!rp.usable || !rp.wide || rp.lanes != 32 || rp.n_sub < 1 || rp.n_sub > 2 || range > 127 || stride % 4 != 0 ||
+        stride != rp.n_items || stride > 36)
+        return;
+    auto weight_of = [&](int c, int s) {  // subscale s's weight of item c: +1, -1 or 0
+        return rp.dense_weight[static_cast<std::size_t>(((c / 32) * rp.n_sub + s) * 32 + c % 32)];
+    };
+    // Each subscale's sum of z is at most its size times the range (`most`). With two, the low
+    // one's stays below 2^shift (shift <= 7, so that the weights fit a byte) and the packed
+    // sum, low + high * 2^shift, below 2^16.
+    long most[2] = {0, 0};
+    for (int c = 0; c < rp.n_items; ++c) {
+        int in = 0;
+        for (int s = 0; s < rp.n_sub; ++s)
+            if (weight_of(c, s) != 0) {
+                ++in;
+                most[s] += range;
+            }
+        if (in > 1) return;  // an item in both subscales
+    }
+    const int low = rp.n_sub == 2 && most[1] < most[0] ? 1 : 0;
+    int shift = 0;
+    if (rp.n_sub == 2)
+        while ((1L << shift) <= most[low]) ++shift;
+    if (shift > 7 || most[low] + (most[1 - low] << shift) > 65535) return;
+    const int st = static_cast<int>(stride);
+    rp.packed_stride = st;
+    rp.packed_vectors = st / 4;  // 8 * stride / 32
+    rp.packed_low = low;
+    rp.packed_shift = shift;
+    const auto nv = static_cast<std::size_t>(rp.packed_vectors);
+    const int lo = static_cast<int>(rp.lo), hi = static_cast<int>(rp.hi);
+    rp.packed_xor.assign(nv * 32, 0);
+    rp.packed_add.assign(nv * 32, 0);
+    rp.packed_weight.assign(8 * 2 * 32, 0);
+    for (std::size_t b = 0; b < nv * 32; ++b) {
+        const int c = static_cast<int>(b) % st;  // the byte's column
+        if (c >= rp.n_items) continue;
+        bool reversed = false;
+        for (int s = 0; s < rp.n_sub; ++s) reversed = reversed || weight_of(c, s) < 0;
+        // Modulo 256: max - x = (x ^ 0xFF) + (max + 1), and x - min = x + (256 - min).
+        rp.packed_xor[b] = reversed ? 0xFF : 0;
+        rp.packed_add[b] = static_cast<std::uint8_t>((reversed ? hi + 1 : 256 - lo) & 0xFF);
+    }
+    for (int r = 0; r < 8; ++r)
+        for (int t = 0; t < 2; ++t)
+            for (int l = 0; l < 32; ++l) {
+                const int c = (r * st / 32 + t) * 32 + l - r * st;  // the byte's column in row r
+                if (c < 0 || c >= st || c >= rp.n_items) continue;
+                for (int s = 0; s < rp.n_sub; ++s)
+                    if (weight_of(c, s) != 0)
+                        rp.packed_weight[static_cast<std::size_t>((r * 2 + t) * 32 + l)] =
+                            static_cast<std::uint8_t>(s == low ? 1 : 1 << shift);
+            }
+}
+
+// Complete unrolling of loops with a constant count (GCC does not at -O2).
+#if defined(__clang__)
+#define BOWLBY_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define BOWLBY_UNROLL _Pragma("GCC unroll 16")
+#else
+#define BOWLBY_UNROLL
+#endif
+
 #if defined(BOWLBY_ROW_KERNEL_SSE2)
 namespace sse2 {
 #define BOWLBY_ROW_WIDE 0
@@ -250,20 +333,22 @@ namespace avx2 {
 #pragma GCC pop_options
 #endif
 #endif
+#undef BOWLBY_UNROLL
 
 // Rows [0, nb) of the block that starts at `first` (rows `stride` elements apart). Rows below
 // `vector_rows` may be read a whole vector at a time (the reads stay inside the caller's
 // matrix); the others, and rows with an invalid answer, get clean[r] = 0 and are the caller's
 // to score. For the rows it scores (clean[r] = 1, missing answers allowed), sums[s * block + r]
-// is subscale s's keyed sum over the answered items and counts[...] their number.
+// is subscale s's keyed sum over the answered items and counts[...] their number. True when
+// every row of the block is clean and complete (every item answered on the scale).
 template <class T>
-void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
+bool row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
               double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
 #if defined(BOWLBY_ROW_KERNEL_AVX2)
     if (rp.wide) return avx2::row_sums(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
 #endif
 #if defined(BOWLBY_ROW_KERNEL_SSE2)
-    sse2::row_sums(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
+    return sse2::row_sums(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
 #else
     (void)rp;
     (void)first;
@@ -273,6 +358,7 @@ void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::In
     (void)counts;
     (void)block;
     for (Eigen::Index r = 0; r < nb; ++r) clean[r] = 0;
+    return false;
 #endif
 }
 
@@ -296,6 +382,20 @@ void subscale_scores(const double* sum, const double* count, Eigen::Index nb, do
     sse2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
 #else
     portable::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
+#endif
+}
+
+// Subscale scores of a block whose rows all answered every item (see complete_column).
+template <class Scalar>
+void complete_scores(const double* sum, Eigen::Index nb, double size, bool is_sum, Scalar* value, int* answered,
+                     std::uint8_t* status, bool stream = false) {
+#if defined(BOWLBY_ROW_KERNEL_AVX2)
+    if (row_kernel_avx2()) return avx2::complete_column(sum, nb, size, is_sum, value, answered, status, stream);
+#endif
+#if defined(BOWLBY_ROW_KERNEL_SSE2)
+    sse2::complete_column(sum, nb, size, is_sum, value, answered, status, stream);
+#else
+    portable::complete_column(sum, nb, size, is_sum, value, answered, status, stream);
 #endif
 }
 

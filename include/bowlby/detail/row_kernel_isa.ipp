@@ -31,6 +31,14 @@ struct dv {
     }
     static v mul(v a, v b) { return _mm256_mul_pd(a, b); }
     static v div(v a, v b) { return _mm256_div_pd(a, b); }
+    // s / size correctly rounded without a division, for whole s (Markstein's theorem: with inv
+    // the double nearest 1 / size and q within an ulp of the quotient, q + (s - q size) inv,
+    // each step rounded once, is the double nearest s / size; the remainder is exact with an
+    // FMA).
+    static v quotient(v s, v size, v inv) {
+        const v q = mul(s, inv);
+        return _mm256_fmadd_pd(_mm256_fnmadd_pd(q, size, s), inv, q);
+    }
     static v lt(v a, v b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
     static v blend(v mask, v yes, v no) { return _mm256_blendv_pd(no, yes, mask); }
     static void store(double* at, v a) { _mm256_storeu_pd(at, a); }
@@ -255,9 +263,10 @@ struct real_rows {
 };
 
 // One row: after its pass, its bits say whether it was complete and, if not, whether the
-// answers off the scale were all missing, and count the answered items.
+// answers off the scale were all missing, and count the answered items. True for a complete
+// row (every item answered on the scale).
 template <class T, int N, class Rows>
-inline void one_row(const Rows& summer, const row_plan& rp, const T* row, double* sums, double* counts,
+inline bool one_row(const Rows& summer, const row_plan& rp, const T* row, double* sums, double* counts,
                     Eigen::Index block, Eigen::Index r, unsigned char* clean) {
     const int n_sub = N > 0 ? N : rp.n_sub;
     const int words = rp.words;
@@ -276,12 +285,12 @@ inline void one_row(const Rows& summer, const row_plan& rp, const T* row, double
             counts[s * block + r] = rp.sub_size[su];
         }
         clean[r] = 1;
-        return;
+        return true;
     }
     // Some answer is off the scale: the row is the kernel's when each such answer is missing.
     if (!rest_missing(rp, row, ok)) {
         clean[r] = 0;
-        return;
+        return false;
     }
     for (int s = 0; s < n_sub; ++s) {
         const double reversed = Rows::offset ? answered_in(rp, rp.rev_bits, s, ok) * (rp.lo + rp.hi) : 0.0;
@@ -289,6 +298,7 @@ inline void one_row(const Rows& summer, const row_plan& rp, const T* row, double
         counts[s * block + r] = answered_in(rp, rp.member_bits, s, ok);
     }
     clean[r] = 1;
+    return false;
 }
 
 #if BOWLBY_ROW_WIDE
@@ -344,16 +354,153 @@ inline unsigned complete_rows8(const row_plan& rp, const std::uint8_t* first, Ei
     std::memcpy(clean, &all, 8);
     return incomplete;
 }
+
+// The rows of eight read by packed_groups (its S vectors z) that hold an answer off the scale:
+// a bit per byte off the scale, then per row whether any of its bits is set. Inlined, so that
+// z stays in registers.
+template <int S>
+__attribute__((always_inline)) inline unsigned packed_incomplete(const __m256i* z, __m256i range8) {
+    constexpr int stride = 4 * S;
+    std::uint64_t off[5] = {0, 0, 0, 0, 0};  // 9 vectors of 32 bytes at most
+    BOWLBY_UNROLL
+    for (int v = 0; v < S; ++v) {
+        const auto on = static_cast<std::uint32_t>(
+            _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_subs_epu8(z[v], range8), _mm256_setzero_si256())));
+        off[v / 2] |= static_cast<std::uint64_t>(~on) << (32 * (v % 2));
+    }
+    constexpr std::uint64_t row_bits = (std::uint64_t{1} << stride) - 1;  // stride <= 36
+    unsigned incomplete = 0;
+    BOWLBY_UNROLL
+    for (int r = 0; r < 8; ++r) {
+        const int begin = r * stride, w = begin / 64, b = begin % 64;
+        std::uint64_t bits = off[w] >> b;
+        if (b + stride > 64) bits |= off[w + 1] << (64 - b);
+        incomplete |= static_cast<unsigned>((bits & row_bits) != 0) << r;
+    }
+    return incomplete;
+}
+
+// Subscale s's eight keyed sums, from its eight sums of z (see packed_groups), and its counts.
+inline void packed_store(__m256i part, __m256i base, __m256d size, double* sum, double* count) {
+    const __m256i total = _mm256_add_epi32(part, base);
+    _mm256_storeu_pd(sum, _mm256_cvtepi32_pd(_mm256_castsi256_si128(total)));
+    _mm256_storeu_pd(sum + 4, _mm256_cvtepi32_pd(_mm256_extracti128_si256(total, 1)));
+    _mm256_storeu_pd(count, size);
+    _mm256_storeu_pd(count + 4, size);
+}
+
+// Groups of eight rows of bytes that lie back to back, 4 * S bytes apart (S <= 9) and every
+// byte an item, for N
+// subscales (1 or 2) with the packed plan (see add_packed_rows): eight rows are S vectors.
+// z = (x ^ packed_xor) + packed_add, modulo 256, is the keyed answer minus min (x - min for
+// a kept item, max - x for a reversed one), and lies on the scale exactly when z <= max - min
+// (for a kept item and a reversed one alike): the group is complete when the largest z of
+// each lane is. Row r's sums are one maddubs for each of the two
+// vectors it meets, with weights 1 for its low subscale, 2^shift for the other and 0 for the
+// bytes of the rows beside it; the eight rows' 16-bit lanes are then summed in one tree of
+// hadds. The lanes stay exact: each holds a partial sum of nonnegative products below 2^16,
+// and each maddubs pair is at most 2 * 128 * 127 < 2^15. The same outputs as complete_rows8,
+// group by group; redo[g] gets a bit per row of group g with an answer off the scale.
+template <int N, int S>
+void packed_groups(const row_plan& rp, const std::uint8_t* first, Eigen::Index groups, double* sums, double* counts,
+                   Eigen::Index block, unsigned char* clean, unsigned* redo) {
+    constexpr int stride = 4 * S;
+    const __m256i range8 = _mm256_set1_epi8(static_cast<char>(static_cast<int>(rp.hi - rp.lo)));
+    const auto* flip = reinterpret_cast<const __m256i*>(rp.packed_xor.data());
+    const auto* shift = reinterpret_cast<const __m256i*>(rp.packed_add.data());
+    const auto* w = reinterpret_cast<const __m256i*>(rp.packed_weight.data());
+    const int low = rp.packed_low;
+    const __m256i low_mask = _mm256_set1_epi32((1 << rp.packed_shift) - 1);
+    const __m128i high_shift = _mm_cvtsi32_si128(rp.packed_shift);
+    __m256i base[2];
+    __m256d size[2];
+    for (int s = 0; s < N; ++s) {
+        const double n = rp.sub_size[static_cast<std::size_t>(s)];
+        base[s] = _mm256_set1_epi32(static_cast<int>(n * rp.lo));  // z is the keyed answer minus min
+        size[s] = _mm256_set1_pd(n);
+    }
+    const std::uint64_t all = 0x0101010101010101ULL;
+    for (Eigen::Index g = 0; g < groups; ++g) {
+        const std::uint8_t* at = first + g * 8 * stride;
+        __m256i z[S + 1];
+        __m256i top = _mm256_setzero_si256();  // the largest z of each lane
+        BOWLBY_UNROLL
+        for (int v = 0; v < S; ++v) {
+            const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + 32 * v));
+            z[v] = _mm256_add_epi8(_mm256_xor_si256(x, _mm256_loadu_si256(flip + v)), _mm256_loadu_si256(shift + v));
+            top = _mm256_max_epu8(top, z[v]);
+        }
+        z[S] = _mm256_setzero_si256();  // the second vector of a row that ends its first (weights 0)
+        const __m256i off = _mm256_subs_epu8(top, range8);
+        redo[g] = _mm256_testz_si256(off, off) ? 0u : packed_incomplete<S>(z, range8);
+        __m256i e[8];
+        BOWLBY_UNROLL
+        for (int r = 0; r < 8; ++r) {
+            const int v = r * stride / 32;  // the first vector row r meets
+            e[r] = _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256(w + 2 * r), z[v]),
+                                    _mm256_maddubs_epi16(_mm256_loadu_si256(w + 2 * r + 1), z[v + 1]));
+        }
+        // After three rounds of pairwise adds, lane r of each 128-bit half holds row r's sum over
+        // that half of its lanes.
+        const __m256i h =
+            _mm256_hadd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(e[0], e[1]), _mm256_hadd_epi16(e[2], e[3])),
+                              _mm256_hadd_epi16(_mm256_hadd_epi16(e[4], e[5]), _mm256_hadd_epi16(e[6], e[7])));
+        const __m256i packed =
+            _mm256_cvtepu16_epi32(_mm_add_epi16(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+        const Eigen::Index r0 = 8 * g;
+        if constexpr (N == 1) {
+            packed_store(packed, base[0], size[0], sums + r0, counts + r0);
+        } else {
+            const int high = 1 - low;
+            packed_store(_mm256_and_si256(packed, low_mask), base[low], size[low], sums + low * block + r0,
+                         counts + low * block + r0);
+            packed_store(_mm256_srl_epi32(packed, high_shift), base[high], size[high], sums + high * block + r0,
+                         counts + high * block + r0);
+        }
+        std::memcpy(clean + r0, &all, 8);
+    }
+}
+#endif
+
+#if BOWLBY_ROW_WIDE
+// packed_groups for rows of S = 1 to 9 vectors' quarters (4 to 36 bytes).
+template <int N>
+using packed_fn = void (*)(const row_plan&, const std::uint8_t*, Eigen::Index, double*, double*, Eigen::Index,
+                           unsigned char*, unsigned*);
+template <int N>
+inline packed_fn<N> packed_dispatch(int s) {
+    switch (s) {
+        case 1:
+            return &packed_groups<N, 1>;
+        case 2:
+            return &packed_groups<N, 2>;
+        case 3:
+            return &packed_groups<N, 3>;
+        case 4:
+            return &packed_groups<N, 4>;
+        case 5:
+            return &packed_groups<N, 5>;
+        case 6:
+            return &packed_groups<N, 6>;
+        case 7:
+            return &packed_groups<N, 7>;
+        case 8:
+            return &packed_groups<N, 8>;
+        default:
+            return &packed_groups<N, 9>;
+    }
+}
 #endif
 
 // The rows of a block, one pass each (bytes with 1 to 4 subscales on AVX2: eight complete
 // rows at a time, the others one by one).
 template <class T, int N>
-void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
+bool row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
                 double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
     using rows = std::conditional_t<std::is_same_v<T, std::uint8_t>, byte_rows<N>, real_rows<T, N>>;
     const rows summer(rp);
     Eigen::Index r = 0;
+    bool complete = true;
 #if BOWLBY_ROW_WIDE
     if constexpr (std::is_same_v<T, std::uint8_t> && N > 0) {
         const Eigen::Index grouped = std::max<Eigen::Index>(0, std::min(nb, vector_rows)) / 8 * 8;
@@ -361,8 +508,27 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
         auto* const group = rp.n_vec == 2   ? &complete_rows8<N, 2>
                             : rp.n_vec == 1 ? &complete_rows8<N, 1>
                                             : &complete_rows8<N, 0>;
+        if constexpr (N <= 2) {
+            if (rp.packed_stride != 0 && rp.packed_stride == stride && grouped > 0) {
+                const packed_fn<N> groups = packed_dispatch<N>(rp.packed_vectors);
+                unsigned redo[16];
+                for (; r < grouped; r += 128) {  // 16 groups at a time
+                    const Eigen::Index n = std::min<Eigen::Index>(16, (grouped - r) / 8);
+                    groups(rp, first + r * stride, n, sums + r, counts + r, block, clean + r, redo);
+                    for (Eigen::Index g = 0; g < n; ++g) {
+                        complete = complete && redo[g] == 0;
+                        for (unsigned m = redo[g]; m != 0; m &= m - 1) {
+                            const Eigen::Index q = r + 8 * g + lowest_bit(m);
+                            one_row<T, N>(summer, rp, first + q * stride, sums, counts, block, q, clean);
+                        }
+                    }
+                }
+                r = grouped;
+            }
+        }
         for (; r < grouped; r += 8) {
             unsigned redo = group(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r);
+            complete = complete && redo == 0;
             for (; redo != 0; redo &= redo - 1) {
                 const Eigen::Index q = r + lowest_bit(redo);
                 one_row<T, N>(summer, rp, first + q * stride, sums, counts, block, q, clean);
@@ -373,14 +539,16 @@ void row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
     for (; r < nb; ++r) {
         if (r >= vector_rows) {
             clean[r] = 0;
+            complete = false;
             continue;
         }
-        one_row<T, N>(summer, rp, first + r * stride, sums, counts, block, r, clean);
+        complete = one_row<T, N>(summer, rp, first + r * stride, sums, counts, block, r, clean) && complete;
     }
+    return complete;
 }
 
 template <class T>
-void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
+bool row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
               double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
     switch (rp.n_sub) {
         case 1:
@@ -396,6 +564,16 @@ void row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::In
     }
 }
 #endif  // BOWLBY_ROW_KERNEL_SSE2
+
+#if defined(BOWLBY_ROW_WIDE) && BOWLBY_ROW_WIDE
+// Whether a block's double scores, counts and statuses go to memory with non-temporal stores:
+// asked for (`stream`), and their addresses allow it.
+template <class Scalar>
+inline bool streamable(bool stream, const Scalar* value, const int* answered, const std::uint8_t* status) {
+    return stream && std::is_same_v<Scalar, double> && reinterpret_cast<std::uintptr_t>(value) % 16 == 0 &&
+           reinterpret_cast<std::uintptr_t>(answered) % 16 == 0 && reinterpret_cast<std::uintptr_t>(status) % 4 == 0;
+}
+#endif
 
 // Subscale scores from a block's sums and counts (status codes 0 complete, 1 prorated and 2
 // insufficient, score_status's values): branch-free, so that the compiler vectorises it for
@@ -414,14 +592,9 @@ void subscale_column(const double* sum, const double* count, Eigen::Index nb, do
     const dv::v need_v = dv::set1(need), size_v = dv::set1(size), times_v = dv::set1(times), one = dv::set1(1.0);
     const dv::v nan_v = dv::set1(std::numeric_limits<double>::quiet_NaN()), two = dv::set1(2.0);
 #if BOWLBY_ROW_WIDE
-    // Where every row of a vector answered all `size` items, the mean is sum / size correctly
-    // rounded without a division (Markstein's theorem: with inv the double nearest 1 / size and
-    // q within an ulp of the quotient, q + (sum - q size) inv, each step rounded once, is the
-    // double nearest sum / size; the remainder is exact with an FMA).
+    // Where every row of a vector answered all `size` items, the mean is dv::quotient.
     const dv::v inv = dv::set1(1.0 / size);
-    const bool nt = stream && std::is_same_v<Scalar, double> && reinterpret_cast<std::uintptr_t>(value) % 16 == 0 &&
-                    reinterpret_cast<std::uintptr_t>(answered) % 16 == 0 &&
-                    reinterpret_cast<std::uintptr_t>(status) % 4 == 0;
+    const bool nt = streamable(stream, value, answered, status);
 #else
     (void)stream;
 #endif
@@ -432,8 +605,7 @@ void subscale_column(const double* sum, const double* count, Eigen::Index nb, do
         dv::v mean;
         const dv::v s = dv::load(sum + r);
         if (dv::mask(dv::eq(n, size_v)) == (1u << dv::lanes) - 1) {
-            const dv::v q = dv::mul(s, inv);
-            mean = _mm256_fmadd_pd(_mm256_fnmadd_pd(q, size_v, s), inv, q);
+            mean = dv::quotient(s, size_v, inv);
         } else {
             mean = dv::div(s, dv::blend(enough, n, one));
         }
@@ -465,5 +637,42 @@ void subscale_column(const double* sum, const double* count, Eigen::Index nb, do
         value[r] = enough ? static_cast<Scalar>(mean * times) : nan;
         answered[r] = static_cast<int>(n);
         status[r] = static_cast<std::uint8_t>(!enough ? 2 : n < size ? 1 : 0);
+    }
+}
+
+// Subscale scores of a block whose rows all answered every one of the subscale's `size` items
+// (need <= size): the values subscale_column gives such rows (the mean, correctly rounded,
+// times `size` for a sum), with answered = size and status 0, without reading the counts.
+template <class Scalar>
+void complete_column(const double* sum, Eigen::Index nb, double size, bool is_sum, Scalar* value, int* answered,
+                     std::uint8_t* status, bool stream) {
+    const double times = is_sum ? size : 1.0;
+    const int n = static_cast<int>(size);
+    Eigen::Index r = 0;
+#if defined(BOWLBY_ROW_WIDE) && BOWLBY_ROW_WIDE
+    const dv::v inv = dv::set1(1.0 / size), size_v = dv::set1(size), times_v = dv::set1(times);
+    const __m128i n4 = _mm_set1_epi32(n);
+    const bool nt = streamable(stream, value, answered, status);
+    for (; r + dv::lanes <= nb; r += dv::lanes) {
+        const dv::v score = dv::mul(dv::quotient(dv::load(sum + r), size_v, inv), times_v);
+        if constexpr (std::is_same_v<Scalar, double>) {
+            if (nt) {
+                dv::stream(value + r, score);
+                _mm_stream_si128(reinterpret_cast<__m128i*>(answered + r), n4);
+                _mm_stream_si32(reinterpret_cast<int*>(status + r), 0);
+                continue;
+            }
+        }
+        dv::store(value + r, score);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(answered + r), n4);
+        std::memset(status + r, 0, dv::lanes);
+    }
+#else
+    (void)stream;
+#endif
+    for (; r < nb; ++r) {
+        value[r] = static_cast<Scalar>(sum[r] / size * times);
+        answered[r] = n;
+        status[r] = 0;
     }
 }
