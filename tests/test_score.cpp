@@ -463,12 +463,13 @@ TEST_CASE("the row kernel: 100 items - answers beyond the first 64 bits of a row
 }
 
 TEST_CASE("a table too large for the cache is written around it - the same scores as small tables") {
-    // 400,000 rows x 2 ECR scores make a table of 10.4 MB, over the 8 MiB from which scores,
-    // counts and statuses are written with non-temporal stores; the same rows scored 1,000 at a
-    // time (tables of 26 kB) are stored as usual. With 400,001 rows the second column starts 8
+    // 600,000 rows x 2 ECR scores make a table of 15.6 MB, over the 8 MiB from which scores,
+    // counts and statuses are written with non-temporal stores (and its 9.6 MB of scores over
+    // the 8 MiB from which a buffer is offered huge pages); the same rows scored 1,000 at a time
+    // (tables of 26 kB) are stored as usual. With 600,001 rows the second column starts 8
     // bytes off a 16-byte boundary and is stored as usual too. On one thread and on two.
     const bowlby::key_view& ecr = bowlby::instruments::ecr::key;
-    for (const Eigen::Index rows : {Eigen::Index{400000}, Eigen::Index{400001}}) {
+    for (const Eigen::Index rows : {Eigen::Index{600000}, Eigen::Index{600001}}) {
         CAPTURE(rows);
         Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x(rows, 36);
         std::uint64_t state = 7;

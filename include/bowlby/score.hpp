@@ -16,6 +16,7 @@
 #pragma once
 
 #include "bowlby/detail/format.hpp"
+#include "bowlby/detail/huge_pages.hpp"
 #include "bowlby/detail/row_kernel.hpp"
 #include "bowlby/detail/scoring_plan.hpp"
 #include "bowlby/error.hpp"
@@ -524,6 +525,10 @@ score_table<Scalar> make_table(const key_view& key, Eigen::Index rows) {
     t.values.resize(rows, cols);
     t.answered.resize(rows, cols);
     t.status_codes.resize(rows, cols);
+    // Not written yet: large tables get huge pages where the system has them.
+    advise_huge_pages(t.values.data(), static_cast<std::size_t>(t.values.size()) * sizeof(Scalar));
+    advise_huge_pages(t.answered.data(), static_cast<std::size_t>(t.answered.size()) * sizeof(int));
+    advise_huge_pages(t.status_codes.data(), static_cast<std::size_t>(t.status_codes.size()));
     return t;
 }
 
