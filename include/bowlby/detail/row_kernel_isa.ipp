@@ -180,7 +180,7 @@ struct byte_rows {
     static constexpr bool offset = false;  // the sums are keyed already
 
     void sum(const std::uint8_t* row, int n_sub, std::uint64_t* ok, double* total) const {
-        bv::v acc[max_sub];
+        bv::v acc[static_cast<std::size_t>(max_sub)];
         for (int s = 0; s < n_sub; ++s) acc[s] = bv::zero();
         std::uint64_t bits = 0;  // the current word of `ok`
         for (int v = 0; v < rp.n_vec; ++v) {
@@ -231,7 +231,7 @@ struct real_rows {
     static constexpr bool offset = true;  // the sums lack (min + max) per reversed answer
 
     void sum(const T* row, int n_sub, std::uint64_t* ok, double* total) const {
-        dv::v acc[max_sub];
+        dv::v acc[static_cast<std::size_t>(max_sub)];
         for (int s = 0; s < n_sub; ++s) acc[s] = dv::set1(0.0);
         std::uint64_t bits = 0;
         for (int v = 0; v < rp.n_vec; ++v) {
@@ -318,11 +318,11 @@ inline unsigned complete_rows8(const row_plan& rp, const std::uint8_t* first, Ei
                   ones16 = _mm256_set1_epi16(1);
     const auto* weight = reinterpret_cast<const __m256i*>(rp.dense_weight.data());
     const auto* items = reinterpret_cast<const __m256i*>(rp.item_lanes.data());
-    __m256i row_sum[N][8];  // per subscale and row, eight 32-bit partial sums
+    __m256i row_sum[static_cast<std::size_t>(N)][8];  // per subscale and row, eight 32-bit partial sums
     unsigned incomplete = 0;
     for (int r = 0; r < 8; ++r) {
         const std::uint8_t* row = first + r * stride;
-        __m256i acc[N];
+        __m256i acc[static_cast<std::size_t>(N)];
         for (int s = 0; s < N; ++s) acc[s] = _mm256_setzero_si256();
         __m256i off = _mm256_setzero_si256();
         for (int v = 0; v < n_vec; ++v) {
@@ -422,7 +422,7 @@ void packed_groups(const row_plan& rp, const std::uint8_t* first, Eigen::Index g
     const std::uint64_t all = 0x0101010101010101ULL;
     for (Eigen::Index g = 0; g < groups; ++g) {
         const std::uint8_t* at = first + g * 8 * stride;
-        __m256i z[S + 1];
+        __m256i z[static_cast<std::size_t>(S) + 1];
         __m256i top = _mm256_setzero_si256();  // the largest z of each lane
         BOWLBY_UNROLL
         for (int v = 0; v < S; ++v) {
