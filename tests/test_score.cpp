@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -469,14 +470,19 @@ TEST_CASE("a table too large for the cache is written around it - the same score
     // (tables of 26 kB) are stored as usual. With 600,001 rows the second column starts 8
     // bytes off a 16-byte boundary and is stored as usual too. On one thread and on two.
     const bowlby::key_view& ecr = bowlby::instruments::ecr::key;
-    for (const Eigen::Index rows : {Eigen::Index{600000}, Eigen::Index{600001}}) {
+    // Also 600,000 rows that answer every item: every block is complete and written without
+    // counts, streamed.
+    for (const auto& variant : {std::pair<Eigen::Index, bool>{600000, true}, {600001, true}, {600000, false}}) {
+        const Eigen::Index rows = variant.first;
+        const bool some_missing = variant.second;
         CAPTURE(rows);
+        CAPTURE(some_missing);
         Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x(rows, 36);
         std::uint64_t state = 7;
         for (Eigen::Index i = 0; i < x.size(); ++i) {
             state = state * 6364136223846793005ULL + 1442695040888963407ULL;
             const auto u = static_cast<int>(state >> 33);
-            x.data()[i] = static_cast<std::uint8_t>(u % 200 == 0 ? 0 : 1 + u % 7);  // 0: missing
+            x.data()[i] = static_cast<std::uint8_t>(some_missing && u % 200 == 0 ? 0 : 1 + u % 7);  // 0: missing
         }
         // Row 200,000 answers 7 throughout: anxiety (17 * 7 + 1) / 18 (one item reversed),
         // avoidance (9 * 7 + 9 * 1) / 18 = 4 (see ecr_rows above).
@@ -497,7 +503,7 @@ TEST_CASE("a table too large for the cache is written around it - the same score
             pieces.status_codes.middleRows(r0, n) = t.status_codes;
         }
         CHECK((pieces.status_codes.array() == 0).any());
-        CHECK((pieces.status_codes.array() == 2).any());
+        CHECK((pieces.status_codes.array() == 2).any() == some_missing);
         for (const unsigned threads : {1u, 2u}) {
             CAPTURE(threads);
             o.threads = threads;
@@ -542,19 +548,24 @@ TEST_CASE("a mean of complete rows is the correctly rounded quotient - every sum
         CHECK(answered[0] == size);
         // The same for a block known to be complete (complete_scores: no counts read), for a
         // mean and for a sum subscale (the mean times the item count).
-        for (const bool is_sum : {false, true}) {
-            CAPTURE(is_sum);
-            std::fill(answered.begin(), answered.end(), -1);
-            std::fill(status.begin(), status.end(), std::uint8_t{9});
-            bowlby::detail::complete_scores(sum.data(), n, size, is_sum, value.data(), answered.data(), status.data());
-            Eigen::Index wrong_complete = 0, wrong_count = 0;
-            for (std::size_t i = 0; i < sum.size(); ++i) {
-                if (value[i] != sum[i] / size * (is_sum ? size : 1.0)) ++wrong_complete;
-                if (answered[i] != size || status[i] != 0) ++wrong_count;
+        for (const bool sse2_only : {true, false})
+            for (const bool is_sum : {false, true}) {
+                CAPTURE(sse2_only);
+                CAPTURE(is_sum);
+                const kernel_isa isa(sse2_only);
+                std::fill(value.begin(), value.end(), na);
+                std::fill(answered.begin(), answered.end(), -1);
+                std::fill(status.begin(), status.end(), std::uint8_t{9});
+                bowlby::detail::complete_scores(sum.data(), n, size, is_sum, value.data(), answered.data(),
+                                                status.data());
+                Eigen::Index wrong_complete = 0, wrong_count = 0;
+                for (std::size_t i = 0; i < sum.size(); ++i) {
+                    if (value[i] != sum[i] / size * (is_sum ? size : 1.0)) ++wrong_complete;
+                    if (answered[i] != size || status[i] != 0) ++wrong_count;
+                }
+                CHECK(wrong_complete == 0);
+                CHECK(wrong_count == 0);
             }
-            CHECK(wrong_complete == 0);
-            CHECK(wrong_count == 0);
-        }
     }
 }
 
@@ -641,12 +652,14 @@ TEST_CASE("bytes in rows back to back - 4 to 36 items - two subscales in one pac
     // a scale starting at 10 (so that min is not 0 or 1); items alternating between the
     // subscales with every third one reversed; a smaller first subscale and a smaller second
     // one; an incomplete row at every place of a group; an invalid answer; rows left over
-    // after the last group.
+    // after the last group; blocks whose rows all answered every item.
     using bytes = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     auto general = [](const bowlby::questionnaire& q, const bytes& x, const bowlby::score_options& o) {
         return bowlby::score(q.view(), x.unaryExpr([](std::uint8_t v) { return v; }), o);
     };
-    const Eigen::Index rows = 8 * 40 + 3;
+    // 643 rows: blocks of 128 rows 2 to 4 are complete (written without counts), block 5 ends
+    // with rows too near the end for whole-vector reads.
+    const Eigen::Index rows = 8 * 80 + 3;
     for (int items = 4; items <= 36; items += 4)
         for (int layout = 0; layout < 3; ++layout) {
             CAPTURE(items);
@@ -710,7 +723,8 @@ TEST_CASE("bytes in rows back to back - 4 to 36 items - two subscales in one pac
 TEST_CASE("bytes in rows back to back - the packed sums at their bounds") {
     // The largest packed sums: 4 items on 0-127 (127 steps, the most the packed kernel takes),
     // "low" = item 1 (its largest sum, 127, fits below 2^7) and "high" = items 2-4 at weight
-    // 2^7 (packed sum up to 127 + 3 * 127 * 128 = 48,895, below 2^16), item 3 reversed; then
+    // 2^7 (packed sum up to 127 + 3 * 127 * 128 = 48,895, below 2^16, reached below), item 3
+    // reversed; then
     // one subscale of 36 items on 0-127 (largest sum 4,572).
     using bytes = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     bowlby::questionnaire q("bounds", 4, {0, 127, true});
@@ -718,7 +732,10 @@ TEST_CASE("bytes in rows back to back - the packed sums at their bounds") {
     bytes x(64, 4);
     for (Eigen::Index r = 0; r < 64; ++r)
         for (Eigen::Index j = 0; j < 4; ++j) x(r, j) = static_cast<std::uint8_t>(r % 2 ? 127 : (r * 11 + j * 29) % 128);
-    // Odd rows: every answer 127: high = 127 + (0 + 127 - 127) + 127 = 254, low = 127.
+    for (Eigen::Index r = 3; r < 64; r += 4) x(r, 2) = 0;
+    // Rows 1, 5, 9, ...: every answer 127: high = 127 + (127 - 127) + 127 = 254, low = 127.
+    // Rows 3, 7, 11, ...: item 3 is 0: high = 127 + (127 - 0) + 127 = 381, low = 127, the packed
+    // sum 127 + 381 * 128 = 48,895.
     bowlby::questionnaire wide("wide", 36, {0, 127, true});
     std::vector<int> all;
     for (int i = 1; i <= 36; ++i) all.push_back(i);
@@ -733,6 +750,8 @@ TEST_CASE("bytes in rows back to back - the packed sums at their bounds") {
         check_same(t, bowlby::score(q.view(), x.unaryExpr([](std::uint8_t v) { return v; })));
         CHECK(t.values(1, 0) == 254.0);
         CHECK(t.values(1, 1) == 127.0);
+        CHECK(t.values(3, 0) == 381.0);
+        CHECK(t.values(3, 1) == 127.0);
         const auto w = bowlby::score(wide.view(), y);
         CHECK((w.values.array() == 33.0 * 127).all());
     }
