@@ -415,10 +415,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         const Eigen::Index nb = std::min(block, X.rows() - r0);
         complete_block = false;
         if (rp.usable) {
-            if (!row_block(r0, nb)) {
-                complete_block = false;
-                general_block(r0, nb);
-            }
+            if (!row_block(r0, nb)) general_block(r0, nb);  // an invalid answer: reported in row order there
         } else if (!p.fast_kernel || !fast_block(r0, nb)) {
             general_block(r0, nb);
         }
