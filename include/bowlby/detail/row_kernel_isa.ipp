@@ -422,6 +422,7 @@ void packed_groups(const row_plan& rp, const std::uint8_t* first, Eigen::Index g
     const std::uint64_t all = 0x0101010101010101ULL;
     for (Eigen::Index g = 0; g < groups; ++g) {
         const std::uint8_t* at = first + g * 8 * stride;
+        prefetch_ahead(at, 8 * stride);
         __m256i z[static_cast<std::size_t>(S) + 1];
         __m256i top = _mm256_setzero_si256();  // the largest z of each lane
         BOWLBY_UNROLL
@@ -527,6 +528,7 @@ bool row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
             }
         }
         for (; r < grouped; r += 8) {
+            prefetch_ahead(first + r * stride, static_cast<std::size_t>(8 * stride));
             unsigned redo = group(rp, first + r * stride, stride, sums + r, counts + r, block, clean + r);
             complete = complete && redo == 0;
             for (; redo != 0; redo &= redo - 1) {
@@ -542,6 +544,7 @@ bool row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
             complete = false;
             continue;
         }
+        prefetch_ahead(first + r * stride, static_cast<std::size_t>(stride) * sizeof(T));
         complete = one_row<T, N>(summer, rp, first + r * stride, sums, counts, block, r, clean) && complete;
     }
     return complete;
