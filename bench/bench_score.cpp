@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <thread>
 #include <type_traits>
@@ -95,6 +96,46 @@ void BM_read_pass(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * x.size() * static_cast<std::int64_t>(sizeof(T)));
 }
 
+// Bytes written once, with the store the scorer uses for tables of `stream` size (16-byte
+// non-temporal stores where SSE2 has them, so that the lines are not read first).
+void write_once(void* p, std::size_t bytes, bool stream) {
+    auto* c = static_cast<unsigned char*>(p);
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    if (stream) {
+        const __m128i v = _mm_set1_epi8(1);
+        for (; i < bytes && reinterpret_cast<std::uintptr_t>(c + i) % 16 != 0; ++i) c[i] = 1;
+        for (; i + 16 <= bytes; i += 16) _mm_stream_si128(reinterpret_cast<__m128i*>(c + i), v);
+        _mm_sfence();
+    }
+#else
+    (void)stream;
+#endif
+    std::memset(c + i, 1, bytes - i);
+}
+
+// The other floor of scoring: a fresh score table of N rows (as score() makes it) written once
+// in full, doing nothing else. The scorer must both read the answers and write this table; for
+// bytes the table (26 bytes a row: two double scores, two int counts, two status bytes) is
+// nearly as large as the answers (36 bytes a row), so read pass + write pass bounds it.
+void BM_write_pass(benchmark::State& state) {
+    const bowlby::scorer<bowlby::instruments::ecr> ecr;
+    const Eigen::Index rows = state.range(0);
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        auto t = bowlby::detail::make_table<double>(ecr.key(), rows);
+        const auto cells = static_cast<std::size_t>(t.values.size());
+        bytes = cells * (sizeof(double) + sizeof(int) + 1);
+        const bool stream = bytes > (8u << 20);  // as score_rows decides
+        write_once(t.values.data(), cells * sizeof(double), stream);
+        write_once(t.answered.data(), cells * sizeof(int), stream);
+        write_once(t.status_codes.data(), cells, stream);
+        benchmark::DoNotOptimize(t.values.data());
+    }
+    state.SetItemsProcessed(state.iterations() * rows);
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(bytes));
+}
+
 template <class T, int Order = Eigen::RowMajor, bool Missing = false, unsigned Threads = 1>
 void BM_score(benchmark::State& state) {
     const auto x = ecr_data<T, Order>(state.range(0), Missing);
@@ -158,6 +199,7 @@ BENCHMARK(BM_two_against_one<double, false>)->Arg(1000000)->Iterations(40)->Unit
 BENCHMARK(BM_two_against_one<std::uint8_t, false>)->Arg(1000000)->Iterations(100)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_read_pass<std::uint8_t>)->Arg(1000)->Arg(100000)->Arg(1000000);
 BENCHMARK(BM_score<std::uint8_t>)->Arg(1000)->Arg(100000)->Arg(1000000);
+BENCHMARK(BM_write_pass)->Arg(1000000);
 BENCHMARK(BM_read_pass<std::uint8_t, 2>)->Arg(1000000)->UseRealTime();
 BENCHMARK(BM_score<std::uint8_t, Eigen::RowMajor, false, 2>)->Arg(1000000)->UseRealTime();
 BENCHMARK(BM_score<std::uint8_t, Eigen::RowMajor, true>)->Arg(1000000);
