@@ -126,7 +126,7 @@ void BM_write_pass(benchmark::State& state) {
         auto t = bowlby::detail::make_table<double>(ecr.key(), rows);
         const auto cells = static_cast<std::size_t>(t.values.size());
         bytes = cells * (sizeof(double) + sizeof(int) + 1);
-        const bool stream = bytes > (8u << 20);  // as score_rows decides
+        const bool stream = bowlby::detail::written_around_cache(t);  // as score_rows decides
         write_once(t.values.data(), cells * sizeof(double), stream);
         write_once(t.answered.data(), cells * sizeof(int), stream);
         write_once(t.status_codes.data(), cells, stream);

@@ -247,6 +247,13 @@ inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Ei
     }
 }
 
+/// Whether score_rows writes `t` around the cache (see subscale_column): tables larger than
+/// 8 MiB, which would only push the answers out of it.
+template <class Scalar>
+bool written_around_cache(const score_table<Scalar>& t) {
+    return static_cast<std::size_t>(t.values.size()) * (sizeof(Scalar) + sizeof(int) + 1) > (std::size_t{8} << 20);
+}
+
 /// Scores rows [0, X.rows()) of X into rows [out_row, out_row + X.rows()) of `out`, and
 /// returns the number of answers treated as missing under invalid_policy::missing.
 /// Walks the data in blocks of rows, item by item within a block, so that both row- and
@@ -409,8 +416,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         }
     };
 
-    // A table larger than 8 MiB is written around the cache (see subscale_column).
-    const bool stream = static_cast<std::size_t>(out.values.size()) * (sizeof(Scalar) + sizeof(int) + 1) > (8u << 20);
+    const bool stream = written_around_cache(out);
     for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += block) {
         const Eigen::Index nb = std::min(block, X.rows() - r0);
         complete_block = false;
