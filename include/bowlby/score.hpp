@@ -247,8 +247,9 @@ inline bool load_item(const scoring_plan& p, const T* col, Eigen::Index step, Ei
     }
 }
 
-/// Whether score_rows writes `t` around the cache (see subscale_column): tables larger than
-/// 8 MiB, which would only push the answers out of it.
+/// Whether score_rows writes the scores of `t` around the cache (see detail::streamable; the
+/// counts and statuses go through it): tables larger than 8 MiB, which would only push the
+/// answers out of it.
 template <class Scalar>
 bool written_around_cache(const score_table<Scalar>& t) {
     return static_cast<std::size_t>(t.values.size()) * (sizeof(Scalar) + sizeof(int) + 1) > (std::size_t{8} << 20);
