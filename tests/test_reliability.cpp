@@ -5,6 +5,7 @@
 #include "reliability_compare.hpp"
 
 #include <bowlby/csv.hpp>
+#include <bowlby/detail/integer_gram.hpp>
 #include <bowlby/reliability.hpp>
 
 #include <doctest/doctest.h>
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -286,6 +288,227 @@ TEST_CASE("10 million rows: the streamed covariances equal a two-pass long doubl
     MESSAGE("largest difference of a covariance over 10M rows, in correlation units: " << worst);
     CHECK(acc.rows() == 1e7);
     CHECK(worst < 1e-12);
+}
+
+namespace {
+
+// Holds the accumulator to its path in doubles while alive (detail::integer_moments).
+struct integer_moments_off {
+    integer_moments_off() { bowlby::detail::integer_moments() = false; }
+    ~integer_moments_off() { bowlby::detail::integer_moments() = true; }
+    integer_moments_off(const integer_moments_off&) = delete;
+    integer_moments_off& operator=(const integer_moments_off&) = delete;
+};
+
+// Every query of two accumulators over the same rows: sums of answers (counts, sums,
+// cross-products) must be equal to the bit, being exact in both; person-score sums, which
+// hold rounded means, to 1e-13 of their size.
+void same_statistics(const bowlby::item_accumulator& a, const bowlby::item_accumulator& b) {
+    const auto exact = [](const bowlby::moments& p, const bowlby::moments& q) {
+        CHECK(p.n == q.n);
+        CHECK(p.sx == q.sx);
+        CHECK(p.sy == q.sy);
+        CHECK(p.sxx == q.sxx);
+        CHECK(p.syy == q.syy);
+        CHECK(p.sxy == q.sxy);
+    };
+    const auto near = [](double p, double q) { CHECK(std::abs(p - q) <= 1e-13 * std::max(1.0, std::abs(q))); };
+    REQUIRE(a.items() == b.items());
+    CHECK(a.rows() == b.rows());
+    for (Eigen::Index i = 0; i < a.items(); ++i)
+        for (Eigen::Index j = 0; j < a.items(); ++j) {
+            CAPTURE(i);
+            CAPTURE(j);
+            exact(a.pair(i, j), b.pair(i, j));
+            exact(a.group_complete_pair(-1, i, j), b.group_complete_pair(-1, i, j));
+            for (int g = 0; g < a.groups(); ++g) exact(a.group_complete_pair(g, i, j), b.group_complete_pair(g, i, j));
+        }
+    for (int g = 0; g < a.groups(); ++g) {
+        const bowlby::moments p = a.person_scores(g), q = b.person_scores(g);
+        CHECK(p.n == q.n);
+        near(p.sx, q.sx);
+        near(p.sxx, q.sxx);
+    }
+    for (Eigen::Index i = 0; i < a.items(); ++i)
+        for (auto method : {bowlby::missing_method::pairwise, bowlby::missing_method::listwise}) {
+            CAPTURE(i);
+            const bowlby::moments p = a.item_total(i, method), q = b.item_total(i, method);
+            CHECK(p.n == q.n);
+            CHECK(p.sx == q.sx);
+            CHECK(p.sxx == q.sxx);
+            near(p.sy, q.sy);
+            near(p.syy, q.syy);
+            near(p.sxy, q.sxy);
+        }
+}
+
+}  // namespace
+
+TEST_CASE("the integer path of the accumulator - by hand on three rows") {
+    // Two items on 1-6, shifted by the midpoint 3.5 (so twice each answer less the shift is an
+    // odd whole number). Rows (6, 3), (5, missing), (1, 4); x = answer - 3.5:
+    //   (2.5, -0.5), (1.5, -), (-2.5, 0.5); person scores t (mean of the answered x): 1, 1.5, -1.
+    // Items 0 and 1 together (rows 1 and 3): n 2, sums 0 and 0, squares 12.5 and 0.5, products
+    // -1.25 - 1.25 = -2.5. Item 0 alone: n 3, sum 1.5, squares 6.25 + 2.25 + 6.25 = 14.75.
+    // Person scores: sum 1.5, squares 1 + 2.25 + 1 = 4.25. Item 0 with t (all rows): sum of x t
+    // 2.5 + 2.25 + 2.5 = 7.25; item 1 with t (rows 1, 3): sum of t 0, of t^2 2, of x t -1;
+    // item 0 listwise (rows 1, 3): sum of t 0, of t^2 2, of x t 2.5 + 2.5 = 5.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    Eigen::MatrixXd x(3, 2);
+    x << 6, 3, 5, nan, 1, 4;
+    for (const bool integers : {true, false}) {
+        CAPTURE(integers);
+        std::optional<integer_moments_off> off;
+        if (!integers) off.emplace();
+        bowlby::item_accumulator acc(2, 3.5);
+        acc.add(x);
+        const bowlby::moments both = acc.pair(0, 1);
+        CHECK(both.n == 2);
+        CHECK(both.sx == 0);
+        CHECK(both.sy == 0);
+        CHECK(both.sxx == 12.5);
+        CHECK(both.syy == 0.5);
+        CHECK(both.sxy == -2.5);
+        const bowlby::moments one = acc.pair(0, 0);
+        CHECK(one.n == 3);
+        CHECK(one.sx == 1.5);
+        CHECK(one.sxx == 14.75);
+        const bowlby::moments t = acc.person_scores(0);
+        CHECK(t.n == 3);
+        CHECK(t.sx == 1.5);
+        CHECK(t.sxx == 4.25);
+        const bowlby::moments i0 = acc.item_total(0, bowlby::missing_method::pairwise);
+        CHECK(i0.sy == 1.5);
+        CHECK(i0.syy == 4.25);
+        CHECK(i0.sxy == 7.25);
+        const bowlby::moments i1 = acc.item_total(1, bowlby::missing_method::pairwise);
+        CHECK(i1.n == 2);
+        CHECK(i1.sy == 0);
+        CHECK(i1.syy == 2);
+        CHECK(i1.sxy == -1);
+        const bowlby::moments l0 = acc.item_total(0, bowlby::missing_method::listwise);
+        CHECK(l0.n == 2);
+        CHECK(l0.sy == 0);
+        CHECK(l0.syy == 2);
+        CHECK(l0.sxy == 5);
+        CHECK(acc.group_complete_rows(0) == 2);
+    }
+}
+
+TEST_CASE("the integer path of the accumulator gives what the path in doubles gives") {
+    // 3000 rows (three blocks, the last one short) of ten items on 1-6 in three groups whose
+    // columns interleave; one answer in 25 missing, every 50th row missing all of group 0, every
+    // 97th row missing everything, and rows 1024-1100 complete. A second set has one answer of
+    // 3.25 (no whole number of halves from the midpoint: its block takes the path in doubles)
+    // and one of 120 (too large a half for 16-bit products: likewise).
+    const std::vector<int> groups = {0, 1, 2, 0, 1, 2, 0, 1, 2, 2};
+    std::mt19937 gen(2026);
+    std::uniform_int_distribution<int> answer(1, 6), odd(0, 24);
+    Eigen::MatrixXd x(3000, 10);
+    for (Eigen::Index r = 0; r < x.rows(); ++r)
+        for (Eigen::Index c = 0; c < 10; ++c) {
+            const bool missing =
+                (odd(gen) == 0 && (r < 1024 || r > 1100)) || (r % 50 == 0 && groups[c] == 0) || r % 97 == 0;
+            x(r, c) = missing ? std::nan("") : answer(gen);
+        }
+    Eigen::MatrixXd y = x;
+    y(1500, 3) = 3.25;
+    y(2500, 7) = 120;
+    for (const Eigen::MatrixXd* data : {&x, &y}) {
+        bowlby::item_accumulator fast(10, 3.5, groups), slow(10, 3.5, groups);
+        fast.add(*data);
+        {
+            integer_moments_off off;
+            slow.add(*data);
+        }
+        same_statistics(fast, slow);
+        for (auto method : {bowlby::missing_method::pairwise, bowlby::missing_method::listwise}) {
+            bowlby::reliability_options o;
+            o.missing = method;
+            const auto a = bowlby::reliability(fast, o, {}, 2), b = bowlby::reliability(slow, o, {}, 2);
+            CHECK(a.alpha.raw_alpha == doctest::Approx(b.alpha.raw_alpha).epsilon(1e-13));
+            CHECK(a.sd == doctest::Approx(b.sd).epsilon(1e-13));
+            CHECK(a.items[0].raw_r == doctest::Approx(b.items[0].raw_r).epsilon(1e-13));
+        }
+    }
+}
+
+TEST_CASE("integer cross-products are exact on SSE2 and AVX2 alike") {
+    // 37 columns (the kernel takes four at a time: a remainder of one) of 1024 values drawn
+    // from -181..181, against the sums of products taken one by one.
+    constexpr Eigen::Index k = 37, n = 1024, ld = n + 16;
+    std::vector<std::int16_t> a(static_cast<std::size_t>(k * ld), 0);
+    std::mt19937 gen(5);
+    std::uniform_int_distribution<int> v(-181, 181);
+    for (Eigen::Index i = 0; i < k; ++i)
+        for (Eigen::Index r = 0; r < n; ++r)
+            a[static_cast<std::size_t>(i * ld + r)] = static_cast<std::int16_t>(i == 5 ? 181 : v(gen));
+    std::vector<std::int64_t> expected(static_cast<std::size_t>(k * k), 0);
+    for (Eigen::Index i = 0; i < k; ++i)
+        for (Eigen::Index j = 0; j <= i; ++j)
+            for (Eigen::Index r = 0; r < n; ++r)
+                expected[static_cast<std::size_t>(i * k + j)] +=
+                    std::int64_t{a[static_cast<std::size_t>(i * ld + r)]} * a[static_cast<std::size_t>(j * ld + r)];
+    REQUIRE(expected[5 * k + 5] == 181 * 181 * n);
+    for (const bool sse2_only : {true, false}) {
+        CAPTURE(sse2_only);
+        bowlby::detail::row_kernel_sse2_only() = sse2_only;
+        std::vector<std::int32_t> out(static_cast<std::size_t>(k * k), -1);
+        bowlby::detail::gram_lower(a.data(), k, ld, n, out.data());
+        bowlby::detail::row_kernel_sse2_only() = false;
+        for (Eigen::Index i = 0; i < k; ++i)
+            for (Eigen::Index j = 0; j <= i; ++j) {
+                CAPTURE(i);
+                CAPTURE(j);
+                CHECK(out[static_cast<std::size_t>(i * k + j)] == expected[static_cast<std::size_t>(i * k + j)]);
+            }
+    }
+}
+
+TEST_CASE("bytes and doubles give the instrument accumulator the same statistics over many blocks") {
+    // 2600 ECR-R rows, mostly complete (one answer in 200 is the missing code 0): the bytes go
+    // to the accumulator as halves, the doubles through its add(); every statistic agrees to
+    // the bit, and so do the keyed answers.
+    const bowlby::key_view key = bowlby::instrument("ecr-r");
+    std::mt19937 gen(23);
+    std::uniform_int_distribution<int> answer(1, 7), odd(0, 199);
+    Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> b(2600, 36);
+    for (Eigen::Index r = 0; r < b.rows(); ++r)
+        for (Eigen::Index c = 0; c < 36; ++c) b(r, c) = static_cast<std::uint8_t>(odd(gen) == 0 ? 0 : answer(gen));
+    const Eigen::MatrixXd d = b.cast<double>();
+    bowlby::score_options o;
+    o.missing_codes.push_back(0);
+    bowlby::instrument_accumulator from_bytes(key, o), from_doubles(key, o);
+    from_bytes.add(b);
+    from_doubles.add(d);
+    const auto& ib = from_bytes.items();
+    const auto& id = from_doubles.items();
+    for (Eigen::Index i = 0; i < ib.items(); ++i)
+        for (Eigen::Index j = 0; j < ib.items(); ++j) {
+            const bowlby::moments p = ib.pair(i, j), q = id.pair(i, j);
+            CHECK(p.n == q.n);
+            CHECK(p.sx == q.sx);
+            CHECK(p.sxy == q.sxy);
+        }
+    for (int g = 0; g < 2; ++g) {
+        CHECK(ib.person_scores(g).sx == id.person_scores(g).sx);
+        CHECK(ib.person_scores(g).sxx == id.person_scores(g).sxx);
+        for (Eigen::Index i : ib.group_columns(g))
+            for (auto method : {bowlby::missing_method::pairwise, bowlby::missing_method::listwise}) {
+                CHECK(ib.item_total(i, method).sxy == id.item_total(i, method).sxy);
+                CHECK(ib.item_total(i, method).syy == id.item_total(i, method).syy);
+            }
+    }
+    const auto kb = from_bytes.last_keyed(), kd = from_doubles.last_keyed();
+    REQUIRE(kb.rows() == 2600);
+    CHECK(kb.cols() == kd.cols());
+    CHECK(((kb.array() == kd.array()) || (kb.array().isNaN() && kd.array().isNaN())).all());
+    CHECK(kb.array().isNaN().count() > 200);
+    // The same with the integer path switched off: statistics in doubles, equal to the halves'.
+    integer_moments_off off;
+    bowlby::instrument_accumulator slow(key, o);
+    slow.add(b);
+    same_statistics(slow.items(), ib);
 }
 
 TEST_CASE("degenerate input is reported - not crashed on") {

@@ -155,7 +155,8 @@ int run_reliability(args& a) {
             add_answers(*res.acc, rows);
             res.text_invalid = rows.text_invalid;
             res.kept.resize(kept.size());
-            const auto& keyed = res.acc->last_keyed();
+            if (kept.empty()) return;
+            const auto keyed = res.acc->last_keyed();
             for (std::size_t s = 0; s < kept.size(); ++s)
                 for (Eigen::Index r = 0; r < rows.rows(); ++r)
                     for (std::size_t c = first_col[s]; c < first_col[s + 1]; ++c)

@@ -569,7 +569,6 @@ public:
             throw shape_error("expected " + std::to_string(plan_.n_items) + " item columns, got " +
                               std::to_string(x.cols()));
         const auto m = static_cast<Eigen::Index>(source_.size());
-        keyed_.resize(x.rows(), m);
         const double reflect = plan_.scale.min + plan_.scale.max;
         const double lo = plan_.scale.min, hi = plan_.scale.max;
         const bool integral = plan_.scale.integral;
@@ -578,6 +577,8 @@ public:
             add_bytes(x, reflect);
             return;
         }
+        keyed_.resize(x.rows(), m);
+        keyed_in_halves_ = false;
         // Row by row (rows of the keyed matrix are contiguous); answers on the scale, the usual
         // case, are checked with two comparisons and, on whole-number scales, one rounding,
         // everything else by the general rules.
@@ -610,9 +611,18 @@ public:
     void merge(const instrument_accumulator& other) { acc_.merge(other.acc_); }
     const item_accumulator& items() const noexcept { return acc_; }
     const key_view& key() const noexcept { return key_; }
-    /// The keyed answers of the last chunk added (rows x columns of all subscales).
-    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& last_keyed() const noexcept {
-        return keyed_;
+    /// The keyed answers of the last chunk added (rows x columns of all subscales, NaN =
+    /// missing), as a new matrix.
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> last_keyed() const {
+        if (!keyed_in_halves_) return keyed_;
+        // Kept as halves, h = 2 (x - midpoint): x = h / 2 + midpoint, exactly.
+        const double nan = std::numeric_limits<double>::quiet_NaN(), shift = acc_.shift();
+        Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> out(halves_rows_, acc_.items());
+        const std::int16_t* h = halves_.data();
+        for (Eigen::Index r = 0; r < out.rows(); ++r)
+            for (Eigen::Index c = 0; c < out.cols(); ++c, ++h)
+                out(r, c) = *h == item_accumulator::missing_half ? nan : 0.5 * *h + shift;
+        return out;
     }
     /// The columns of subscale s, as 1-based item numbers.
     std::vector<std::string> item_names(std::size_t s, const std::vector<std::string>& column_names = {}) const {
@@ -649,6 +659,36 @@ private:
         const bool check = any_invalid && plan_.on_invalid == invalid_policy::error;
         const auto m = static_cast<Eigen::Index>(source_.size());
         const std::vector<std::size_t> rev(reversed_.begin(), reversed_.end());
+        // Where every answered byte is a small whole number of halves from the midpoint (any
+        // questionnaire's scale), the keyed answers go to the accumulator as halves, as its
+        // add() would turn their doubles into (item_accumulator::to_halves): the same sums.
+        std::array<std::int16_t, 512> half{};
+        bool halves =
+            m <= detail::integer_moments_max_items && detail::integer_moments().load(std::memory_order_relaxed);
+        for (std::size_t i = 0; i < 512 && halves; ++i) {
+            const double v = value[i];
+            const double d = 2.0 * (v - acc_.shift());
+            const bool fits = std::abs(d) <= 181.0 && (d + 6755399441055744.0) - 6755399441055744.0 == d;
+            halves = fits || v != v;
+            half[i] = v != v ? item_accumulator::missing_half : static_cast<std::int16_t>(fits ? d : 0.0);
+        }
+        keyed_in_halves_ = halves;
+        if (halves) {
+            halves_rows_ = x.rows();
+            halves_.resize(static_cast<std::size_t>(x.rows() * m));
+            std::int16_t* out = halves_.data();
+            for (Eigen::Index r = 0; r < x.rows(); ++r, out += m)
+                for (Eigen::Index c = 0; c < m; ++c) {
+                    const Eigen::Index j = source_[static_cast<std::size_t>(c)];
+                    const std::size_t b = x.coeff(r, j);
+                    out[c] = half[2 * b + rev[static_cast<std::size_t>(c)]];
+                    if (check && kind[b] != detail::cell::answered && kind[b] != detail::cell::missing)
+                        detail::throw_invalid(plan_, r, j, static_cast<double>(b), kind[b]);
+                }
+            acc_.add_halves_rows(halves_.data(), x.rows());
+            return;
+        }
+        keyed_.resize(x.rows(), m);
         for (Eigen::Index r = 0; r < x.rows(); ++r) {
             double* out = keyed_.row(r).data();
             for (Eigen::Index c = 0; c < m; ++c) {
@@ -667,7 +707,11 @@ private:
     std::vector<Eigen::Index> source_;
     std::vector<bool> reversed_;
     item_accumulator acc_;
+    // The last chunk's keyed answers: as doubles, or (bytes, keyed_in_halves_) as halves.
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> keyed_;
+    std::vector<std::int16_t> halves_;
+    Eigen::Index halves_rows_ = 0;
+    bool keyed_in_halves_ = false;
 };
 
 /// Reliability of every subscale of an instrument (column_names: the data's names of the
