@@ -511,6 +511,35 @@ TEST_CASE("bytes and doubles give the instrument accumulator the same statistics
     same_statistics(slow.items(), ib);
 }
 
+TEST_CASE("a hundred items in one group - answers in doubles with some missing") {
+    // Answers of whole numbers plus 1/4 (not whole halves from the shift: the path in doubles)
+    // on 100 items, all in group 0, one row in ten missing an answer. A block's incomplete rows
+    // then hold no row complete on the group, whose cross-products are a product of no rows:
+    // that product once raised SIGFPE inside Eigen. The sums are exact (multiples of 1/16), so
+    // they must equal a direct count.
+    constexpr Eigen::Index n = 300, k = 100;
+    Eigen::MatrixXd x(n, k);
+    for (Eigen::Index r = 0; r < n; ++r)
+        for (Eigen::Index c = 0; c < k; ++c)
+            x(r, c) = (r % 10 == 3 && c == r % k) ? std::nan("") : 1.25 + static_cast<double>((r * c) % 7);
+    bowlby::item_accumulator acc(k, 4.0);
+    acc.add(x);
+    for (const Eigen::Index j : {Eigen::Index{1}, Eigen::Index{13}, Eigen::Index{99}}) {
+        double count = 0, sx = 0, sxy = 0;
+        for (Eigen::Index r = 0; r < n; ++r) {
+            if (std::isnan(x(r, 0)) || std::isnan(x(r, j))) continue;
+            ++count;
+            sx += x(r, 0) - 4.0;
+            sxy += (x(r, 0) - 4.0) * (x(r, j) - 4.0);
+        }
+        const bowlby::moments m = acc.pair(0, j);
+        CHECK(m.n == count);
+        CHECK(m.sx == sx);
+        CHECK(m.sxy == sxy);
+    }
+    CHECK(acc.group_complete_rows(0) == n - 30);
+}
+
 TEST_CASE("degenerate input is reported - not crashed on") {
     const double na = std::nan("");
     SUBCASE("a zero-variance item") {

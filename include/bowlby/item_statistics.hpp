@@ -278,10 +278,13 @@ private:
         return g;
     }
 
-    // out = B' B, from one triangle (a symmetric rank update does half a product's work).
+    // out = B' B, from one triangle (a symmetric rank update does half a product's work). No
+    // rows, no update: Eigen's blocking of a product divides by its depth (SIGFPE on 0 rows once
+    // the matrix is large enough to be blocked, some 60 columns).
     template <class Block>
     static void cross_products(const Block& B, Eigen::MatrixXd& out) {
         out.setZero(B.cols(), B.cols());
+        if (B.rows() == 0) return;
         out.template selfadjointView<Eigen::Lower>().rankUpdate(B.transpose());
         out.template triangularView<Eigen::StrictlyUpper>() = out.transpose();
     }
