@@ -1,5 +1,7 @@
-// Reliability statistics: accumulating N x k answers (one streaming pass) and computing every
-// statistic, for k from 6 to 100; the seeded bootstrap with 1000 repetitions.
+// Reliability statistics: accumulating N x k answers (one streaming pass; whole-number answers
+// take the accumulator's integer path, and BM_accumulate_in_doubles holds it to doubles for
+// comparison) and computing every statistic, for k from 6 to 100; the seeded bootstrap with
+// 1000 repetitions.
 //
 //   build/release/bench/bowlby_bench_reliability
 #include <bowlby/reliability.hpp>
@@ -35,6 +37,14 @@ void BM_accumulate(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * x.size() * static_cast<std::int64_t>(sizeof(double)));
 }
 
+// The same with the accumulator held to its path in doubles (the integer path's baseline: the
+// answers are whole numbers, which add() otherwise sums as integers).
+void BM_accumulate_in_doubles(benchmark::State& state) {
+    bowlby::detail::integer_moments() = false;
+    BM_accumulate(state);
+    bowlby::detail::integer_moments() = true;
+}
+
 void BM_all_statistics(benchmark::State& state) {
     const Eigen::MatrixXd x = answers(state.range(0), state.range(1));
     for (auto _ : state) {
@@ -61,6 +71,7 @@ void BM_bootstrap(benchmark::State& state) {
 
 BENCHMARK(BM_accumulate)->ArgsProduct({{10000, 1000000}, {6, 18, 36, 100}})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_accumulate)->Args({10000000, 6})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_accumulate_in_doubles)->ArgsProduct({{1000000}, {6, 18, 36, 100}})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_all_statistics)->ArgsProduct({{10000, 1000000}, {6, 18, 36}})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_bootstrap)->Args({10000, 1})->Args({10000, 2})->Unit(benchmark::kMillisecond);
 
