@@ -43,6 +43,16 @@ Eigen::MatrixXd synthetic_keyed() {
 
 const std::vector<std::string> synthetic_names = {"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"};
 
+// Two sets of moments equal to the bit.
+void same(const bowlby::moments& a, const bowlby::moments& b) {
+    CHECK(a.n == b.n);
+    CHECK(a.sx == b.sx);
+    CHECK(a.sy == b.sy);
+    CHECK(a.sxx == b.sxx);
+    CHECK(a.syy == b.syy);
+    CHECK(a.sxy == b.sxy);
+}
+
 void require_agreement(const comparison& c) {
     for (const auto& f : c.failures) FAIL_CHECK(f);
     CHECK(c.compared == c.expected);
@@ -127,14 +137,6 @@ TEST_CASE("frequency weights count a row as often as it is repeated - missing an
     REQUIRE(x.hasNaN());
     weighted.add_weighted(x, w);
     repeated.add(xr);
-    auto same = [](const bowlby::moments& a, const bowlby::moments& b) {
-        CHECK(a.n == b.n);
-        CHECK(a.sx == b.sx);
-        CHECK(a.sy == b.sy);
-        CHECK(a.sxx == b.sxx);
-        CHECK(a.syy == b.syy);
-        CHECK(a.sxy == b.sxy);
-    };
     auto close = [](const bowlby::moments& a, const bowlby::moments& b) {
         CHECK(a.n == b.n);
         CHECK(a.sx == doctest::Approx(b.sx).epsilon(1e-13));
@@ -304,14 +306,6 @@ struct integer_moments_off {
 // cross-products) must be equal to the bit, being exact in both; person-score sums, which
 // hold rounded means, to 1e-13 of their size.
 void same_statistics(const bowlby::item_accumulator& a, const bowlby::item_accumulator& b) {
-    const auto exact = [](const bowlby::moments& p, const bowlby::moments& q) {
-        CHECK(p.n == q.n);
-        CHECK(p.sx == q.sx);
-        CHECK(p.sy == q.sy);
-        CHECK(p.sxx == q.sxx);
-        CHECK(p.syy == q.syy);
-        CHECK(p.sxy == q.sxy);
-    };
     const auto near = [](double p, double q) { CHECK(std::abs(p - q) <= 1e-13 * std::max(1.0, std::abs(q))); };
     REQUIRE(a.items() == b.items());
     CHECK(a.rows() == b.rows());
@@ -319,9 +313,9 @@ void same_statistics(const bowlby::item_accumulator& a, const bowlby::item_accum
         for (Eigen::Index j = 0; j < a.items(); ++j) {
             CAPTURE(i);
             CAPTURE(j);
-            exact(a.pair(i, j), b.pair(i, j));
-            exact(a.group_complete_pair(-1, i, j), b.group_complete_pair(-1, i, j));
-            for (int g = 0; g < a.groups(); ++g) exact(a.group_complete_pair(g, i, j), b.group_complete_pair(g, i, j));
+            same(a.pair(i, j), b.pair(i, j));
+            same(a.group_complete_pair(-1, i, j), b.group_complete_pair(-1, i, j));
+            for (int g = 0; g < a.groups(); ++g) same(a.group_complete_pair(g, i, j), b.group_complete_pair(g, i, j));
         }
     for (int g = 0; g < a.groups(); ++g) {
         const bowlby::moments p = a.person_scores(g), q = b.person_scores(g);

@@ -304,29 +304,32 @@ private:
         std::vector<std::int16_t> panel, group_panel;  // column-major panels (panel_ld apart)
         std::vector<std::int32_t> gram, corr_n, corr_s, corr_p, sum, sum_sq, missing, g_sum;
         std::vector<Eigen::Index> incomplete, group_rows, group_count;
-        std::vector<double> t, bt_n, bt_s, bt_q, bg_n, bg_ts, bg_tq, bg_xt, miss_ts, miss_tq, bix_t;
+        std::vector<double> bt_n, bt_s, bt_q, bg_n, bg_ts, bg_tq, bg_xt, miss_ts, miss_tq, bix_t;
     };
 
-    // Rows [r0, r0 + nb) of x as halves, h = 2 (x - shift), into s.h, when every answer is
-    // missing or gives a whole h of at most 181 in size (then every product of two is below
-    // 2^15); false otherwise.
+    // An answer as a half, h = 2 (v - shift), into `out` (missing_half for NaN); false when v
+    // is neither NaN nor gives a whole h of at most 181 in size (then every product of two is
+    // below 2^15). Whole: (d + 1.5 * 2^52) - 1.5 * 2^52 == d holds for whole numbers of this
+    // size and for no fraction; NaN fails the size test, as do infinities.
+    bool to_half(double v, std::int16_t& out) const {
+        const double d = 2.0 * (v - shift_);
+        const bool fits = std::abs(d) <= 181.0 && (d + 6755399441055744.0) - 6755399441055744.0 == d;
+        const bool missing = v != v;
+        out = missing ? missing_half : static_cast<std::int16_t>(fits ? d : 0.0);
+        return fits || missing;
+    }
+
+    // Rows [r0, r0 + nb) of x as halves into s.h, when every answer has one (to_half); false
+    // otherwise.
     template <class X>
     bool to_halves(const X& x, Eigen::Index r0, Eigen::Index nb, half_scratch& s) const {
         s.h.resize(static_cast<std::size_t>(nb * k_));
         std::int16_t* out = s.h.data();
         for (Eigen::Index r = 0; r < nb; ++r, out += k_) {
-            int bad = 0;
-            for (Eigen::Index i = 0; i < k_; ++i) {
-                const auto v = static_cast<double>(x.coeff(r0 + r, i));
-                const double d = 2.0 * (v - shift_);
-                // Whole and small ((d + 1.5 * 2^52) - 1.5 * 2^52 == d holds for whole numbers of
-                // this size and for no fraction); NaN fails the first test, as do infinities.
-                const bool fits = std::abs(d) <= 181.0 && (d + 6755399441055744.0) - 6755399441055744.0 == d;
-                const bool missing = v != v;
-                bad |= static_cast<int>(!fits & !missing);
-                out[i] = missing ? missing_half : static_cast<std::int16_t>(fits ? d : 0.0);
-            }
-            if (bad) return false;
+            int ok = 1;
+            for (Eigen::Index i = 0; i < k_; ++i)
+                ok &= static_cast<int>(to_half(static_cast<double>(x.coeff(r0 + r, i)), out[i]));
+            if (!ok) return false;
         }
         return true;
     }
@@ -428,7 +431,6 @@ private:
         s.corr_p.assign(kk, 0);
         s.missing.assign(ks, 0);
         s.g_sum.assign(ks, 0);
-        s.t.assign(Gs, 0);
         for (auto* v : {&s.bt_n, &s.bt_s, &s.bt_q, &s.bg_n, &s.bg_ts, &s.bg_tq}) v->assign(Gs, 0);
         for (auto* v : {&s.bg_xt, &s.miss_ts, &s.miss_tq, &s.bix_t}) v->assign(ks, 0);
         s.group_rows.resize(Gs * static_cast<std::size_t>(ni));

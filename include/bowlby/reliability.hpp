@@ -665,13 +665,7 @@ private:
         std::array<std::int16_t, 512> half{};
         bool halves =
             m <= detail::integer_moments_max_items && detail::integer_moments().load(std::memory_order_relaxed);
-        for (std::size_t i = 0; i < 512 && halves; ++i) {
-            const double v = value[i];
-            const double d = 2.0 * (v - acc_.shift());
-            const bool fits = std::abs(d) <= 181.0 && (d + 6755399441055744.0) - 6755399441055744.0 == d;
-            halves = fits || v != v;
-            half[i] = v != v ? item_accumulator::missing_half : static_cast<std::int16_t>(fits ? d : 0.0);
-        }
+        for (std::size_t i = 0; i < 512 && halves; ++i) halves = acc_.to_half(value[i], half[i]);
         keyed_in_halves_ = halves;
         if (halves) {
             halves_rows_ = x.rows();

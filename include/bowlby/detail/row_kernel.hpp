@@ -26,6 +26,16 @@
     (defined(__x86_64__) || defined(__i386__)) && !defined(BOWLBY_NO_AVX2)
 #define BOWLBY_ROW_KERNEL_AVX2 1
 #include <immintrin.h>
+// Functions defined between these two are compiled for AVX2, FMA and POPCNT (whatever the
+// translation unit targets); they run only where row_kernel_avx2() says the processor has them.
+#if defined(__clang__)
+#define BOWLBY_AVX2_REGION_BEGIN \
+    _Pragma("clang attribute push(__attribute__((target(\"avx2,fma,popcnt\"))), apply_to = function)")
+#define BOWLBY_AVX2_REGION_END _Pragma("clang attribute pop")
+#else
+#define BOWLBY_AVX2_REGION_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma,popcnt\")")
+#define BOWLBY_AVX2_REGION_END _Pragma("GCC pop_options")
+#endif
 #endif
 
 #include <atomic>
@@ -333,22 +343,13 @@ namespace portable {
 #endif
 
 #if defined(BOWLBY_ROW_KERNEL_AVX2)
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,popcnt"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,popcnt")
-#endif
+BOWLBY_AVX2_REGION_BEGIN
 namespace avx2 {
 #define BOWLBY_ROW_WIDE 1
 #include "bowlby/detail/row_kernel_isa.ipp"
 #undef BOWLBY_ROW_WIDE
 }  // namespace avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+BOWLBY_AVX2_REGION_END
 #endif
 #undef BOWLBY_UNROLL
 
