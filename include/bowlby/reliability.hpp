@@ -667,32 +667,26 @@ private:
             m <= detail::integer_moments_max_items && detail::integer_moments().load(std::memory_order_relaxed);
         for (std::size_t i = 0; i < 512 && halves; ++i) halves = acc_.to_half(value[i], half[i]);
         keyed_in_halves_ = halves;
-        if (halves) {
-            halves_rows_ = x.rows();
-            halves_.resize(static_cast<std::size_t>(x.rows() * m));
-            std::int16_t* out = halves_.data();
+        // Keys every cell into `out` (rows m apart) from `table`, checking the invalid ones.
+        const auto key_cells = [&](auto* out, const auto& table) {
             for (Eigen::Index r = 0; r < x.rows(); ++r, out += m)
                 for (Eigen::Index c = 0; c < m; ++c) {
                     const Eigen::Index j = source_[static_cast<std::size_t>(c)];
                     const std::size_t b = x.coeff(r, j);
-                    out[c] = half[2 * b + rev[static_cast<std::size_t>(c)]];
+                    out[c] = table[2 * b + rev[static_cast<std::size_t>(c)]];
                     if (check && kind[b] != detail::cell::answered && kind[b] != detail::cell::missing)
                         detail::throw_invalid(plan_, r, j, static_cast<double>(b), kind[b]);
                 }
+        };
+        if (halves) {
+            halves_rows_ = x.rows();
+            halves_.resize(static_cast<std::size_t>(x.rows() * m));
+            key_cells(halves_.data(), half);
             acc_.add_halves_rows(halves_.data(), x.rows());
             return;
         }
         keyed_.resize(x.rows(), m);
-        for (Eigen::Index r = 0; r < x.rows(); ++r) {
-            double* out = keyed_.row(r).data();
-            for (Eigen::Index c = 0; c < m; ++c) {
-                const Eigen::Index j = source_[static_cast<std::size_t>(c)];
-                const std::size_t b = x.coeff(r, j);
-                out[c] = value[2 * b + rev[static_cast<std::size_t>(c)]];
-                if (check && kind[b] != detail::cell::answered && kind[b] != detail::cell::missing)
-                    detail::throw_invalid(plan_, r, j, static_cast<double>(b), kind[b]);
-            }
-        }
+        key_cells(keyed_.data(), value);
         acc_.add(keyed_);
     }
 
