@@ -40,9 +40,9 @@ void BM_accumulate(benchmark::State& state) {
 // The same with the accumulator held to its path in doubles (the integer path's baseline: the
 // answers are whole numbers, which add() otherwise sums as integers).
 void BM_accumulate_in_doubles(benchmark::State& state) {
-    bowlby::detail::integer_moments() = false;
+    const bool was = bowlby::detail::integer_moments().exchange(false);
     BM_accumulate(state);
-    bowlby::detail::integer_moments() = true;
+    bowlby::detail::integer_moments() = was;
 }
 
 void BM_all_statistics(benchmark::State& state) {

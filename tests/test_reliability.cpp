@@ -296,8 +296,9 @@ namespace {
 
 // Holds the accumulator to its path in doubles while alive (detail::integer_moments).
 struct integer_moments_off {
-    integer_moments_off() { bowlby::detail::integer_moments() = false; }
-    ~integer_moments_off() { bowlby::detail::integer_moments() = true; }
+    bool was = bowlby::detail::integer_moments().exchange(false);
+    integer_moments_off() = default;
+    ~integer_moments_off() { bowlby::detail::integer_moments() = was; }
     integer_moments_off(const integer_moments_off&) = delete;
     integer_moments_off& operator=(const integer_moments_off&) = delete;
 };
@@ -429,14 +430,15 @@ TEST_CASE("the integer path of the accumulator gives what the path in doubles gi
 
 TEST_CASE("integer cross-products are exact on SSE2 and AVX2 alike") {
     // 37 columns (the kernel takes four at a time: a remainder of one) of 1024 values drawn
-    // from -181..181, against the sums of products taken one by one.
+    // from -181..181 (column 5 all 181, column 6 all -181: the largest sums of either sign),
+    // against the sums of products taken one by one.
     constexpr Eigen::Index k = 37, n = 1024, ld = n + 16;
     std::vector<std::int16_t> a(static_cast<std::size_t>(k * ld), 0);
     std::mt19937 gen(5);
     std::uniform_int_distribution<int> v(-181, 181);
     for (Eigen::Index i = 0; i < k; ++i)
         for (Eigen::Index r = 0; r < n; ++r)
-            a[static_cast<std::size_t>(i * ld + r)] = static_cast<std::int16_t>(i == 5 ? 181 : v(gen));
+            a[static_cast<std::size_t>(i * ld + r)] = static_cast<std::int16_t>(i == 5 ? 181 : i == 6 ? -181 : v(gen));
     std::vector<std::int64_t> expected(static_cast<std::size_t>(k * k), 0);
     for (Eigen::Index i = 0; i < k; ++i)
         for (Eigen::Index j = 0; j <= i; ++j)
@@ -444,6 +446,7 @@ TEST_CASE("integer cross-products are exact on SSE2 and AVX2 alike") {
                 expected[static_cast<std::size_t>(i * k + j)] +=
                     std::int64_t{a[static_cast<std::size_t>(i * ld + r)]} * a[static_cast<std::size_t>(j * ld + r)];
     REQUIRE(expected[5 * k + 5] == 181 * 181 * n);
+    REQUIRE(expected[6 * k + 5] == -181 * 181 * n);
     for (const bool sse2_only : {true, false}) {
         CAPTURE(sse2_only);
         bowlby::detail::row_kernel_sse2_only() = sse2_only;

@@ -309,11 +309,12 @@ private:
 
     // An answer as a half, h = 2 (v - shift), into `out` (missing_half for NaN); false when v
     // is neither NaN nor gives a whole h of at most 181 in size (then every product of two is
-    // below 2^15). Whole: (d + 1.5 * 2^52) - 1.5 * 2^52 == d holds for whole numbers of this
-    // size and for no fraction; NaN fails the size test, as do infinities.
+    // below 2^15). NaN fails the size test, as do infinities; the conversion to int, done only
+    // on values in range, is the wholeness test (unlike a rounding by adding 1.5 * 2^52, it
+    // holds with x87 excess precision and under -ffast-math too).
     bool to_half(double v, std::int16_t& out) const {
         const double d = 2.0 * (v - shift_);
-        const bool fits = std::abs(d) <= 181.0 && (d + 6755399441055744.0) - 6755399441055744.0 == d;
+        const bool fits = std::abs(d) <= 181.0 && static_cast<double>(static_cast<int>(d)) == d;
         const bool missing = v != v;
         out = missing ? missing_half : static_cast<std::int16_t>(fits ? d : 0.0);
         return fits || missing;
