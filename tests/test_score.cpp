@@ -778,6 +778,88 @@ TEST_CASE("bytes in rows back to back - the packed sums at their bounds") {
     }
 }
 
+TEST_CASE("bytes in rows back to back scored straight into the table - from every place in a cache line") {
+    // Groups of eight complete rows of bytes go from the packed sums straight into the score
+    // table; the first group with a row that is not complete hands a block of rows to the path
+    // through the block's sums, and the packed runs start again after it. A table over 8 MiB
+    // gets its scores with non-temporal stores, a cache line at a time: the runs then start
+    // where the first column's scores start a line, and the rows before go the other way.
+    // Scored here into a table of 8 more rows, from each of rows 0 to 7 (so each of the eight
+    // places of a row in a 64-byte line), on one thread and on two, and checked against the
+    // general code: 340,000 rows (a table of 13.3 MB) of two subscales, one a sum, with a
+    // derived score; a key of one subscale (into a table of 700,000 rows, 9.1 MB); and 340,003
+    // rows, whose second column starts 24 bytes further along a line than the first.
+    using bytes = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    std::vector<int> a, b, rev_a, rev_b, all;
+    for (int i = 1; i <= 36; ++i) {
+        (i % 2 ? a : b).push_back(i);
+        if (i % 3 == 0) (i % 2 ? rev_a : rev_b).push_back(i);
+        all.push_back(i);
+    }
+    bowlby::questionnaire two("two", 36, {1, 7, true});
+    two.add_subscale("a", a, rev_a).add_subscale("b", b, rev_b, bowlby::aggregation::sum);
+    two.add_derived("b - 2a", {{bowlby::term::subscale, 1, 1}, {bowlby::term::subscale, 0, -2}});
+    bowlby::questionnaire one("one", 36, {1, 7, true});
+    one.add_subscale("all", all, rev_a);
+    bowlby::score_options o;
+    o.missing_codes.push_back(0);
+    o.min_answered = 0.9;
+    for (const Eigen::Index rows : {Eigen::Index{340000}, Eigen::Index{340003}}) {
+        CAPTURE(rows);
+        bytes x(rows, 36);
+        std::uint64_t state = 11;
+        for (Eigen::Index i = 0; i < x.size(); ++i) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            x.data()[i] = static_cast<std::uint8_t>(1 + (state >> 33) % 7);
+        }
+        // Missing answers: in the first rows (before any run can start), in a group in the
+        // middle of a block, in the block's last group, and in the last row.
+        for (const Eigen::Index r :
+             {Eigen::Index{1}, Eigen::Index{6}, Eigen::Index{100003}, Eigen::Index{1000 * 128 + 125}, rows - 1})
+            x(r, r % 36) = 0;
+        // Row 7: every answer 7. a: 12 kept at 7 and 6 reversed at (1 + 7) - 7 = 1, (84 + 6) / 18 = 5;
+        // b (a sum): 12 * 7 + 6 * 1 = 90; b - 2a = 80.
+        x.row(7).setConstant(7);
+        for (const auto* q : {&two, &one}) {
+            const bool two_subscales = q == &two;
+            CAPTURE(two_subscales);
+            const auto general = bowlby::score(q->view(), x.unaryExpr([](std::uint8_t v) { return v; }), o);
+            if (q == &two) {
+                CHECK(general.values(7, 0) == 5.0);
+                CHECK(general.values(7, 1) == 90.0);
+                CHECK(general.values(7, 2) == 80.0);
+            }
+            CHECK((general.status_codes.array() == 1).count() >= 3);
+            for (const unsigned threads : {1u, 2u}) {
+                bowlby::score_options ot = o;
+                ot.threads = threads;
+                const auto plan = bowlby::detail::make_plan(q->view(), ot);
+                // score_all (two threads) writes from the table's first row, in ranges.
+                for (Eigen::Index from = 0; from < (threads == 1 ? 8 : 1); ++from) {
+                    CAPTURE(threads);
+                    CAPTURE(from);
+                    // Over 8 MiB for one column too.
+                    auto t = bowlby::detail::make_table<double>(q->view(), std::max<Eigen::Index>(rows + 8, 700000));
+                    CHECK(bowlby::detail::written_around_cache(t));
+                    if (threads == 1)
+                        bowlby::detail::score_rows(plan, x, t, from);
+                    else
+                        bowlby::detail::score_all(plan, x, t);
+                    CHECK(t.answered.middleRows(from, rows) == general.answered);
+                    CHECK(t.status_codes.middleRows(from, rows) == general.status_codes);
+                    const auto v = t.values.middleRows(from, rows).array();
+                    CHECK((v == general.values.array() || (v.isNaN() && general.values.array().isNaN())).all());
+                }
+            }
+        }
+    }
+    if (bowlby::detail::row_kernel_avx2()) {
+        auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(two.view(), o));
+        bowlby::detail::add_packed_rows(rp, 36);
+        CHECK(bowlby::detail::packed_scoring(rp, 36));
+    }
+}
+
 TEST_CASE("the row kernel: an item in two subscales - kept in one and reversed in the other") {
     // 19 items on 0-4 (an odd count: the last vector of doubles holds one item), subscales
     // that overlap and reverse the same item differently, one sum subscale and an item in no

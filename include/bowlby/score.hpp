@@ -418,30 +418,51 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
     };
 
     const bool stream = written_around_cache(out);
-    for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += block) {
-        const Eigen::Index nb = std::min(block, X.rows() - r0);
+    // Rows [b0, b0 + bn) of a block: sums by the row kernel, the column kernel or the general
+    // code, then the subscale scores.
+    auto score_block = [&](Eigen::Index b0, Eigen::Index bn) {
         complete_block = false;
         if (rp.usable) {
-            if (!row_block(r0, nb)) general_block(r0, nb);  // an invalid answer: reported in row order there
-        } else if (!p.fast_kernel || !fast_block(r0, nb)) {
-            general_block(r0, nb);
+            if (!row_block(b0, bn)) general_block(b0, bn);  // an invalid answer: reported in row order there
+        } else if (!p.fast_kernel || !fast_block(b0, bn)) {
+            general_block(b0, bn);
         }
         // Subscales: one column at a time, vectorised.
         for (Eigen::Index s = 0; s < n_sub; ++s) {
             const auto su = static_cast<std::size_t>(s);
-            const Eigen::Index at = s * out.values.rows() + out_row + r0;
+            const Eigen::Index at = s * out.values.rows() + out_row + b0;
             if (complete_block && p.sub_need[su] <= p.sub_size[su]) {
-                complete_scores(sums.data() + s * block, nb, static_cast<double>(p.sub_size[su]),
+                complete_scores(sums.data() + s * block, bn, static_cast<double>(p.sub_size[su]),
                                 static_cast<bool>(p.sub_is_sum[su]), out.values.data() + at, out.answered.data() + at,
                                 out.status_codes.data() + at, stream);
                 continue;
             }
-            subscale_scores(sums.data() + s * block, counts.data() + s * block, nb, static_cast<double>(p.sub_need[su]),
+            subscale_scores(sums.data() + s * block, counts.data() + s * block, bn, static_cast<double>(p.sub_need[su]),
                             static_cast<double>(p.sub_size[su]), static_cast<bool>(p.sub_is_sum[su]),
                             out.values.data() + at, out.answered.data() + at, out.status_codes.data() + at, stream);
         }
-        for (Eigen::Index r = 0; r < nb; ++r) {
-            const Eigen::Index row = out_row + r0 + r;
+    };
+    // Bytes with the packed plan into a table of doubles: runs of groups of eight complete rows
+    // are scored straight into the table (packed_score_rows), the same values as the path
+    // through a block's sums gives them; from the first group with a row that is not complete
+    // (an answer missing or off the scale), a block of rows takes that path.
+    bool packed = false;
+    packed_out po;
+    if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && std::is_same_v<T, std::uint8_t> &&
+                  std::is_same_v<Scalar, double>) {
+        packed = n_sub <= 2 && packed_scoring(rp, X.rowStride());
+        for (std::size_t s = 0; packed && s < p.n_subscales; ++s) {
+            packed = p.sub_need[s] <= p.sub_size[s];
+            po.is_sum[s] = static_cast<bool>(p.sub_is_sum[s]);
+        }
+        po.stream = stream;
+    }
+    // Derived scores of rows [b0, b0 + bn), from their subscale scores and, for terms that are
+    // items, the item values of the block that starts at b0 (keys with such terms never take the
+    // row kernel, so never the packed path).
+    auto derive = [&](Eigen::Index b0, Eigen::Index bn) {
+        for (Eigen::Index r = 0; r < bn; ++r) {
+            const Eigen::Index row = out_row + b0 + r;
             for (std::size_t d = 0; d < p.derived.size(); ++d) {
                 const auto col = n_sub + static_cast<Eigen::Index>(d);
                 double value = 0;
@@ -471,6 +492,43 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
                 out.status_codes(row, col) = static_cast<std::uint8_t>(st);
             }
         }
+    };
+    Eigen::Index r0 = 0;
+    if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && std::is_same_v<T, std::uint8_t> &&
+                  std::is_same_v<Scalar, double>) {
+        // Streamed scores: the packed runs start where the first column's scores start a cache
+        // line (runs and blocks are whole groups of eight rows, so they all do), the rows before
+        // taking the path through the sums.
+        if (packed && stream) {
+            const auto off = reinterpret_cast<std::uintptr_t>(out.values.data() + out_row) % 64;
+            const Eigen::Index lead = std::min<Eigen::Index>(X.rows(), static_cast<Eigen::Index>((64 - off) % 64 / 8));
+            if (lead > 0) score_block(0, lead);
+            if (lead > 0 && !p.derived.empty()) derive(0, lead);
+            r0 = lead;
+        }
+    }
+    while (r0 < X.rows()) {
+        if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && std::is_same_v<T, std::uint8_t> &&
+                      std::is_same_v<Scalar, double>) {
+            if (packed) {
+                for (Eigen::Index s = 0; s < n_sub; ++s) {
+                    const Eigen::Index at = s * out.values.rows() + out_row + r0;
+                    const auto su = static_cast<std::size_t>(s);
+                    po.value[su] = out.values.data() + at;
+                    po.answered[su] = out.answered.data() + at;
+                    po.status[su] = out.status_codes.data() + at;
+                }
+                const Eigen::Index groups = std::max<Eigen::Index>(0, std::min(X.rows(), vector_rows) - r0) / 8;
+                const Eigen::Index done = packed_score_rows(rp, X.data() + r0 * X.rowStride(), groups, po);
+                if (!p.derived.empty()) derive(r0, done);
+                r0 += done;
+                if (r0 == X.rows()) break;
+            }
+        }
+        const Eigen::Index nb = std::min(block, X.rows() - r0);
+        score_block(r0, nb);
+        if (!p.derived.empty()) derive(r0, nb);
+        r0 += nb;
     }
     if (stream) stream_fence();
     return invalid;

@@ -321,6 +321,17 @@ inline void add_packed_rows(row_plan& rp, Eigen::Index stride) {
             }
 }
 
+// Where packed_score_rows writes a block's scores: per subscale its column of the score table
+// from the block's first row, and whether it is a sum; `stream`: tables too large to stay in
+// cache (see streamable).
+struct packed_out {
+    double* value[2] = {nullptr, nullptr};
+    int* answered[2] = {nullptr, nullptr};
+    std::uint8_t* status[2] = {nullptr, nullptr};
+    bool is_sum[2] = {false, false};
+    bool stream = false;
+};
+
 // Complete unrolling of loops with a constant count (GCC does not at -O2).
 #if defined(__clang__)
 #define BOWLBY_UNROLL _Pragma("unroll")
@@ -378,6 +389,32 @@ bool row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::In
     for (Eigen::Index r = 0; r < nb; ++r) clean[r] = 0;
     return false;
 #endif
+}
+
+// Whether packed_score_rows can score rows of bytes `stride` apart (with the plan of
+// add_packed_rows, on AVX2).
+inline bool packed_scoring(const row_plan& rp, Eigen::Index stride) {
+    return rp.usable && rp.wide && rp.packed_stride != 0 && rp.packed_stride == stride;
+}
+
+// For a block whose rows are bytes with the packed plan (packed_scoring) and whose subscales
+// all need at most their item count: scores the block's leading groups of eight rows straight
+// into the table while every row of a group answered every item on the scale (`groups` at
+// most: their rows lie below the row kernel's vector_rows), and returns the number of rows
+// scored, a multiple of eight. The rest of the block is the caller's to score.
+inline Eigen::Index packed_score_rows(const row_plan& rp, const std::uint8_t* first, Eigen::Index groups,
+                                      const packed_out& out) {
+#if defined(BOWLBY_ROW_KERNEL_AVX2)
+    if (rp.wide && rp.packed_stride != 0 && groups > 0) {
+        if (rp.n_sub == 1) return 8 * avx2::packed_scores_dispatch<1>(rp.packed_vectors)(rp, first, groups, out);
+        if (rp.n_sub == 2) return 8 * avx2::packed_scores_dispatch<2>(rp.packed_vectors)(rp, first, groups, out);
+    }
+#endif
+    (void)rp;
+    (void)first;
+    (void)groups;
+    (void)out;
+    return 0;
 }
 
 // After streamed stores (subscale_scores with `stream`): they are seen before any later store.

@@ -385,18 +385,62 @@ inline void packed_store(__m256i part, __m256i base, __m256d size, double* sum, 
     _mm256_storeu_pd(count + 4, size);
 }
 
-// Groups of eight rows of bytes that lie back to back, 4 * S bytes apart (S <= 9) and every
-// byte an item, for N
-// subscales (1 or 2) with the packed plan (see add_packed_rows): eight rows are S vectors.
-// z = (x ^ packed_xor) + packed_add, modulo 256, is the keyed answer minus min (x - min for
-// a kept item, max - x for a reversed one), and lies on the scale exactly when z <= max - min
-// (for a kept item and a reversed one alike): the group is complete when the largest z of
-// each lane is. Row r's sums are one maddubs for each of the two
-// vectors it meets, with weights 1 for its low subscale, 2^shift for the other and 0 for the
-// bytes of the rows beside it; the eight rows' 16-bit lanes are then summed in one tree of
-// hadds. The lanes stay exact: each holds a partial sum of nonnegative products below 2^16,
-// and each maddubs pair is at most 2 * 128 * 127 < 2^15. The same outputs as complete_rows8,
-// group by group; redo[g] gets a bit per row of group g with an answer off the scale.
+// Whether a block's double scores go to memory with non-temporal stores: asked for (`stream`),
+// and their address allows it. Counts and statuses always go through the cache: on a 2-core
+// Intel Xeon VM (Emerald Rapids), streaming them as well made 1M rows of bytes 8.1 ms against
+// 5.3 ms with the scores alone streamed (6.2 ms with nothing streamed), 10M rows 143 ms
+// against 99 ms (101 ms); streaming the counts in a loop of their own did not help (7.1 ms).
+template <class Scalar>
+inline bool streamable(bool stream, const Scalar* value) {
+    return stream && std::is_same_v<Scalar, double> && reinterpret_cast<std::uintptr_t>(value) % 16 == 0;
+}
+
+// The sums of eight rows of bytes that lie back to back, 4 * S bytes apart (S <= 9) and every
+// byte an item, for 1 or 2 subscales with the packed plan (see add_packed_rows): eight rows are
+// S vectors. z = (x ^ packed_xor) + packed_add, modulo 256, is the keyed answer minus min (x -
+// min for a kept item, max - x for a reversed one), and lies on the scale exactly when z <= max
+// - min (for a kept item and a reversed one alike): the group is complete when the largest z
+// of each lane is. Row r's sums are one maddubs for each of the two vectors it meets, with
+// weights 1 for its low subscale, 2^shift for the other and 0 for the bytes of the rows beside
+// it; the eight rows' 16-bit lanes are then summed in one tree of hadds. The lanes stay exact:
+// each holds a partial sum of nonnegative products below 2^16, and each maddubs pair is at most
+// 2 * 128 * 127 < 2^15. Returns lane r = row r's packed sum, low + high * 2^shift, of z; *redo
+// gets a bit per row with an answer off the scale (whose lane is then meaningless). Inlined,
+// so that the plan's vectors stay in registers across the caller's loop.
+template <int S>
+__attribute__((always_inline)) inline __m256i packed_sums(const std::uint8_t* at, const __m256i* flip,
+                                                          const __m256i* shift, const __m256i* w, __m256i range8,
+                                                          unsigned* redo) {
+    constexpr int stride = 4 * S;
+    __m256i z[static_cast<std::size_t>(S) + 1];
+    __m256i top = _mm256_setzero_si256();  // the largest z of each lane
+    BOWLBY_UNROLL
+    for (int v = 0; v < S; ++v) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + 32 * v));
+        z[v] = _mm256_add_epi8(_mm256_xor_si256(x, _mm256_loadu_si256(flip + v)), _mm256_loadu_si256(shift + v));
+        top = _mm256_max_epu8(top, z[v]);
+    }
+    z[S] = _mm256_setzero_si256();  // the second vector of a row that ends its first (weights 0)
+    const __m256i off = _mm256_subs_epu8(top, range8);
+    *redo = _mm256_testz_si256(off, off) ? 0u : packed_incomplete<S>(z, range8);
+    __m256i e[8];
+    BOWLBY_UNROLL
+    for (int r = 0; r < 8; ++r) {
+        const int v = r * stride / 32;  // the first vector row r meets
+        e[r] = _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256(w + 2 * r), z[v]),
+                                _mm256_maddubs_epi16(_mm256_loadu_si256(w + 2 * r + 1), z[v + 1]));
+    }
+    // After three rounds of pairwise adds, lane r of each 128-bit half holds row r's sum over
+    // that half of its lanes.
+    const __m256i h =
+        _mm256_hadd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(e[0], e[1]), _mm256_hadd_epi16(e[2], e[3])),
+                          _mm256_hadd_epi16(_mm256_hadd_epi16(e[4], e[5]), _mm256_hadd_epi16(e[6], e[7])));
+    return _mm256_cvtepu16_epi32(_mm_add_epi16(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+}
+
+// Groups of eight rows of bytes that lie back to back (see packed_sums), for N subscales (1 or
+// 2): the same outputs as complete_rows8, group by group; redo[g] gets a bit per row of group g
+// with an answer off the scale.
 template <int N, int S>
 void packed_groups(const row_plan& rp, const std::uint8_t* first, Eigen::Index groups, double* sums, double* counts,
                    Eigen::Index block, unsigned char* clean, unsigned* redo) {
@@ -419,31 +463,7 @@ void packed_groups(const row_plan& rp, const std::uint8_t* first, Eigen::Index g
     for (Eigen::Index g = 0; g < groups; ++g) {
         const std::uint8_t* at = first + g * 8 * stride;
         prefetch_ahead(at, 8 * stride);
-        __m256i z[static_cast<std::size_t>(S) + 1];
-        __m256i top = _mm256_setzero_si256();  // the largest z of each lane
-        BOWLBY_UNROLL
-        for (int v = 0; v < S; ++v) {
-            const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + 32 * v));
-            z[v] = _mm256_add_epi8(_mm256_xor_si256(x, _mm256_loadu_si256(flip + v)), _mm256_loadu_si256(shift + v));
-            top = _mm256_max_epu8(top, z[v]);
-        }
-        z[S] = _mm256_setzero_si256();  // the second vector of a row that ends its first (weights 0)
-        const __m256i off = _mm256_subs_epu8(top, range8);
-        redo[g] = _mm256_testz_si256(off, off) ? 0u : packed_incomplete<S>(z, range8);
-        __m256i e[8];
-        BOWLBY_UNROLL
-        for (int r = 0; r < 8; ++r) {
-            const int v = r * stride / 32;  // the first vector row r meets
-            e[r] = _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256(w + 2 * r), z[v]),
-                                    _mm256_maddubs_epi16(_mm256_loadu_si256(w + 2 * r + 1), z[v + 1]));
-        }
-        // After three rounds of pairwise adds, lane r of each 128-bit half holds row r's sum over
-        // that half of its lanes.
-        const __m256i h =
-            _mm256_hadd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(e[0], e[1]), _mm256_hadd_epi16(e[2], e[3])),
-                              _mm256_hadd_epi16(_mm256_hadd_epi16(e[4], e[5]), _mm256_hadd_epi16(e[6], e[7])));
-        const __m256i packed =
-            _mm256_cvtepu16_epi32(_mm_add_epi16(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+        const __m256i packed = packed_sums<S>(at, flip, shift, w, range8, redo + g);
         const Eigen::Index r0 = 8 * g;
         if constexpr (N == 1) {
             packed_store(packed, base[0], size[0], sums + r0, counts + r0);
@@ -456,6 +476,97 @@ void packed_groups(const row_plan& rp, const std::uint8_t* first, Eigen::Index g
         }
         std::memcpy(clean + r0, &all, 8);
     }
+}
+
+// One subscale's constants for packed_write: its keyed sums are the sums of z plus `base`.
+struct packed_column {
+    __m256i base, n;
+    __m256d size, inv, times;
+    double* value;
+    int* answered;
+    std::uint8_t* status;
+};
+inline packed_column packed_column_of(const row_plan& rp, const packed_out& out, int s) {
+    const auto su = static_cast<std::size_t>(s);
+    const double k = rp.sub_size[su];
+    packed_column c;
+    c.base = _mm256_set1_epi32(static_cast<int>(k * rp.lo));  // z is the keyed answer minus min
+    c.n = _mm256_set1_epi32(static_cast<int>(k));
+    c.size = _mm256_set1_pd(k);
+    c.inv = _mm256_set1_pd(1.0 / k);
+    c.times = _mm256_set1_pd(out.is_sum[su] ? k : 1.0);
+    c.value = out.value[su];
+    c.answered = out.answered[su];
+    c.status = out.status[su];
+    return c;
+}
+
+// Eight complete rows' scores of one subscale, rows r0 to r0 + 7, from their sums of z: what
+// complete_column gives them (the mean correctly rounded, times the item count for a sum; all
+// items answered, status 0), written straight into the table; the scores with non-temporal
+// stores when NT.
+template <bool NT>
+__attribute__((always_inline)) inline void packed_write(__m256i part, const packed_column& c, Eigen::Index r0) {
+    const __m256i total = _mm256_add_epi32(part, c.base);
+    const __m256d s0 = _mm256_cvtepi32_pd(_mm256_castsi256_si128(total));
+    const __m256d s1 = _mm256_cvtepi32_pd(_mm256_extracti128_si256(total, 1));
+    const __m256d v0 = dv::mul(dv::quotient(s0, c.size, c.inv), c.times);
+    const __m256d v1 = dv::mul(dv::quotient(s1, c.size, c.inv), c.times);
+    if constexpr (NT) {
+        _mm256_stream_pd(c.value + r0, v0);
+        _mm256_stream_pd(c.value + r0 + 4, v1);
+    } else {
+        dv::store(c.value + r0, v0);
+        dv::store(c.value + r0 + 4, v1);
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c.answered + r0), c.n);
+    const std::uint64_t zero = 0;
+    std::memcpy(c.status + r0, &zero, 8);
+}
+
+// packed_groups with the scores written straight into the table (see packed_scores).
+template <int N, int S, bool NT>
+Eigen::Index packed_score_groups(const row_plan& rp, const std::uint8_t* first, Eigen::Index groups,
+                                 const packed_out& out) {
+    constexpr int stride = 4 * S;
+    const __m256i range8 = _mm256_set1_epi8(static_cast<char>(static_cast<int>(rp.hi - rp.lo)));
+    const auto* flip = reinterpret_cast<const __m256i*>(rp.packed_xor.data());
+    const auto* shift = reinterpret_cast<const __m256i*>(rp.packed_add.data());
+    const auto* w = reinterpret_cast<const __m256i*>(rp.packed_weight.data());
+    const __m256i low_mask = _mm256_set1_epi32((1 << rp.packed_shift) - 1);
+    const __m128i high_shift = _mm_cvtsi32_si128(rp.packed_shift);
+    // The low subscale (the only one when N = 1) and the other.
+    const packed_column low = packed_column_of(rp, out, rp.packed_low);
+    const packed_column high = packed_column_of(rp, out, N == 2 ? 1 - rp.packed_low : rp.packed_low);
+    Eigen::Index g = 0;
+    for (; g < groups; ++g) {
+        const std::uint8_t* at = first + g * 8 * stride;
+        prefetch_ahead(at, 8 * stride);
+        unsigned redo = 0;
+        const __m256i packed = packed_sums<S>(at, flip, shift, w, range8, &redo);
+        if (redo != 0) break;
+        if constexpr (N == 1) {
+            packed_write<NT>(packed, low, 8 * g);
+        } else {
+            packed_write<NT>(_mm256_and_si256(packed, low_mask), low, 8 * g);
+            packed_write<NT>(_mm256_srl_epi32(packed, high_shift), high, 8 * g);
+        }
+    }
+    return g;
+}
+
+// packed_groups with the scores written straight into the table, for a run of groups while
+// their rows are complete: it stops at the first group with an answer off the scale, which it
+// leaves unwritten, and returns the number of groups written. For every subscale need <= size,
+// so a complete row is scored as complete_column scores it.
+template <int N, int S>
+Eigen::Index packed_scores(const row_plan& rp, const std::uint8_t* first, Eigen::Index groups, const packed_out& out) {
+    // Scores go around the cache only where every column's first row starts a cache line (so
+    // every group's eight scores fill one).
+    bool nt = out.stream;
+    for (int s = 0; s < N; ++s) nt = nt && reinterpret_cast<std::uintptr_t>(out.value[s]) % 64 == 0;
+    return nt ? packed_score_groups<N, S, true>(rp, first, groups, out)
+              : packed_score_groups<N, S, false>(rp, first, groups, out);
 }
 #endif
 
@@ -485,6 +596,31 @@ inline packed_fn<N> packed_dispatch(int s) {
             return &packed_groups<N, 8>;
         default:
             return &packed_groups<N, 9>;
+    }
+}
+template <int N>
+using packed_scores_fn = Eigen::Index (*)(const row_plan&, const std::uint8_t*, Eigen::Index, const packed_out&);
+template <int N>
+inline packed_scores_fn<N> packed_scores_dispatch(int s) {
+    switch (s) {
+        case 1:
+            return &packed_scores<N, 1>;
+        case 2:
+            return &packed_scores<N, 2>;
+        case 3:
+            return &packed_scores<N, 3>;
+        case 4:
+            return &packed_scores<N, 4>;
+        case 5:
+            return &packed_scores<N, 5>;
+        case 6:
+            return &packed_scores<N, 6>;
+        case 7:
+            return &packed_scores<N, 7>;
+        case 8:
+            return &packed_scores<N, 8>;
+        default:
+            return &packed_scores<N, 9>;
     }
 }
 #endif
@@ -563,18 +699,6 @@ bool row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::In
     }
 }
 #endif  // BOWLBY_ROW_KERNEL_SSE2
-
-#if defined(BOWLBY_ROW_WIDE) && BOWLBY_ROW_WIDE
-// Whether a block's double scores go to memory with non-temporal stores: asked for (`stream`),
-// and their address allows it. Counts and statuses always go through the cache: on a 2-core
-// Intel Xeon VM (Emerald Rapids), streaming them as well made 1M rows of bytes 8.1 ms against
-// 5.3 ms with the scores alone streamed (6.2 ms with nothing streamed), 10M rows 143 ms
-// against 99 ms (101 ms); streaming the counts in a loop of their own did not help (7.1 ms).
-template <class Scalar>
-inline bool streamable(bool stream, const Scalar* value) {
-    return stream && std::is_same_v<Scalar, double> && reinterpret_cast<std::uintptr_t>(value) % 16 == 0;
-}
-#endif
 
 // Subscale scores from a block's sums and counts (status codes 0 complete, 1 prorated and 2
 // insufficient, score_status's values): branch-free, so that the compiler vectorises it for
