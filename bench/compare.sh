@@ -106,6 +106,14 @@ import sys, time, numpy as np
 n = int(sys.argv[1]); rng = np.random.default_rng(1)
 x = rng.integers(1, 8, size=(n, 36)).astype(float); w = rng.random((36, 2))
 best = min((lambda t0: (x @ w, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(5))
+# The BLAS numpy loaded, for the table: Debian's reference BLAS runs on one thread.
+blas = "BLAS unknown"
+for line in open("/proc/self/maps"):
+    if "openblas" in line: blas = "OpenBLAS"; break
+    if "libblis" in line: blas = "BLIS"; break
+    if "mkl" in line: blas = "MKL"; break
+    if "/blas/libblas.so" in line: blas = "reference BLAS, one thread"
+print(blas)
 print(best)
 PY
 # Five repetitions, the median of each: two-thread runs of a few milliseconds wait now and then
@@ -139,6 +147,7 @@ speedup() { # a paired benchmark's median ratio, two decimals
 }
 ms() { local v; v=$(pair "$1" "$2"); [[ $v == failed ]] && echo "did not run" || printf "%.1f ms" "$v"; }
 numpy_mm=$( [[ ${secs[numpy_matmul]} == failed ]] && echo failed || tail -n 1 "$data/numpy_matmul.out")
+numpy_blas=$( [[ ${secs[numpy_matmul]} == failed ]] && echo "" || tail -n 2 "$data/numpy_matmul.out" | head -n 1)
 score_u8=$(bench_time "BM_score<std::uint8_t>/$rows"); read_u8=$(bench_time "BM_read_pass<std::uint8_t>/$rows")
 score_d=$(bench_time "BM_score<double>/$rows"); read_d=$(bench_time "BM_read_pass<double>/$rows")
 score_d2=$(bench_time "BM_score<double, Eigen::RowMajor, false, 2>/$rows/real_time")
@@ -153,8 +162,8 @@ table=$(cat <<TABLE
 | score the CSV end to end | $(fmt "${secs[bowlby_score]}") | $(fmt "${secs[pandas_score]}") | $(fmt "${secs[r_score]}") (fread + scoreItems) | $(ratio "${secs[pandas_score]}" "${secs[bowlby_score]}") | $(ratio "${secs[r_score]}" "${secs[bowlby_score]}") |
 | score the CSV, writing over the last output | $(fmt "${secs[bowlby_score_over]}") | | | | $(ratio "${secs[r_score]}" "${secs[bowlby_score_over]}") |
 | reliability of both subscales from the CSV | $(fmt "${secs[bowlby_reliability]}") (all fields) | $(fmt "${secs[pandas_alpha]}") (alpha only) | $(fmt "${secs[r_alpha]}") (fread + psych::alpha) | $(ratio "${secs[pandas_alpha]}" "${secs[bowlby_reliability]}") | $(ratio "${secs[r_alpha]}" "${secs[bowlby_reliability]}") |
-| in memory: score doubles, 1 thread | $(fmt "$score_d") | $(fmt "$numpy_mm") (X @ W) | | $(ratio "$numpy_mm" "$score_d") | |
-| in memory: score doubles, 2 threads | $(fmt "$score_d2") | $(fmt "$numpy_mm") (X @ W) | | $(ratio "$numpy_mm" "$score_d2") | |
+| in memory: score doubles, 1 thread | $(fmt "$score_d") | $(fmt "$numpy_mm") (X @ W, $numpy_blas) | | $(ratio "$numpy_mm" "$score_d") | |
+| in memory: score doubles, 2 threads | $(fmt "$score_d2") | $(fmt "$numpy_mm") (X @ W, $numpy_blas) | | $(ratio "$numpy_mm" "$score_d2") | |
 | in memory: score bytes, 1 / 2 threads | $(fmt "$score_u8") / $(fmt "$score_u82") | | | | |
 | in memory: one read pass (the floor), doubles / bytes, 1 thread | $(fmt "$read_d") / $(fmt "$read_u8") | | | score / read pass, 1 thread: $(ratio "$score_d" "$read_d") (double), $(ratio "$score_u8" "$read_u8") (uint8) | |
 | in memory: writing a fresh score table once (26 bytes a row), 1 thread | $(fmt "$write_t") | | | bytes: score / (read pass + write pass): $(ratio "$score_u8" "$read_write_u8") | |
@@ -191,7 +200,9 @@ measured in pairs (\`BM_two_against_one\`: each iteration runs one thread and tw
 40 iterations for doubles, 100 for bytes): times are medians, the speed-up is the median of the
 pairs' ratios, and the read pass rows show how much a second thread could get from memory at
 that time.
-numpy runs with its BLAS's default threads. bowlby's rows in the first table run on 2 threads; its row
+numpy runs with its BLAS's default threads (the BLAS it loaded is named in the table); bowlby's
+library scores on \`score_options::threads\` threads (1 unless set; 0 for every core), its
+command-line tool on every core unless \`--threads\` says otherwise. bowlby's rows in the first table run on 2 threads; its row
 kernel ran on $isa (chosen at run time; the build itself targets plain x86-64). Each tool scores
 into a new file: the last run's output is deleted before the clock starts, for bowlby, pandas and
 R alike (ext4 takes about 30 ms to free a 62 MB file); the row "writing over the last output"
