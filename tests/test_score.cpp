@@ -779,9 +779,10 @@ TEST_CASE("bytes in rows back to back - the packed sums at their bounds") {
 }
 
 TEST_CASE("bytes in rows back to back scored straight into the table - from every place in a cache line") {
-    // Groups of eight complete rows of bytes go from the packed sums straight into the score
-    // table; the first group with a row that is not complete hands a block of rows to the path
-    // through the block's sums, and the packed runs start again after it. A table over 8 MiB
+    // Groups of eight rows of bytes go from the packed sums straight into the score table, those
+    // with missing answers too (with their counts, summed the same way); the first group with an
+    // invalid answer hands a block of rows to the path through the block's sums (and the general
+    // code), and the packed runs start again after it. A table over 8 MiB
     // gets its scores with non-temporal stores, a cache line at a time: the runs then start
     // where the first column's scores start a line, and the rows before go the other way.
     // Scored here into a table of 8 more rows, from each of rows 0 to 7 (so each of the eight
@@ -801,9 +802,12 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
     two.add_derived("b - 2a", {{bowlby::term::subscale, 1, 1}, {bowlby::term::subscale, 0, -2}});
     bowlby::questionnaire one("one", 36, {1, 7, true});
     one.add_subscale("all", all, rev_a);
+    // Two missing codes; 17 of 18 answers give a score (16.2 needed), 33 of 36 for "one".
     bowlby::score_options o;
     o.missing_codes.push_back(0);
+    o.missing_codes.push_back(99);
     o.min_answered = 0.9;
+    o.on_invalid = bowlby::invalid_policy::missing;
     for (const Eigen::Index rows : {Eigen::Index{340000}, Eigen::Index{340003}}) {
         CAPTURE(rows);
         bytes x(rows, 36);
@@ -817,9 +821,23 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
         for (const Eigen::Index r :
              {Eigen::Index{1}, Eigen::Index{6}, Eigen::Index{100003}, Eigen::Index{1000 * 128 + 125}, rows - 1})
             x(r, r % 36) = 0;
+        // Rows 200,000 to 200,063 (eight groups): one or two missing answers in every row, as 0
+        // or 99, so that some subscales have too few; row 200,008 misses every answer. Then
+        // complete groups again. Row 250,005 holds 8 (invalid) and row 250,006 a missing answer.
+        for (Eigen::Index r = 200000; r < 200064; ++r) {
+            x(r, r % 36) = 0;
+            if (r % 3 == 0) x(r, (r * 7) % 36) = 99;
+        }
+        x.row(200008).setConstant(99);
+        x(250005, 5) = 8;
+        x(250006, 30) = 0;
         // Row 7: every answer 7. a: 12 kept at 7 and 6 reversed at (1 + 7) - 7 = 1, (84 + 6) / 18 = 5;
         // b (a sum): 12 * 7 + 6 * 1 = 90; b - 2a = 80.
         x.row(7).setConstant(7);
+        // Row 300,001: the same but item 1 (kept in a) missing: a = (11 * 7 + 6 * 1) / 17 = 83 / 17,
+        // with 17 answered (prorated); b = 90, b - 2a = 90 - 166 / 17.
+        x.row(300001).setConstant(7);
+        x(300001, 0) = 0;
         for (const auto* q : {&two, &one}) {
             const bool two_subscales = q == &two;
             CAPTURE(two_subscales);
@@ -828,8 +846,17 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
                 CHECK(general.values(7, 0) == 5.0);
                 CHECK(general.values(7, 1) == 90.0);
                 CHECK(general.values(7, 2) == 80.0);
+                CHECK(general.values(300001, 0) == 83.0 / 17);
+                CHECK(general.answered(300001, 0) == 17);
+                CHECK(general.status(300001, 0) == bowlby::score_status::prorated);
+                CHECK(general.values(300001, 2) == 90.0 - 2 * (83.0 / 17));
             }
+            CHECK(general.invalid_cells == 1);
             CHECK((general.status_codes.array() == 1).count() >= 3);
+            // Two missing in one subscale of "two" (every third row of the band, where the two
+            // items differ): too few; "one" needs 33 of its 36.
+            CHECK((general.status_codes.array() == 2).count() >= (two_subscales ? 10 : 1));
+            CHECK(general.answered(200008, 0) == 0);
             for (const unsigned threads : {1u, 2u}) {
                 bowlby::score_options ot = o;
                 ot.threads = threads;
@@ -842,9 +869,10 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
                     auto t = bowlby::detail::make_table<double>(q->view(), std::max<Eigen::Index>(rows + 8, 700000));
                     CHECK(bowlby::detail::written_around_cache(t));
                     if (threads == 1)
-                        bowlby::detail::score_rows(plan, x, t, from);
+                        t.invalid_cells = bowlby::detail::score_rows(plan, x, t, from);
                     else
                         bowlby::detail::score_all(plan, x, t);
+                    CHECK(t.invalid_cells == 1);
                     CHECK(t.answered.middleRows(from, rows) == general.answered);
                     CHECK(t.status_codes.middleRows(from, rows) == general.status_codes);
                     const auto v = t.values.middleRows(from, rows).array();

@@ -465,6 +465,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         for (std::size_t s = 0; packed && s < p.n_subscales; ++s) {
             packed = p.sub_need[s] <= p.sub_size[s];
             po.is_sum[s] = static_cast<bool>(p.sub_is_sum[s]);
+            po.need[s] = static_cast<double>(p.sub_need[s]);
         }
         po.stream = stream;
     }

@@ -322,13 +322,14 @@ inline void add_packed_rows(row_plan& rp, Eigen::Index stride) {
 }
 
 // Where packed_score_rows writes a block's scores: per subscale its column of the score table
-// from the block's first row, and whether it is a sum; `stream`: tables too large to stay in
+// from the block's first row, whether it is a sum and how many answers it needs; `stream`: tables too large to stay in
 // cache (see streamable).
 struct packed_out {
     double* value[2] = {nullptr, nullptr};
     int* answered[2] = {nullptr, nullptr};
     std::uint8_t* status[2] = {nullptr, nullptr};
     bool is_sum[2] = {false, false};
+    double need[2] = {0, 0};  // the fewest answered items that give a score
     bool stream = false;
 };
 
@@ -397,11 +398,11 @@ inline bool packed_scoring(const row_plan& rp, Eigen::Index stride) {
     return rp.usable && rp.wide && rp.packed_stride != 0 && rp.packed_stride == stride;
 }
 
-// For a block whose rows are bytes with the packed plan (packed_scoring) and whose subscales
-// all need at most their item count: scores the block's leading groups of eight rows straight
-// into the table while every row of a group answered every item on the scale (`groups` at
-// most: their rows lie below the row kernel's vector_rows), and returns the number of rows
-// scored, a multiple of eight. The rest of the block is the caller's to score.
+// For rows of bytes with the packed plan (packed_scoring) whose subscales all need at most
+// their item count: scores the leading groups of eight rows straight into the table while every
+// answer of a group is on the scale or a missing code (`groups` at most: their rows lie below
+// the row kernel's vector_rows), and returns the number of rows scored, a multiple of eight.
+// The rows after them are the caller's to score.
 inline Eigen::Index packed_score_rows(const row_plan& rp, const std::uint8_t* first, Eigen::Index groups,
                                       const packed_out& out) {
 #if defined(BOWLBY_ROW_KERNEL_AVX2)
