@@ -888,6 +888,22 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
     }
 }
 
+TEST_CASE("threads whose last range has five rows - bytes and doubles") {
+    // 32,773 rows on two threads: ranges of 16,384, 16,384 and 5 rows. The row kernel's plan is
+    // made once for all ranges, but a range of fewer than 16 rows does not take the kernel and
+    // must not use it (it did, and wrote past a buffer of the right size for the kernel).
+    const row_major x = noisy_ecr(32773, false);
+    bowlby::score_options o;
+    o.missing_codes = {0};
+    const auto& ecr = bowlby::instrument("ecr");
+    const auto general = bowlby::score(ecr, x.unaryExpr([](double v) { return v; }), o);
+    const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> xb =
+        x.unaryExpr([](double v) { return std::isnan(v) ? std::uint8_t{0} : static_cast<std::uint8_t>(v); });
+    o.threads = 2;
+    check_same(bowlby::score(ecr, x, o), general);
+    check_same(bowlby::score(ecr, xb, o), general);
+}
+
 TEST_CASE("the row kernel: an item in two subscales - kept in one and reversed in the other") {
     // 19 items on 0-4 (an odd count: the last vector of doubles holds one item), subscales
     // that overlap and reverse the same item differently, one sum subscale and an item in no

@@ -374,19 +374,26 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
     // scale, or a row too near the matrix's end to read whole vectors) are redone one by one
     // with the general rules, in item order; a row with an invalid answer sends the whole block
     // to the general code, so errors and counts are those of the general code.
+    // The shared plan only where this range takes the kernel (a range of fewer than 16 rows, say
+    // the last one of a matrix, does not).
     row_plan own;
-    const row_plan& rp = shared != nullptr ? *shared : own;
+    const row_plan* plan_in_use = &own;
     Eigen::Index vector_rows = 0;
     std::vector<unsigned char> clean;
     if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && row_kernel_type<T>) {
         if (p.fast_kernel && X.rows() >= 16 && X.colStride() == 1) {
-            if (shared == nullptr) own = row_plan_for<T>(p, X.rowStride());
+            if (shared != nullptr)
+                plan_in_use = shared;
+            else
+                own = row_plan_for<T>(p, X.rowStride());
+            const row_plan& kp = *plan_in_use;
             const Eigen::Index rs = X.rowStride();
-            const Eigen::Index last = (X.rows() - 1) * rs + p.n_items - Eigen::Index{rp.n_vec} * rp.lanes;
-            if (rp.usable && rs > 0 && last >= 0) vector_rows = std::min(X.rows(), last / rs + 1);
+            const Eigen::Index last = (X.rows() - 1) * rs + p.n_items - Eigen::Index{kp.n_vec} * kp.lanes;
+            if (kp.usable && rs > 0 && last >= 0) vector_rows = std::min(X.rows(), last / rs + 1);
             clean.resize(block);
         }
     }
+    const row_plan& rp = *plan_in_use;
     // One row by the general rules; false when it holds an invalid answer.
     auto general_row = [&](Eigen::Index r0, Eigen::Index r) -> bool {
         for (Eigen::Index s = 0; s < n_sub; ++s) {
