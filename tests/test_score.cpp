@@ -865,9 +865,14 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
                 for (Eigen::Index from = 0; from < (threads == 1 ? 8 : 1); ++from) {
                     CAPTURE(threads);
                     CAPTURE(from);
-                    // Over 8 MiB for one column too.
-                    auto t = bowlby::detail::make_table<double>(q->view(), std::max<Eigen::Index>(rows + 8, 700000));
+                    // Over 8 MiB for one column too. Every cell starts as a sentinel, and the
+                    // rows outside [from, from + rows) must keep it.
+                    const Eigen::Index table_rows = two_subscales ? rows + 8 : std::max<Eigen::Index>(rows + 8, 700000);
+                    auto t = bowlby::detail::make_table<double>(q->view(), table_rows);
                     CHECK(bowlby::detail::written_around_cache(t));
+                    t.values.setConstant(-7.0);
+                    t.answered.setConstant(-1);
+                    t.status_codes.setConstant(9);
                     if (threads == 1)
                         t.invalid_cells = bowlby::detail::score_rows(plan, x, t, from);
                     else
@@ -877,14 +882,39 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
                     CHECK(t.status_codes.middleRows(from, rows) == general.status_codes);
                     const auto v = t.values.middleRows(from, rows).array();
                     CHECK((v == general.values.array() || (v.isNaN() && general.values.array().isNaN())).all());
+                    const Eigen::Index after = table_rows - from - rows;
+                    CHECK((t.values.topRows(from).array() == -7.0).all());
+                    CHECK((t.values.bottomRows(after).array() == -7.0).all());
+                    CHECK((t.answered.topRows(from).array() == -1).all());
+                    CHECK((t.answered.bottomRows(after).array() == -1).all());
+                    CHECK((t.status_codes.topRows(from).array() == 9).all());
+                    CHECK((t.status_codes.bottomRows(after).array() == 9).all());
+                }
+            }
+            // With invalid answers an error, the one invalid answer is reported, after runs of
+            // packed groups and the band of missing answers, on one thread and on two.
+            for (const unsigned threads : {1u, 2u}) {
+                CAPTURE(threads);
+                bowlby::score_options oe = o;
+                oe.on_invalid = bowlby::invalid_policy::error;
+                oe.threads = threads;
+                try {
+                    (void)bowlby::score(q->view(), x, oe);
+                    FAIL("no exception");
+                } catch (const bowlby::invalid_response& e) {
+                    CHECK(e.row() == 250005);
+                    CHECK(e.item() == 5);
+                    CHECK(e.value() == 8);
                 }
             }
         }
     }
     if (bowlby::detail::row_kernel_avx2()) {
-        auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(two.view(), o));
-        bowlby::detail::add_packed_rows(rp, 36);
-        CHECK(bowlby::detail::packed_scoring(rp, 36));
+        for (const auto* q : {&two, &one}) {
+            auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(q->view(), o));
+            bowlby::detail::add_packed_rows(rp, 36);
+            CHECK(bowlby::detail::packed_scoring(rp, 36));
+        }
     }
 }
 

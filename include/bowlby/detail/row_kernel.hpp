@@ -321,8 +321,8 @@ inline void add_packed_rows(row_plan& rp, Eigen::Index stride) {
             }
 }
 
-// Where packed_score_rows writes a block's scores: per subscale its column of the score table
-// from the block's first row, whether it is a sum and how many answers it needs; `stream`: tables too large to stay in
+// Where packed_score_rows writes a run's scores: per subscale its column of the score table
+// from the run's first row, whether it is a sum and how many answers it needs; `stream`: tables too large to stay in
 // cache (see streamable).
 struct packed_out {
     double* value[2] = {nullptr, nullptr};

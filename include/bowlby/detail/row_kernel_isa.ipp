@@ -616,7 +616,8 @@ Eigen::Index packed_score_groups(const row_plan& rp, const std::uint8_t* first, 
     const packed_column low = packed_column_of(rp, out, rp.packed_low);
     const packed_column high = packed_column_of(rp, out, N == 2 ? 1 - rp.packed_low : rp.packed_low);
     // Groups with missing answers, where the plan has a missing code a byte can hold (the second
-    // code repeats the first when there is one), and the counts fit below 2^shift as the sums do.
+    // code repeats the first when there is one). Their counts fit below 2^shift as the sums do:
+    // a scale has at least two points, so a subscale's largest sum is at least its item count.
     int codes[2] = {-1, -1};
     for (int c = 0; c < 2; ++c) {
         const double m = rp.code[c];
@@ -624,7 +625,7 @@ Eigen::Index packed_score_groups(const row_plan& rp, const std::uint8_t* first, 
     }
     if (codes[1] < 0) codes[1] = codes[0];
     if (codes[0] < 0) codes[0] = codes[1];
-    const bool partial = codes[0] >= 0 && (N == 1 || rp.hi > rp.lo);
+    const bool partial = codes[0] >= 0;
     const __m256i code0 = _mm256_set1_epi8(static_cast<char>(codes[0])),
                   code1 = _mm256_set1_epi8(static_cast<char>(codes[1]));
     bool missing_before = false;
