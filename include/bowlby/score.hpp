@@ -460,14 +460,15 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
                             out.values.data() + at, out.answered.data() + at, out.status_codes.data() + at, stream);
         }
     };
-    // Bytes with the packed plan into a table of doubles: runs of groups of eight complete rows
-    // are scored straight into the table (packed_score_rows), the same values as the path
-    // through a block's sums gives them; from the first group with a row that is not complete
-    // (an answer missing or off the scale), a block of rows takes that path.
+    // Bytes with the packed plan into a table of doubles: runs of groups of eight rows are
+    // scored straight into the table (packed_score_rows), missing answers and all, the same
+    // values as the path through a block's sums gives them; from the first group with an invalid
+    // answer, a block of rows takes that path (and the general code, which reports or counts it).
+    constexpr bool packable = bool(X_type::Flags & Eigen::DirectAccessBit) && std::is_same_v<T, std::uint8_t> &&
+                              std::is_same_v<Scalar, double>;
     bool packed = false;
     packed_out po;
-    if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && std::is_same_v<T, std::uint8_t> &&
-                  std::is_same_v<Scalar, double>) {
+    if constexpr (packable) {
         packed = n_sub <= 2 && packed_scoring(rp, X.rowStride());
         for (std::size_t s = 0; packed && s < p.n_subscales; ++s) {
             packed = p.sub_need[s] <= p.sub_size[s];
@@ -513,8 +514,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         }
     };
     Eigen::Index r0 = 0;
-    if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && std::is_same_v<T, std::uint8_t> &&
-                  std::is_same_v<Scalar, double>) {
+    if constexpr (packable) {
         // Streamed scores: the packed runs start where the first column's scores start a cache
         // line (runs and blocks are whole groups of eight rows, so they all do), the rows before
         // taking the path through the sums.
@@ -527,8 +527,7 @@ std::size_t score_rows(const scoring_plan& p, const Eigen::MatrixBase<Derived>& 
         }
     }
     while (r0 < X.rows()) {
-        if constexpr (bool(X_type::Flags & Eigen::DirectAccessBit) && std::is_same_v<T, std::uint8_t> &&
-                      std::is_same_v<Scalar, double>) {
+        if constexpr (packable) {
             if (packed) {
                 for (Eigen::Index s = 0; s < n_sub; ++s) {
                     const Eigen::Index at = s * out.values.rows() + out_row + r0;
