@@ -407,8 +407,8 @@ inline Eigen::Index packed_score_rows(const row_plan& rp, const std::uint8_t* fi
                                       const packed_out& out) {
 #if defined(BOWLBY_ROW_KERNEL_AVX2)
     if (rp.wide && rp.packed_stride != 0 && groups > 0) {
-        if (rp.n_sub == 1) return 8 * avx2::packed_scores_dispatch<1>(rp.packed_vectors)(rp, first, groups, out);
-        if (rp.n_sub == 2) return 8 * avx2::packed_scores_dispatch<2>(rp.packed_vectors)(rp, first, groups, out);
+        if (rp.n_sub == 1) return 8 * avx2::packed_dispatch<1>(rp.packed_vectors).scores(rp, first, groups, out);
+        if (rp.n_sub == 2) return 8 * avx2::packed_dispatch<2>(rp.packed_vectors).scores(rp, first, groups, out);
     }
 #endif
     (void)rp;

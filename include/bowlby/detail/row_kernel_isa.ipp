@@ -511,6 +511,21 @@ inline packed_column packed_column_of(const row_plan& rp, const packed_out& out,
     return c;
 }
 
+// Rows r0 to r0 + 7 of one subscale's column: their scores (with non-temporal stores when NT)
+// and their answered counts.
+template <bool NT>
+__attribute__((always_inline)) inline void packed_store_values(const packed_column& c, Eigen::Index r0, __m256d v0,
+                                                               __m256d v1, __m256i answered) {
+    if constexpr (NT) {
+        _mm256_stream_pd(c.value + r0, v0);
+        _mm256_stream_pd(c.value + r0 + 4, v1);
+    } else {
+        dv::store(c.value + r0, v0);
+        dv::store(c.value + r0 + 4, v1);
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c.answered + r0), answered);
+}
+
 // Eight complete rows' scores of one subscale, rows r0 to r0 + 7, from their sums of z: what
 // complete_column gives them (the mean correctly rounded, times the item count for a sum; all
 // items answered, status 0), written straight into the table; the scores with non-temporal
@@ -522,14 +537,7 @@ __attribute__((always_inline)) inline void packed_write(__m256i part, const pack
     const __m256d s1 = _mm256_cvtepi32_pd(_mm256_extracti128_si256(total, 1));
     const __m256d v0 = dv::mul(dv::quotient(s0, c.size, c.inv), c.times);
     const __m256d v1 = dv::mul(dv::quotient(s1, c.size, c.inv), c.times);
-    if constexpr (NT) {
-        _mm256_stream_pd(c.value + r0, v0);
-        _mm256_stream_pd(c.value + r0 + 4, v1);
-    } else {
-        dv::store(c.value + r0, v0);
-        dv::store(c.value + r0 + 4, v1);
-    }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c.answered + r0), c.n);
+    packed_store_values<NT>(c, r0, v0, v1, c.n);
     const std::uint64_t zero = 0;
     std::memcpy(c.status + r0, &zero, 8);
 }
@@ -583,14 +591,7 @@ __attribute__((always_inline)) inline void packed_write_partial(__m256i part, __
     const __m256d e0 = dv::ge(n0, c.need), e1 = dv::ge(n1, c.need);
     const __m256d v0 = dv::blend(e0, dv::mul(dv::div(s0, dv::blend(e0, n0, one)), c.times), nan);
     const __m256d v1 = dv::blend(e1, dv::mul(dv::div(s1, dv::blend(e1, n1, one)), c.times), nan);
-    if constexpr (NT) {
-        _mm256_stream_pd(c.value + r0, v0);
-        _mm256_stream_pd(c.value + r0 + 4, v1);
-    } else {
-        dv::store(c.value + r0, v0);
-        dv::store(c.value + r0 + 4, v1);
-    }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c.answered + r0), answered);
+    packed_store_values<NT>(c, r0, v0, v1, answered);
     // Status: 2 below need, else 1 below the item count, else 0; eight ints to eight bytes.
     const __m256i short_of_need = _mm256_cmpgt_epi32(c.need_n, answered);
     const __m256i short_of_all = _mm256_cmpgt_epi32(c.n, answered);
@@ -678,56 +679,38 @@ Eigen::Index packed_scores(const row_plan& rp, const std::uint8_t* first, Eigen:
 #endif
 
 #if BOWLBY_ROW_WIDE
-// packed_groups for rows of S = 1 to 9 vectors' quarters (4 to 36 bytes).
+// packed_groups and packed_scores for rows of S = 1 to 9 vectors' quarters (4 to 36 bytes).
 template <int N>
-using packed_fn = void (*)(const row_plan&, const std::uint8_t*, Eigen::Index, double*, double*, Eigen::Index,
-                           unsigned char*, unsigned*);
-template <int N>
-inline packed_fn<N> packed_dispatch(int s) {
-    switch (s) {
-        case 1:
-            return &packed_groups<N, 1>;
-        case 2:
-            return &packed_groups<N, 2>;
-        case 3:
-            return &packed_groups<N, 3>;
-        case 4:
-            return &packed_groups<N, 4>;
-        case 5:
-            return &packed_groups<N, 5>;
-        case 6:
-            return &packed_groups<N, 6>;
-        case 7:
-            return &packed_groups<N, 7>;
-        case 8:
-            return &packed_groups<N, 8>;
-        default:
-            return &packed_groups<N, 9>;
-    }
+struct packed_fns {
+    void (*groups)(const row_plan&, const std::uint8_t*, Eigen::Index, double*, double*, Eigen::Index, unsigned char*,
+                   unsigned*);
+    Eigen::Index (*scores)(const row_plan&, const std::uint8_t*, Eigen::Index, const packed_out&);
+};
+template <int N, int S>
+inline packed_fns<N> packed_fns_of() {
+    return {&packed_groups<N, S>, &packed_scores<N, S>};
 }
 template <int N>
-using packed_scores_fn = Eigen::Index (*)(const row_plan&, const std::uint8_t*, Eigen::Index, const packed_out&);
-template <int N>
-inline packed_scores_fn<N> packed_scores_dispatch(int s) {
+inline packed_fns<N> packed_dispatch(int s) {
     switch (s) {
         case 1:
-            return &packed_scores<N, 1>;
+            return packed_fns_of<N, 1>();
         case 2:
-            return &packed_scores<N, 2>;
+            return packed_fns_of<N, 2>();
         case 3:
-            return &packed_scores<N, 3>;
+            return packed_fns_of<N, 3>();
         case 4:
-            return &packed_scores<N, 4>;
+            return packed_fns_of<N, 4>();
         case 5:
-            return &packed_scores<N, 5>;
+            return packed_fns_of<N, 5>();
         case 6:
-            return &packed_scores<N, 6>;
+            return packed_fns_of<N, 6>();
         case 7:
-            return &packed_scores<N, 7>;
+            return packed_fns_of<N, 7>();
         case 8:
-            return &packed_scores<N, 8>;
+            return packed_fns_of<N, 8>();
         default:
-            return &packed_scores<N, 9>;
+            return packed_fns_of<N, 9>();
     }
 }
 #endif
@@ -750,7 +733,7 @@ bool row_sums_n(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::
                                             : &complete_rows8<N, 0>;
         if constexpr (N <= 2) {
             if (rp.packed_stride != 0 && rp.packed_stride == stride && grouped > 0) {
-                const packed_fn<N> groups = packed_dispatch<N>(rp.packed_vectors);
+                const auto groups = packed_dispatch<N>(rp.packed_vectors).groups;
                 unsigned redo[16];
                 for (; r < grouped; r += 128) {  // 16 groups at a time
                     const Eigen::Index n = std::min<Eigen::Index>(16, (grouped - r) / 8);
