@@ -3,7 +3,7 @@
 // Listens on 127.0.0.1 only.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { extname, join, normalize, resolve, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,7 +15,7 @@ export function serve({ port = 8080, wasmDir = join(here, '..', '..', 'build', '
     const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
     const [root, rest] = path.startsWith('/bowlby/') ? [resolve(wasmDir), path.slice('/bowlby/'.length)] : [here, path.slice(1) || 'index.html'];
     const file = normalize(join(root, rest));
-    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(root + sep)) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);

@@ -13,8 +13,14 @@ import { loadBowlby } from './bowlby/bowlby.mjs';
 const params = new URLSearchParams(window.location.search);
 const results = document.getElementById('results');
 
+// Text from the URL, an items file or the library goes into the page as text, never as HTML.
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
 function fail(message) {
-  document.getElementById('survey').innerHTML = `<p class="error">${message}</p>`;
+  const p = document.createElement('p');
+  p.className = 'error';
+  p.textContent = message;
+  document.getElementById('survey').replaceChildren(p);
   throw new Error(message);
 }
 
@@ -29,15 +35,18 @@ const perPage = Number(params.get('per_page') ?? 12);
 // Item texts are the operator's: the project ships no item wording.
 let texts = {};
 if (params.get('items')) {
-  const response = await fetch(params.get('items'));
+  // Only a file on this page's own origin: the instructions in it are inserted as HTML.
+  const url = new URL(params.get('items'), window.location.href);
+  if (url.origin !== window.location.origin) fail(`items: the item texts must come from this site (${window.location.origin}), not ${url.origin}.`);
+  const response = await fetch(url);
   if (!response.ok) fail(`Cannot load the item texts from ${params.get('items')}.`);
   texts = await response.json();
 }
 const [lo, hi] = instrument.scale;
 const n = instrument.items;
-const labels = texts.labels ?? Array.from({ length: hi - lo + 1 }, (_, k) => String(lo + k));
+const labels = (texts.labels ?? Array.from({ length: hi - lo + 1 }, (_, k) => String(lo + k))).map(escapeHtml);
 if (labels.length !== hi - lo + 1) fail(`The item texts give ${labels.length} labels for a ${lo}-${hi} scale.`);
-const prompt = (i) => texts.items?.[i] ?? `Item ${i + 1} of ${n}`;
+const prompt = (i) => escapeHtml(texts.items?.[i] ?? `Item ${i + 1} of ${n}`);
 
 const jsPsych = initJsPsych({ display_element: 'survey', on_finish: finish });
 const timeline = [];
@@ -70,7 +79,7 @@ function plot(anxiety, avoidance, category) {
     <text x="${x(lo + span / 4)}" y="${y(hi - span / 4)}" text-anchor="middle" fill="#377eb8">preoccupied</text>
     <text x="${x(hi - span / 4)}" y="${y(lo + span / 4)}" text-anchor="middle" fill="#ff7f00">dismissing</text>
     <text x="${x(hi - span / 4)}" y="${y(hi - span / 4)}" text-anchor="middle" fill="#e41a1c">fearful</text>
-    <circle id="you" cx="${x(avoidance)}" cy="${y(anxiety)}" r="6" fill="black"><title>${category}</title></circle>
+    <circle id="you" cx="${x(avoidance)}" cy="${y(anxiety)}" r="6" fill="black"><title>${escapeHtml(category)}</title></circle>
     <text x="${size / 2}" y="${size - 6}" text-anchor="middle">avoidance</text>
     <text transform="translate(10 ${size / 2}) rotate(-90)" text-anchor="middle">anxiety</text>
   </svg>`;
@@ -83,16 +92,16 @@ function finish() {
     const scored = bowlby.score(id, answers);
     for (const s of scored.scores) {
       const shown = s.value === null ? '–' : s.value.toFixed(4);
-      html += `<tr data-score="${s.name}" data-value="${s.value ?? ''}"><td>${s.name}</td><td class="value">${shown}</td><td>${s.answered}</td></tr>`;
+      html += `<tr data-score="${escapeHtml(s.name)}" data-value="${s.value ?? ''}"><td>${escapeHtml(s.name)}</td><td class="value">${shown}</td><td>${s.answered}</td></tr>`;
     }
     html += '</table>';
     const c = bowlby.classify(id, answers, { method, sem });
     const firmness = c.probability === null ? 'not available (no standard errors given)' : `${(100 * c.probability).toFixed(1)}%`;
-    html += `<p id="category" data-category="${c.category}" data-probability="${c.probability ?? ''}">Category (${method}): ` +
-            `<strong>${c.category}</strong>${c.reason ? ` (${c.reason})` : ''}; firmness: ${firmness}</p>`;
+    html += `<p id="category" data-category="${escapeHtml(c.category)}" data-probability="${c.probability ?? ''}">Category (${escapeHtml(method)}): ` +
+            `<strong>${escapeHtml(c.category)}</strong>${c.reason ? ` (${escapeHtml(c.reason)})` : ''}; firmness: ${firmness}</p>`;
     if (c.anxiety !== null && c.avoidance !== null) html += plot(c.anxiety, c.avoidance, c.category);
   } catch (e) {
-    html += `</table><p class="error" id="error">${e.message}</p>`;
+    html += `</table><p class="error" id="error">${escapeHtml(e.message)}</p>`;
   }
   results.innerHTML = html;
   results.hidden = false;

@@ -74,6 +74,38 @@ test('the survey page shows the same scores and category as the bowlby tool', as
   }
 });
 
+test('a crafted link runs no script: URL parameters and item texts are shown as text', async () => {
+  const { chromium } = createRequire(join(survey, 'package.json'))('playwright-core');
+  const { serve } = await import(pathToFileURL(join(survey, 'serve.mjs')).href);
+  const server = await serve({ port: 0, wasmDir });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const base = `http://127.0.0.1:${server.address().port}/index.html`;
+  const payload = '<img src=x onerror="window.pwned=1">';
+  try {
+    const cases = [
+      [`?instrument=${encodeURIComponent(payload)}`, `Unknown instrument '${payload}'.`],
+      [`?items=${encodeURIComponent('https://attacker.example/items.json')}`, 'must come from this site'],
+      [`?items=${encodeURIComponent('//attacker.example/items.json')}`, 'must come from this site'],
+    ];
+    for (const [query, message] of cases) {
+      const page = await browser.newPage();
+      const dialogs = [];
+      page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+      await page.goto(base + query);
+      await page.waitForSelector('#survey .error');
+      assert.ok((await page.textContent('#survey .error')).includes(message), query);
+      assert.equal(await page.locator('#survey img').count(), 0, query);
+      await page.waitForTimeout(200); // an injected onerror would have fired by now
+      assert.equal(await page.evaluate(() => window.pwned), undefined, query);
+      assert.deepEqual(dialogs, []);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
 test('the JavaScript API throws the library\'s messages', async () => {
   const bowlby = await loadBowlby();
   const answers = Array(12).fill(4);
