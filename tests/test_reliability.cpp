@@ -5,7 +5,8 @@
 #include "reliability_compare.hpp"
 
 #include <bowlby/csv.hpp>
-#include <bowlby/detail/integer_gram.hpp>
+#include <bowlby/detail/stats/integer_gram.hpp>
+#include <bowlby/instruments.hpp>
 #include <bowlby/reliability.hpp>
 
 #include <doctest/doctest.h>
@@ -449,10 +450,10 @@ TEST_CASE("integer cross-products are exact on SSE2 and AVX2 alike") {
     REQUIRE(expected[6 * k + 5] == -181 * 181 * n);
     for (const bool sse2_only : {true, false}) {
         CAPTURE(sse2_only);
-        bowlby::detail::row_kernel_sse2_only() = sse2_only;
+        bowlby::detail::simd_sse2_only() = sse2_only;
         std::vector<std::int32_t> out(static_cast<std::size_t>(k * k), -1);
         bowlby::detail::gram_lower(a.data(), k, ld, n, out.data());
-        bowlby::detail::row_kernel_sse2_only() = false;
+        bowlby::detail::simd_sse2_only() = false;
         for (Eigen::Index i = 0; i < k; ++i)
             for (Eigen::Index j = 0; j <= i; ++j) {
                 CAPTURE(i);

@@ -348,8 +348,8 @@ void check_same(const bowlby::score_table<double>& t, const bowlby::score_table<
 
 // Runs the body with the row kernel on SSE2 and, where the processor has it, on AVX2.
 struct kernel_isa {
-    explicit kernel_isa(bool sse2_only) { bowlby::detail::row_kernel_sse2_only() = sse2_only; }
-    ~kernel_isa() { bowlby::detail::row_kernel_sse2_only() = false; }
+    explicit kernel_isa(bool sse2_only) { bowlby::detail::simd_sse2_only() = sse2_only; }
+    ~kernel_isa() { bowlby::detail::simd_sse2_only() = false; }
 };
 
 TEST_CASE("the row kernel gives what the general code gives - every built-in and layout") {
@@ -709,7 +709,7 @@ TEST_CASE("bytes in rows back to back - 4 to 36 items - two subscales in one pac
             }
         }
     // The packed kernel is the one these keys take on AVX2 (rows 36 bytes apart, 1-7 scale).
-    if (bowlby::detail::row_kernel_avx2()) {
+    if (bowlby::detail::simd_avx2()) {
         bowlby::score_options o;
         o.missing_codes.push_back(0);
         auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(bowlby::instrument("ecr"), o));
@@ -755,7 +755,7 @@ TEST_CASE("bytes in rows back to back - the packed sums at their bounds") {
         const auto w = bowlby::score(wide.view(), y);
         CHECK((w.values.array() == 33.0 * 127).all());
     }
-    if (bowlby::detail::row_kernel_avx2()) {
+    if (bowlby::detail::simd_avx2()) {
         bowlby::score_options o;
         o.missing_codes.push_back(255);
         auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(q.view(), o));
@@ -909,7 +909,7 @@ TEST_CASE("bytes in rows back to back scored straight into the table - from ever
             }
         }
     }
-    if (bowlby::detail::row_kernel_avx2()) {
+    if (bowlby::detail::simd_avx2()) {
         for (const auto* q : {&two, &one}) {
             auto rp = bowlby::detail::make_row_plan<std::uint8_t>(bowlby::detail::make_plan(q->view(), o));
             bowlby::detail::add_packed_rows(rp, 36);

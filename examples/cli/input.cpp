@@ -1,7 +1,7 @@
 #include "input.hpp"
 
 #include <bowlby/detail/format.hpp>
-#include <bowlby/detail/row_kernel.hpp>
+#include <bowlby/detail/simd/isa.hpp>
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>

@@ -23,9 +23,10 @@
 // seeded), the RQ's highest rating, and Collins' (1996) rule for the AAS.
 #pragma once
 
-#include "bowlby/detail/random.hpp"
+#include "bowlby/detail/classify/kmeans.hpp"
 #include "bowlby/error.hpp"
 #include "bowlby/key.hpp"
+#include "bowlby/rule.hpp"
 
 #include <Eigen/Core>
 #include <boost/math/distributions/normal.hpp>
@@ -373,94 +374,16 @@ private:
 /// high anxiety/low avoidance = preoccupied, low/high = dismissing, high/high = fearful of the
 /// centroids' bounding box that minimizes the total squared distance).
 inline linear_rule kmeans_rule(const std::vector<std::array<double, 3>>& points_anx_avo_weight, std::uint64_t seed) {
-    std::vector<std::array<double, 3>> pts;
+    std::vector<detail::kmeans_point> pts;
     for (const auto& p : points_anx_avo_weight)
         if (std::isfinite(p[0]) && std::isfinite(p[1]) && p[2] > 0) pts.push_back(p);
     if (pts.size() < 4) throw option_error("k-means needs at least four distinct respondents' scores");
-    detail::random_stream rng(seed, 0x6b6d);
-    auto uniform = [&] { return static_cast<double>(rng.below(1ULL << 53)) * 0x1.0p-53; };
-    std::array<std::array<double, 2>, 4> c{};
-    // k-means++: the first centre by weight, the others with probability weight * D^2.
-    double total = 0;
-    for (const auto& p : pts) total += p[2];
-    auto pick = [&](const std::vector<double>& w, double sum) {
-        double u = uniform() * sum;
-        for (std::size_t i = 0; i < pts.size(); ++i) {
-            u -= w[i];
-            if (u < 0) return i;
-        }
-        return pts.size() - 1;
-    };
-    std::vector<double> w(pts.size());
-    for (std::size_t i = 0; i < pts.size(); ++i) w[i] = pts[i][2];
-    std::size_t first = pick(w, total);
-    c[0] = {pts[first][0], pts[first][1]};
-    for (std::size_t k = 1; k < 4; ++k) {
-        double sum = 0;
-        for (std::size_t i = 0; i < pts.size(); ++i) {
-            double d = std::numeric_limits<double>::infinity();
-            for (std::size_t j = 0; j < k; ++j)
-                d = std::min(d, std::pow(pts[i][0] - c[j][0], 2) + std::pow(pts[i][1] - c[j][1], 2));
-            w[i] = pts[i][2] * d;
-            sum += w[i];
-        }
-        const std::size_t i = sum > 0 ? pick(w, sum) : k;
-        c[k] = {pts[i][0], pts[i][1]};
-    }
-    std::vector<std::size_t> assign(pts.size(), 4);
-    for (int iter = 0; iter < 1000; ++iter) {
-        bool changed = false;
-        for (std::size_t i = 0; i < pts.size(); ++i) {
-            std::size_t best = 0;
-            double bd = std::numeric_limits<double>::infinity();
-            for (std::size_t k = 0; k < 4; ++k) {
-                const double d = std::pow(pts[i][0] - c[k][0], 2) + std::pow(pts[i][1] - c[k][1], 2);
-                if (d < bd) {
-                    bd = d;
-                    best = k;
-                }
-            }
-            if (assign[i] != best) {
-                assign[i] = best;
-                changed = true;
-            }
-        }
-        std::array<std::array<double, 3>, 4> acc{};
-        for (std::size_t i = 0; i < pts.size(); ++i) {
-            auto& a = acc[assign[i]];
-            a[0] += pts[i][2] * pts[i][0];
-            a[1] += pts[i][2] * pts[i][1];
-            a[2] += pts[i][2];
-        }
-        for (std::size_t k = 0; k < 4; ++k)
-            if (acc[k][2] > 0) c[k] = {acc[k][0] / acc[k][2], acc[k][1] / acc[k][2]};
-        if (!changed) break;
-    }
-    // Label: corners of the centroids' bounding box, best of the 24 assignments.
-    double lo_a = c[0][0], hi_a = c[0][0], lo_v = c[0][1], hi_v = c[0][1];
-    for (const auto& x : c) {
-        lo_a = std::min(lo_a, x[0]);
-        hi_a = std::max(hi_a, x[0]);
-        lo_v = std::min(lo_v, x[1]);
-        hi_v = std::max(hi_v, x[1]);
-    }
-    const std::array<std::array<double, 2>, 4> corner = {{{lo_a, lo_v}, {hi_a, lo_v}, {lo_a, hi_v}, {hi_a, hi_v}}};
-    std::array<std::size_t, 4> perm = {0, 1, 2, 3}, best_perm = perm;
-    double best_cost = std::numeric_limits<double>::infinity();
-    do {
-        double cost = 0;
-        for (std::size_t cat = 0; cat < 4; ++cat) {
-            const auto& x = c[perm[cat]];
-            cost += std::pow(x[0] - corner[cat][0], 2) + std::pow(x[1] - corner[cat][1], 2);
-        }
-        if (cost < best_cost) {
-            best_cost = cost;
-            best_perm = perm;
-        }
-    } while (std::next_permutation(perm.begin(), perm.end()));
+    detail::kmeans_centres c = detail::kmeans_plus_plus(pts, seed);
+    detail::kmeans_lloyd(pts, c);
+    const detail::kmeans_centres by_category = detail::kmeans_by_category(c);
     std::array<linear_rule::function, 4> f{};
     for (std::size_t cat = 0; cat < 4; ++cat) {
-        const auto& x = c[best_perm[cat]];
+        const auto& x = by_category[cat];
         f[cat] = {2 * x[0], 2 * x[1], -(x[0] * x[0] + x[1] * x[1])};
     }
     return linear_rule("kmeans", f, "k-means, four clusters, seed " + std::to_string(seed));
@@ -520,7 +443,7 @@ struct classification_axes {
     std::string_view anxiety_subscale, avoidance_subscale;
     /// The avoidance-like value from the score, on a response scale.
     double avoidance_value(double score, const response_scale& scale) const {
-        return avoidance_reflected ? scale.min + scale.max - score : score;
+        return rule::keyed(score, avoidance_reflected, scale);
     }
 };
 

@@ -30,11 +30,8 @@ struct response_scale {
     double max = 7;
     bool integral = true;
 
-    /// The reverse-keyed value of an answer on this scale: (min + max) - x.
-    constexpr double reflect(double x) const noexcept { return (min + max) - x; }
     /// The scale's midpoint, (min + max) / 2.
     constexpr double midpoint() const noexcept { return (min + max) / 2; }
-    constexpr bool contains(double x) const noexcept { return x >= min && x <= max; }
 };
 
 /// How a subscale combines its items. A `sum` subscale with unanswered items is prorated:

@@ -14,31 +14,12 @@
 // so adding in vector lanes gives the same double as adding item by item.
 #pragma once
 
-#include "bowlby/detail/scoring_plan.hpp"
+#include "bowlby/detail/score/plan.hpp"
+#include "bowlby/detail/simd/isa.hpp"
+#include "bowlby/rule.hpp"
 
 #include <Eigen/Core>
 
-#if defined(__SSE2__) || defined(_M_X64)
-#define BOWLBY_ROW_KERNEL_SSE2 1
-#include <emmintrin.h>
-#endif
-#if defined(BOWLBY_ROW_KERNEL_SSE2) && (defined(__GNUC__) || defined(__clang__)) && \
-    (defined(__x86_64__) || defined(__i386__)) && !defined(BOWLBY_NO_AVX2)
-#define BOWLBY_ROW_KERNEL_AVX2 1
-#include <immintrin.h>
-// Functions defined between these two are compiled for AVX2, FMA and POPCNT (whatever the
-// translation unit targets); they run only where row_kernel_avx2() says the processor has them.
-#if defined(__clang__)
-#define BOWLBY_AVX2_REGION_BEGIN \
-    _Pragma("clang attribute push(__attribute__((target(\"avx2,fma,popcnt\"))), apply_to = function)")
-#define BOWLBY_AVX2_REGION_END _Pragma("clang attribute pop")
-#else
-#define BOWLBY_AVX2_REGION_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma,popcnt\")")
-#define BOWLBY_AVX2_REGION_END _Pragma("GCC pop_options")
-#endif
-#endif
-
-#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -58,63 +39,6 @@ inline constexpr std::size_t row_kernel_max_subscales = 16;
 // A bit per answer: at most this many 64-bit words per row (512 items), or the column kernel.
 inline constexpr int row_kernel_max_words = 8;
 
-// Whether the processor runs AVX2 and FMA (asked once), and a switch that holds the kernel to
-// SSE2 (tests use it, to check both against the general code on processors that have AVX2).
-inline std::atomic<bool>& row_kernel_sse2_only() {
-    static std::atomic<bool> only{false};
-    return only;
-}
-inline bool row_kernel_avx2() {
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
-    // Asked of the processor even where the compiler targets AVX2, so that every translation
-    // unit has the same definition.
-    static const bool has =
-        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
-    return has && !row_kernel_sse2_only().load(std::memory_order_relaxed);
-#else
-    return false;
-#endif
-}
-
-inline int lowest_bit(std::uint64_t m) {
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(m);
-#else
-    int n = 0;
-    while (!(m & 1)) {
-        m >>= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
-inline int bit_count(std::uint64_t m) {
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_popcountll(m);
-#else
-    int n = 0;
-    for (; m != 0; m &= m - 1) ++n;
-    return n;
-#endif
-}
-
-// Asks for the cache lines of the `bytes` that lie row_prefetch_distance past `at`, ahead of
-// their use. The row loops spend long enough on each row that a processor's own prefetcher does
-// not always run far enough ahead: on a 2-core Intel Xeon VM, 1M x 36 doubles took 65 ms
-// without this and 27-29 ms with it; the packed byte kernel 4.3 ms and 3.8 ms. Only a hint:
-// the addresses are computed as integers, and one past the data's end does not fault.
-inline constexpr std::uintptr_t row_prefetch_distance = 2048;  // the best of 1, 2, 4, 8 KiB there
-inline void prefetch_ahead(const void* at, std::size_t bytes) {
-#if defined(__GNUC__) || defined(__clang__)
-    const std::uintptr_t begin = reinterpret_cast<std::uintptr_t>(at) + row_prefetch_distance;
-    for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < begin + bytes; line += 64)
-        __builtin_prefetch(reinterpret_cast<const void*>(line));
-#else
-    (void)at;
-    (void)bytes;
-#endif
-}
-
 // The key laid out for the kernel: the row is cut into vectors of `lanes` answers; vector v
 // feeds the subscales of terms [term_begin[v], term_begin[v+1]), each with the lanes it uses.
 struct row_plan {
@@ -126,6 +50,7 @@ struct row_plan {
     int words = 0;  // 64-bit words of a row's answer bits
     int n_items = 0;
     double lo = 0, hi = 0;
+    double refl = 0;  // rule::reflection: a reversed answer x is keyed as refl - x
     std::vector<int> term_begin;
     std::vector<int> term_sub;
     // Floating point: per term, lanes signs (+1 kept, -1 reversed, 0 not in the subscale), and
@@ -164,33 +89,23 @@ struct row_plan {
     double code[2] = {0, 0};
 };
 
+// Whether the row kernel applies to answers of type T under plan p: a whole-number scale that
+// fits the type, no missing code on the scale (the range check would take it for an answer),
+// and a key of at most row_kernel_max_subscales subscales.
 template <class T>
-row_plan make_row_plan(const scoring_plan& p) {
-    row_plan rp;
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
+bool row_kernel_applies(const scoring_plan& p) {
     const double lo = p.scale.min, hi = p.scale.max;
     if (!row_kernel_type<T> || !p.fast_kernel || !p.scale.integral || p.n_subscales == 0 ||
-        p.n_subscales > row_kernel_max_subscales || lo != std::floor(lo) || hi != std::floor(hi) || p.n_items < 1)
-        return rp;
-    if (std::abs(lo) > 1e9 || std::abs(hi) > 1e9) return rp;
-    // A missing code on the scale would be taken for an answer by the range check.
+        p.n_subscales > row_kernel_max_subscales || !rule::is_whole(lo) || !rule::is_whole(hi) || p.n_items < 1)
+        return false;
+    if (std::abs(lo) > 1e9 || std::abs(hi) > 1e9) return false;
     for (double m : p.missing_codes)
-        if (m >= lo && m <= hi) return rp;
-    constexpr bool bytes = std::is_same_v<T, std::uint8_t>;
-    if (bytes && (lo < 0 || hi > 255)) return rp;
-    rp.wide = row_kernel_avx2();
-    rp.lanes = bytes ? (rp.wide ? 32 : 16) : (rp.wide ? 4 : 2);
-    rp.n_sub = static_cast<int>(p.n_subscales);
-    rp.n_vec = (p.n_items + rp.lanes - 1) / rp.lanes;
-    rp.words = (rp.n_vec * rp.lanes + 63) / 64;
-    if (rp.words > row_kernel_max_words) return rp;
-    rp.lo = lo;
-    rp.hi = hi;
-    rp.n_items = p.n_items;
-    rp.offset.assign(p.n_subscales, 0.0);
-    for (int size : p.sub_size) rp.sub_size.push_back(size);
-    for (std::size_t c = 0; c < 2; ++c)
-        rp.code[c] = c < p.missing_codes.size() ? p.missing_codes[c] : std::numeric_limits<double>::quiet_NaN();
+        if (m >= lo && m <= hi) return false;
+    return !std::is_same_v<T, std::uint8_t> || (lo >= 0 && hi <= 255);
+}
+
+// The row's items, and per subscale its items and reversed items, as bits.
+inline void add_row_bits(const scoring_plan& p, row_plan& rp) {
     const auto W = static_cast<std::size_t>(rp.words);
     rp.item_bits.assign(W, 0);
     rp.member_bits.assign(W * p.n_subscales, 0);
@@ -206,52 +121,88 @@ row_plan make_row_plan(const scoring_plan& p) {
             if (p.member_rev[mu]) rp.rev_bits[at] |= bit;
         }
     }
+}
+
+// Subscale s's sign in each lane of vector v: +1 kept, -1 reversed, 0 not in the subscale.
+inline std::vector<double> lane_signs(const scoring_plan& p, const row_plan& rp, int v, int s) {
     const auto L = static_cast<std::size_t>(rp.lanes);
-    if (bytes) rp.keyed_base.assign(p.n_subscales, 0);
-    for (int v = 0; v < rp.n_vec; ++v) {
-        if (bytes)
-            for (std::size_t l = 0; l < L; ++l)
-                rp.item_lanes.push_back(static_cast<std::size_t>(v) * L + l < static_cast<std::size_t>(p.n_items) ? 0xFF
-                                                                                                                  : 0);
-        rp.term_begin.push_back(static_cast<int>(rp.term_sub.size()));
-        for (int s = 0; s < rp.n_sub; ++s) {
-            std::vector<double> sign(L, 0.0);
-            bool used = false;
-            for (std::size_t l = 0; l < L; ++l) {
-                const auto j = static_cast<std::size_t>(v) * L + l;
-                if (j >= static_cast<std::size_t>(p.n_items)) break;
-                for (int m = p.member_begin[j]; m < p.member_begin[j + 1]; ++m) {
-                    const auto mu = static_cast<std::size_t>(m);
-                    if (p.member_sub[mu] != s) continue;
-                    sign[l] = p.member_rev[mu] ? -1.0 : 1.0;
-                    used = true;
-                }
-            }
-            for (std::size_t l = 0; l < L; ++l) {
-                if (bytes) {
-                    rp.dense_member.push_back(sign[l] != 0.0 ? 0xFF : 0);
-                    rp.dense_reversed.push_back(sign[l] < 0.0 ? 0xFF : 0);
-                    rp.dense_weight.push_back(static_cast<std::int8_t>(sign[l]));
-                    if (sign[l] != 0.0)
-                        rp.keyed_base[static_cast<std::size_t>(s)] +=
-                            static_cast<std::int32_t>(sign[l] > 0.0 ? lo : hi);
-                } else {
-                    rp.dense_sign.push_back(sign[l]);
-                }
-            }
-            if (!used) continue;
-            rp.term_sub.push_back(s);
-            for (std::size_t l = 0; l < L; ++l) {
-                if (bytes) {
-                    rp.member.push_back(sign[l] != 0.0 ? 0xFF : 0);
-                    rp.reversed.push_back(sign[l] < 0.0 ? 0xFF : 0);
-                } else {
-                    rp.sign.push_back(sign[l]);
-                }
-                if (sign[l] < 0.0) rp.offset[static_cast<std::size_t>(s)] += lo + hi;
-            }
+    std::vector<double> sign(L, 0.0);
+    for (std::size_t l = 0; l < L; ++l) {
+        const auto j = static_cast<std::size_t>(v) * L + l;
+        if (j >= static_cast<std::size_t>(p.n_items)) break;
+        for (int m = p.member_begin[j]; m < p.member_begin[j + 1]; ++m) {
+            const auto mu = static_cast<std::size_t>(m);
+            if (p.member_sub[mu] == s) sign[l] = p.member_rev[mu] ? -1.0 : 1.0;
         }
     }
+    return sign;
+}
+
+// Vector v's weights for every subscale, dense and as terms (see row_plan).
+template <bool bytes>
+void add_vector_terms(const scoring_plan& p, row_plan& rp, int v) {
+    const auto L = static_cast<std::size_t>(rp.lanes);
+    if (bytes)
+        for (std::size_t l = 0; l < L; ++l)
+            rp.item_lanes.push_back(static_cast<std::size_t>(v) * L + l < static_cast<std::size_t>(p.n_items) ? 0xFF
+                                                                                                              : 0);
+    rp.term_begin.push_back(static_cast<int>(rp.term_sub.size()));
+    for (int s = 0; s < rp.n_sub; ++s) {
+        const std::vector<double> sign = lane_signs(p, rp, v, s);
+        bool used = false;
+        for (std::size_t l = 0; l < L; ++l) {
+            used = used || sign[l] != 0.0;
+            if (bytes) {
+                rp.dense_member.push_back(sign[l] != 0.0 ? 0xFF : 0);
+                rp.dense_reversed.push_back(sign[l] < 0.0 ? 0xFF : 0);
+                rp.dense_weight.push_back(static_cast<std::int8_t>(sign[l]));
+                // The keyed answer is min + (x - min) for a kept item, (refl - min) - (x - min)
+                // for a reversed one.
+                if (sign[l] != 0.0)
+                    rp.keyed_base[static_cast<std::size_t>(s)] +=
+                        static_cast<std::int32_t>(sign[l] > 0.0 ? rp.lo : rp.refl - rp.lo);
+            } else {
+                rp.dense_sign.push_back(sign[l]);
+            }
+        }
+        if (!used) continue;
+        rp.term_sub.push_back(s);
+        for (std::size_t l = 0; l < L; ++l) {
+            if (bytes) {
+                rp.member.push_back(sign[l] != 0.0 ? 0xFF : 0);
+                rp.reversed.push_back(sign[l] < 0.0 ? 0xFF : 0);
+            } else {
+                rp.sign.push_back(sign[l]);
+            }
+            if (sign[l] < 0.0) rp.offset[static_cast<std::size_t>(s)] += rp.refl;
+        }
+    }
+}
+
+// The row kernel's plan for answers of type T (not usable where the kernel does not apply).
+template <class T>
+row_plan make_row_plan(const scoring_plan& p) {
+    row_plan rp;
+#if defined(BOWLBY_SIMD_SSE2)
+    if (!row_kernel_applies<T>(p)) return rp;
+    constexpr bool bytes = std::is_same_v<T, std::uint8_t>;
+    rp.wide = simd_avx2();
+    rp.lanes = bytes ? (rp.wide ? 32 : 16) : (rp.wide ? 4 : 2);
+    rp.n_sub = static_cast<int>(p.n_subscales);
+    rp.n_vec = (p.n_items + rp.lanes - 1) / rp.lanes;
+    rp.words = (rp.n_vec * rp.lanes + 63) / 64;
+    if (rp.words > row_kernel_max_words) return rp;
+    rp.lo = p.scale.min;
+    rp.hi = p.scale.max;
+    rp.refl = rule::reflection(p.scale);
+    rp.n_items = p.n_items;
+    rp.offset.assign(p.n_subscales, 0.0);
+    for (int size : p.sub_size) rp.sub_size.push_back(size);
+    for (std::size_t c = 0; c < 2; ++c)
+        rp.code[c] = c < p.missing_codes.size() ? p.missing_codes[c] : std::numeric_limits<double>::quiet_NaN();
+    add_row_bits(p, rp);
+    if (bytes) rp.keyed_base.assign(p.n_subscales, 0);
+    for (int v = 0; v < rp.n_vec; ++v) add_vector_terms<bytes>(p, rp, v);
     rp.term_begin.push_back(static_cast<int>(rp.term_sub.size()));
     rp.usable = true;
 #else
@@ -296,7 +247,7 @@ inline void add_packed_rows(row_plan& rp, Eigen::Index stride) {
     rp.packed_low = low;
     rp.packed_shift = shift;
     const auto nv = static_cast<std::size_t>(rp.packed_vectors);
-    const int lo = static_cast<int>(rp.lo), hi = static_cast<int>(rp.hi);
+    const int lo = static_cast<int>(rp.lo), refl = static_cast<int>(rp.refl);
     rp.packed_xor.assign(nv * 32, 0);
     rp.packed_add.assign(nv * 32, 0);
     rp.packed_weight.assign(8 * 2 * 32, 0);
@@ -305,9 +256,9 @@ inline void add_packed_rows(row_plan& rp, Eigen::Index stride) {
         if (c >= rp.n_items) continue;
         bool reversed = false;
         for (int s = 0; s < rp.n_sub; ++s) reversed = reversed || weight_of(c, s) < 0;
-        // Modulo 256: max - x = (x ^ 0xFF) + (max + 1), and x - min = x + (256 - min).
+        // Modulo 256: (refl - x) - min = (x ^ 0xFF) + (refl - min + 1), and x - min = x + (256 - min).
         rp.packed_xor[b] = reversed ? 0xFF : 0;
-        rp.packed_add[b] = static_cast<std::uint8_t>((reversed ? hi + 1 : 256 - lo) & 0xFF);
+        rp.packed_add[b] = static_cast<std::uint8_t>((reversed ? refl - lo + 1 : 256 - lo) & 0xFF);
     }
     for (int r = 0; r < 8; ++r)
         for (int t = 0; t < 2; ++t)
@@ -333,37 +284,33 @@ struct packed_out {
     bool stream = false;
 };
 
-// Complete unrolling of loops with a constant count (GCC does not at -O2).
-#if defined(__clang__)
-#define BOWLBY_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define BOWLBY_UNROLL _Pragma("GCC unroll 16")
-#else
-#define BOWLBY_UNROLL
-#endif
-
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
+#if defined(BOWLBY_SIMD_SSE2)
 namespace sse2 {
-#define BOWLBY_ROW_WIDE 0
-#include "bowlby/detail/row_kernel_isa.ipp"
-#undef BOWLBY_ROW_WIDE
+#define BOWLBY_SIMD_WIDE 0
+#include "bowlby/detail/score/columns_isa.ipp"
+#include "bowlby/detail/score/packed_isa.ipp"
+#include "bowlby/detail/score/row_sums_isa.ipp"
+#include "bowlby/detail/simd/vectors_isa.ipp"
+#undef BOWLBY_SIMD_WIDE
 }  // namespace sse2
 #else
 namespace portable {
-#include "bowlby/detail/row_kernel_isa.ipp"
+#include "bowlby/detail/score/columns_isa.ipp"
 }  // namespace portable
 #endif
 
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
+#if defined(BOWLBY_SIMD_AVX2)
 BOWLBY_AVX2_REGION_BEGIN
 namespace avx2 {
-#define BOWLBY_ROW_WIDE 1
-#include "bowlby/detail/row_kernel_isa.ipp"
-#undef BOWLBY_ROW_WIDE
+#define BOWLBY_SIMD_WIDE 1
+#include "bowlby/detail/score/columns_isa.ipp"
+#include "bowlby/detail/score/packed_isa.ipp"
+#include "bowlby/detail/score/row_sums_isa.ipp"
+#include "bowlby/detail/simd/vectors_isa.ipp"
+#undef BOWLBY_SIMD_WIDE
 }  // namespace avx2
 BOWLBY_AVX2_REGION_END
 #endif
-#undef BOWLBY_UNROLL
 
 // Rows [0, nb) of the block that starts at `first` (rows `stride` elements apart). Rows below
 // `vector_rows` may be read a whole vector at a time (the reads stay inside the caller's
@@ -374,10 +321,10 @@ BOWLBY_AVX2_REGION_END
 template <class T>
 bool row_sums(const row_plan& rp, const T* first, Eigen::Index stride, Eigen::Index nb, Eigen::Index vector_rows,
               double* sums, double* counts, Eigen::Index block, unsigned char* clean) {
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
+#if defined(BOWLBY_SIMD_AVX2)
     if (rp.wide) return avx2::row_sums(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
 #endif
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
+#if defined(BOWLBY_SIMD_SSE2)
     return sse2::row_sums(rp, first, stride, nb, vector_rows, sums, counts, block, clean);
 #else
     (void)rp;
@@ -405,7 +352,7 @@ inline bool packed_scoring(const row_plan& rp, Eigen::Index stride) {
 // The rows after them are the caller's to score.
 inline Eigen::Index packed_score_rows(const row_plan& rp, const std::uint8_t* first, Eigen::Index groups,
                                       const packed_out& out) {
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
+#if defined(BOWLBY_SIMD_AVX2)
     if (rp.wide && rp.packed_stride != 0 && groups > 0) {
         if (rp.n_sub == 1) return 8 * avx2::packed_dispatch<1>(rp.packed_vectors).scores(rp, first, groups, out);
         if (rp.n_sub == 2) return 8 * avx2::packed_dispatch<2>(rp.packed_vectors).scores(rp, first, groups, out);
@@ -418,23 +365,15 @@ inline Eigen::Index packed_score_rows(const row_plan& rp, const std::uint8_t* fi
     return 0;
 }
 
-// After streamed stores (subscale_scores with `stream`): they are seen before any later store.
-inline void stream_fence() {
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
-    _mm_sfence();
-#endif
-}
-
 // Subscale scores of a block (see subscale_column), with AVX2 where the row kernel uses it;
 // `stream` for tables too large to stay in cache.
 template <class Scalar>
 void subscale_scores(const double* sum, const double* count, Eigen::Index nb, double need, double size, bool is_sum,
                      Scalar* value, int* answered, std::uint8_t* status, bool stream = false) {
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
-    if (row_kernel_avx2())
-        return avx2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
+#if defined(BOWLBY_SIMD_AVX2)
+    if (simd_avx2()) return avx2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
 #endif
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
+#if defined(BOWLBY_SIMD_SSE2)
     sse2::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
 #else
     portable::subscale_column(sum, count, nb, need, size, is_sum, value, answered, status, stream);
@@ -445,10 +384,10 @@ void subscale_scores(const double* sum, const double* count, Eigen::Index nb, do
 template <class Scalar>
 void complete_scores(const double* sum, Eigen::Index nb, double size, bool is_sum, Scalar* value, int* answered,
                      std::uint8_t* status, bool stream = false) {
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
-    if (row_kernel_avx2()) return avx2::complete_column(sum, nb, size, is_sum, value, answered, status, stream);
+#if defined(BOWLBY_SIMD_AVX2)
+    if (simd_avx2()) return avx2::complete_column(sum, nb, size, is_sum, value, answered, status, stream);
 #endif
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
+#if defined(BOWLBY_SIMD_SSE2)
     sse2::complete_column(sum, nb, size, is_sum, value, answered, status, stream);
 #else
     portable::complete_column(sum, nb, size, is_sum, value, answered, status, stream);

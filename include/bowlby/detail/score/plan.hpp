@@ -1,12 +1,13 @@
 // bowlby: scoring of adult-attachment questionnaires. MIT licence, see LICENSE.
 //
 // The scoring plan: a key and the caller's options turned into flat arrays that the scoring
-// kernel walks (which subscales each item feeds, and whether reversed), built once per scorer.
+// kernels walk (which subscales each item feeds, and whether reversed), built once per scorer.
 #pragma once
 
 #include "bowlby/detail/format.hpp"
 #include "bowlby/error.hpp"
 #include "bowlby/key.hpp"
+#include "bowlby/rule.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -16,33 +17,6 @@
 #include <vector>
 
 namespace bowlby {
-
-/// What happens to an answer the response scale cannot hold.
-enum class invalid_policy : std::uint8_t {
-    error,    ///< throw bowlby::invalid_response (the default)
-    missing,  ///< treat the answer as missing and count it in score_table::invalid_cells
-};
-
-/// Options of a scoring run. The defaults score data collected on the key's own scale, with
-/// NaN as the only missing value, and score a subscale when at least half its items are
-/// answered (the "half rule" widely used for proration).
-struct score_options {
-    /// The scale the data were collected on, when it is not the instrument's own (the ECR
-    /// given on 1-5, say). Validation and reverse keying, (min + max) - x, use this scale, and
-    /// the scores are on it.
-    std::optional<response_scale> data_scale;
-    /// Minimum fraction of a subscale's items that must be answered for it to be scored; at
-    /// least one item is always required. 0 scores any subscale with an answer, 1 requires all.
-    double min_answered = 0.5;
-    /// Values that mean "no answer" (0 in the openpsychometrics ECR file, -99 in SPSS files).
-    /// NaN is always missing in floating-point input.
-    std::vector<double> missing_codes;
-    invalid_policy on_invalid = invalid_policy::error;
-    /// Threads that score one matrix (0: all hardware threads). Rows are split into contiguous
-    /// ranges, so the scores do not depend on it; the first invalid answer in row order is the
-    /// one reported. Small inputs (under 16,384 rows per thread) use fewer threads.
-    unsigned threads = 1;
-};
 
 namespace detail {
 
@@ -98,9 +72,7 @@ inline scoring_plan make_plan(const key_view& key, const score_options& opts) {
             members[static_cast<std::size_t>(item - 1)].emplace_back(static_cast<int>(s), contains(sub.reversed, item));
         const int size = static_cast<int>(sub.items.size());
         p.sub_size.push_back(size);
-        // answered / size >= min_answered, with a tolerance for fractions such as 0.7 * 10.
-        const int need = static_cast<int>(std::ceil(opts.min_answered * size - 1e-9));
-        p.sub_need.push_back(need < 1 ? 1 : need);
+        p.sub_need.push_back(rule::needed(opts.min_answered, size));
         p.sub_is_sum.push_back(sub.agg == aggregation::sum ? 1 : 0);
     }
     p.member_begin.push_back(0);

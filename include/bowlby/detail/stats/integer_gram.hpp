@@ -7,11 +7,11 @@
 // lanes, and a block of 1024 rows sums to less than 2^25: every sum is exact, on any
 // instruction set, in any order.
 //
-// SSE2 on x86-64, AVX2 where the row kernel uses it (bowlby/detail/row_kernel.hpp: the same
+// SSE2 on x86-64, AVX2 where the processor has it (bowlby/detail/simd/isa.hpp: the same
 // run-time choice and the same switch that holds both to SSE2), plain C++ elsewhere.
 #pragma once
 
-#include "bowlby/detail/row_kernel.hpp"
+#include "bowlby/detail/simd/isa.hpp"
 
 #include <Eigen/Core>
 
@@ -22,19 +22,19 @@ namespace bowlby::detail {
 // Panels are padded with zero rows to a multiple of this (one AVX2 vector of 16-bit values).
 inline constexpr Eigen::Index gram_rows_multiple = 16;
 
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
+#if defined(BOWLBY_SIMD_SSE2)
 namespace gram_sse2 {
 #define BOWLBY_GRAM_WIDE 0
-#include "bowlby/detail/integer_gram_isa.ipp"
+#include "bowlby/detail/stats/integer_gram_isa.ipp"
 #undef BOWLBY_GRAM_WIDE
 }  // namespace gram_sse2
 #endif
 
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
+#if defined(BOWLBY_SIMD_AVX2)
 BOWLBY_AVX2_REGION_BEGIN
 namespace gram_avx2 {
 #define BOWLBY_GRAM_WIDE 1
-#include "bowlby/detail/integer_gram_isa.ipp"
+#include "bowlby/detail/stats/integer_gram_isa.ipp"
 #undef BOWLBY_GRAM_WIDE
 }  // namespace gram_avx2
 BOWLBY_AVX2_REGION_END
@@ -44,10 +44,10 @@ BOWLBY_AVX2_REGION_END
 // a[i * ld + r] * a[j * ld + r]. n is a multiple of gram_rows_multiple, ld >= n, and the
 // values are at most 181 in size (so that no 32-bit sum can overflow for n <= 1024).
 inline void gram_lower(const std::int16_t* a, Eigen::Index k, Eigen::Index ld, Eigen::Index n, std::int32_t* out) {
-#if defined(BOWLBY_ROW_KERNEL_AVX2)
-    if (row_kernel_avx2()) return gram_avx2::gram_lower(a, k, ld, n, out);
+#if defined(BOWLBY_SIMD_AVX2)
+    if (simd_avx2()) return gram_avx2::gram_lower(a, k, ld, n, out);
 #endif
-#if defined(BOWLBY_ROW_KERNEL_SSE2)
+#if defined(BOWLBY_SIMD_SSE2)
     gram_sse2::gram_lower(a, k, ld, n, out);
 #else
     for (Eigen::Index i = 0; i < k; ++i)
