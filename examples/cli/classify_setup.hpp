@@ -1,34 +1,52 @@
-// `bowlby score --classify`: which scores a rule reads, and the rule itself.
+// From a classification method's name to its rule: the one dispatch, shared by the `bowlby`
+// tool and the WebAssembly module (bindings/wasm), which compiles this file too. It depends on
+// the library and nlohmann::json only. The checks throw rule_error, which each front end words
+// for its own options (flags in the tool, arguments in JavaScript).
 #pragma once
-
-#include "cli.hpp"
 
 #include <bowlby/classify.hpp>
 #include <bowlby/key.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
-#include <vector>
 
 namespace bowlby_cli {
 
-struct classify_request {
-    std::string method;                            ///< midpoint, median, brennan1998, kmeans, rq, aas ("" for none)
-    std::optional<std::pair<double, double>> cut;  ///< anxiety:avoidance
-    std::string cut_source;
-    bowlby::at_cut on_cut = bowlby::at_cut::unclassified;
-    std::optional<std::pair<double, double>> rescale_to;
-    std::optional<std::pair<double, double>> sem;  ///< anxiety:avoidance, given by the user
-    std::uint64_t seed = 20261122;
-    std::string forced_choice;  ///< RQ: the column of the forced choice
-    bool allow_other_instrument = false;
-    std::string plot;  ///< SVG path
+/// Why a method cannot classify an instrument's scores; each front end says it in its words.
+enum class rule_problem {
+    unknown_method,  ///< no method of that name
+    rq_only,         ///< the rq rule, asked of another instrument
+    not_for_rq,      ///< another rule, asked of the RQ (which has no anxiety and avoidance)
+    aas_only,        ///< the aas rule, asked of another instrument
+    no_axes,         ///< the instrument has no anxiety and avoidance scores
 };
+
+struct rule_error : std::runtime_error {
+    rule_error(rule_problem p, const std::string& message) : std::runtime_error(message), problem(p) {}
+    rule_problem problem;
+};
+
+/// What a rule is made from, besides the instrument, the scale and the sample.
+struct rule_request {
+    std::string method;                            ///< midpoint, median, brennan1998, kmeans, rq or aas
+    std::optional<std::pair<double, double>> cut;  ///< midpoint: anxiety:avoidance cuts instead of the scale's
+    std::string cut_source;                        ///< where those cuts come from
+    bowlby::at_cut on_cut = bowlby::at_cut::unclassified;
+    bool rescale = false;  ///< brennan1998: map scores from the data's scale onto 1-7
+    bool allow_other_instrument = false;
+    std::uint64_t seed = 20261122;  ///< kmeans: the seed of its starting centres
+};
+
+/// Whether a method's rule is fitted to the sample (median, kmeans): it needs every
+/// respondent's scores before it can classify one.
+bool fitted_to_sample(std::string_view method);
 
 /// Where a rule's two dimensions are in the score table. For the AAS, the avoidance
 /// dimension is (min + max) - close_depend, so that high means avoidant.
@@ -41,34 +59,38 @@ struct dimensions {
     double avo(double v) const { return avoidance_reflected ? reflect - v : v; }
 };
 
+/// The dimensions `method` reads on this instrument; a rule_error when the method does not
+/// apply to it. The rq method has none (it reads the four prototype ratings).
 dimensions find_dimensions(const bowlby::key_view& key, const bowlby::response_scale& scale, const std::string& method);
 
-/// A rule ready to classify; built after the data have been seen once when it needs them.
+/// (anxiety, avoidance) -> count of respondents.
+using point_counts = std::map<std::pair<double, double>, double>;
+
+/// A rule ready to classify; const once made, so that any number of threads may use it.
+/// For the rq method it holds no rule: bowlby::rq_classify reads the prototype ratings.
 struct classifier {
     std::string method;
     std::optional<bowlby::cut_rule> cut;
     std::optional<bowlby::brennan_rule> brennan;
     std::optional<bowlby::linear_rule> linear;
     bowlby::measurement_error sem;
+    /// The method, its cuts or functions and their source, for a report.
     nlohmann::ordered_json describe() const;
     bowlby::classification classify(double anxiety, double avoidance) const;
     /// The category alone (no firmness computed).
     bowlby::category category_of(double anxiety, double avoidance) const;
-    /// The same, remembering results: scores repeat (means of few whole numbers), and a rule of
-    /// functions integrates numerically for each new pair.
-    bowlby::classification classify_cached(double anxiety, double avoidance);
-    std::map<std::pair<double, double>, bowlby::classification> cache;
 };
 
-/// (anxiety, avoidance) -> count of respondents.
-using point_counts = std::map<std::pair<double, double>, double>;
-
-classifier make_classifier(const classify_request& req, const bowlby::key_view& key,
-                           const bowlby::response_scale& scale, const point_counts& points,
-                           const bowlby::measurement_error& sem);
+/// The rule of `req.method`. `points` are the sample's scores (used by the methods fitted to
+/// the sample), `sem` the standard errors of measurement that give each category's firmness.
+/// Throws rule_error for an unknown method, bowlby::option_error where the library refuses the
+/// rule (brennan1998 off its calibration, cuts that are not finite), and std::runtime_error
+/// where the sample cannot give one (no respondent with both scores, too few for kmeans).
+classifier make_classifier(const rule_request& req, const bowlby::key_view& key, const bowlby::response_scale& scale,
+                           const point_counts& points, const bowlby::measurement_error& sem);
 
 /// An RQ forced choice cell: a prototype name or its paragraph letter (A secure, B fearful,
 /// C preoccupied, D dismissing); empty is no choice.
-bowlby::category parse_forced_choice(const std::string& cell);
+bowlby::category parse_forced_choice(std::string_view cell);
 
 }  // namespace bowlby_cli

@@ -1,6 +1,5 @@
 #include "cli.hpp"
 
-#include <bowlby/detail/format.hpp>
 #include <bowlby/instruments.hpp>
 
 #include <sys/stat.h>
@@ -71,6 +70,13 @@ unsigned parse_threads(const std::string& text, const std::string& flag) {
     const double t = parse_double(text, flag);
     if (!(t >= 0 && t <= 1024 && t == std::floor(t))) throw usage_error(flag + " takes a whole number from 0");
     return static_cast<unsigned>(t);
+}
+
+std::string format_number(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    char buf[32];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
 }
 
 std::vector<std::string> split(std::string_view text, char sep) {

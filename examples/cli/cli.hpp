@@ -52,6 +52,9 @@ std::pair<double, double> parse_range(const std::string& text, const std::string
 std::pair<double, double> parse_range_any(const std::string& text, const std::string& flag);
 /// Splits on commas.
 std::vector<std::string> split(std::string_view text, char sep);
+/// The shortest text that reads back as the same double ("3.5", "0.1", "1e+300"); "nan",
+/// "inf" and "-inf" for the rest.
+std::string format_number(double x);
 
 /// A built-in instrument by id; a usage error listing the ids otherwise.
 const bowlby::key_view& builtin_instrument(const std::string& id);

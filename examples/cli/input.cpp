@@ -1,8 +1,5 @@
 #include "input.hpp"
 
-#include <bowlby/detail/format.hpp>
-#include <bowlby/detail/simd/isa.hpp>
-
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 #endif
@@ -229,6 +226,17 @@ bool answer_reader::next_mapped(text_block& block) {
 
 #if defined(__SSE2__) || defined(_M_X64)
 namespace {
+// The index of the lowest bit set in m (which is not 0).
+int lowest_bit(unsigned m) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctz(m);
+#else
+    int n = 0;
+    for (; !(m & 1u); m >>= 1) ++n;
+    return n;
+#endif
+}
+
 // Up to n (8 or 4) one-digit answers, each followed by a comma (the last by a line break when
 // `ends_line`), at p: returns how many of the n cells from p are such answers before the
 // first that is not, and writes n values to out (doubles or bytes; those from that cell on
@@ -250,7 +258,7 @@ int digit_run(const char* p, bool ends_line, T* out) {
     const __m128i good = _mm_or_si128(_mm_andnot_si128(odd, digit), _mm_and_si128(odd, _mm_cmpeq_epi8(v, sep)));
     // Cells answered up to the first bad byte (a bit per byte, two bytes a cell).
     const unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(good)) | (n == 8 ? 0x10000u : 0x100u);
-    const int cells = bowlby::detail::lowest_bit(bad) / 2;
+    const int cells = lowest_bit(bad) / 2;
     if (cells == 0) return 0;
     const __m128i w = _mm_andnot_si128(odd, t);  // the digits, as 16-bit numbers
     if constexpr (std::is_same_v<T, std::uint8_t>) {
@@ -277,6 +285,121 @@ int digit_run(const char* p, bool ends_line, T* out) {
 }  // namespace
 #endif
 
+namespace {
+
+// Where the fields of a plain record go: the item each holds (-1: none), whether a kept
+// column is in it, and how many fields from it on hold consecutive items and are not kept, so
+// that a run of one-digit answers can be checked and converted a vector at a time.
+struct field_layout {
+    std::vector<int> item_of;
+    std::vector<char> kept;
+    std::vector<std::size_t> run;
+    std::size_t size() const { return item_of.size(); }
+};
+
+field_layout layout_fields(std::size_t n_fields, const std::vector<std::size_t>& item_cols,
+                           const std::vector<std::size_t>& keep_cols) {
+    field_layout l{std::vector<int>(n_fields, -1), std::vector<char>(n_fields, 0),
+                   std::vector<std::size_t>(n_fields + 1, 0)};
+    for (std::size_t j = 0; j < item_cols.size(); ++j) l.item_of[item_cols[j]] = static_cast<int>(j);
+    for (std::size_t c : keep_cols) l.kept[c] = 1;
+    for (std::size_t f = n_fields; f-- > 0;)
+        if (l.item_of[f] >= 0 && !l.kept[f])
+            l.run[f] = f + 1 < n_fields && l.item_of[f + 1] == l.item_of[f] + 1 ? l.run[f + 1] + 1 : 1;
+    return l;
+}
+
+enum class cell_status { stored, text, not_byte };
+
+// The answer in [start, stop) into `to` (a double, or a byte: T = std::uint8_t). An empty cell
+// is missing; a one-digit answer is converted without a call.
+template <class T>
+cell_status store_answer(const char* start, const char* stop, T& to) {
+    const bool one_digit = stop == start + 1 && *start >= '0' && *start <= '9';
+    double v = std::numeric_limits<double>::quiet_NaN();
+    if (one_digit)
+        v = *start - '0';
+    else if (stop != start && bowlby::csv::parse_answer(std::string_view(start, static_cast<std::size_t>(stop - start)),
+                                                        v) == bowlby::csv::cell_kind::text)
+        return cell_status::text;
+    if constexpr (std::is_same_v<T, std::uint8_t>) {
+        if (one_digit)
+            to = static_cast<std::uint8_t>(*start - '0');
+        else if (std::isnan(v))
+            to = parsed_rows::missing_byte;
+        else if (v >= 0 && v < parsed_rows::missing_byte && v == std::floor(v) && !std::signbit(v))
+            to = static_cast<std::uint8_t>(v);
+        else
+            return cell_status::not_byte;
+    } else {
+        to = v;
+    }
+    return cell_status::stored;
+}
+
+#if defined(__SSE2__) || defined(_M_X64)
+enum class run_step { none, more, record_end };
+
+// A run of one-digit answers from field f at p, eight or four cells at a time, when the fields
+// from f on allow one: advances p and f past the cells read. `record_end` when the run ended
+// the record (its line break left at p); `more` when all its cells were answers (another run
+// may follow); `none` when it stopped short (at an empty cell, say) or was not tried, leaving
+// the cell at p to the general code.
+template <class T>
+run_step digit_step(const char*& p, const char* end, std::size_t& f, const field_layout& l, T* row) {
+    if (f >= l.size() || l.run[f] < 4) return run_step::none;
+    const bool eight = l.run[f] >= 8 && end - p >= 16;
+    if (!eight && end - p < 8) return run_step::none;
+    const std::size_t n = eight ? 8 : 4;
+    const bool ends = f + n == l.size();
+    const auto k = static_cast<std::size_t>(eight ? digit_run<8>(p, ends, row + l.item_of[f])
+                                                  : digit_run<4>(p, ends, row + l.item_of[f]));
+    f += k;
+    if (k == n && ends) {
+        p += 2 * n - 1;
+        return run_step::record_end;
+    }
+    p += 2 * k;
+    return k == n ? run_step::more : run_step::none;
+}
+#endif
+
+// One record of a plain block from p (not at an empty line) into `row`: advances p to the
+// record's line break (or the end of the text), keeping views of its kept cells.
+template <class T>
+detail::plain_result parse_record(const char*& p, const char* end, const field_layout& l, T* row,
+                                  std::vector<std::string_view>& kept_views) {
+    std::size_t f = 0;
+    for (;;) {
+#if defined(__SSE2__) || defined(_M_X64)
+        const run_step step = digit_step(p, end, f, l, row);
+        if (step == run_step::record_end) break;
+        if (step == run_step::more) continue;
+#endif
+        const char* start = p;
+        // One digit and the field's end: the usual answer.
+        const char* stop = p + 1 < end && *p >= '0' && *p <= '9' && (p[1] == ',' || p[1] == '\n') ? p + 1 : nullptr;
+        if (!stop) {
+            stop = p;
+            while (stop < end && *stop != ',' && *stop != '\n') ++stop;
+        }
+        if (f >= l.size()) return detail::plain_result::general;
+        if (const int j = l.item_of[f]; j >= 0) {
+            const cell_status s = store_answer(start, stop, row[j]);
+            if (s == cell_status::text) return detail::plain_result::general;
+            if (s == cell_status::not_byte) return detail::plain_result::not_bytes;
+        }
+        if (l.kept[f]) kept_views[f] = std::string_view(start, static_cast<std::size_t>(stop - start));
+        ++f;
+        p = stop;
+        if (p >= end || *p == '\n') break;
+        ++p;  // the comma
+    }
+    return f == l.size() ? detail::plain_result::done : detail::plain_result::general;
+}
+
+}  // namespace
+
 // The usual block: no quotes and no carriage returns, so that a record is a line and a field
 // ends at the next comma. Cells go straight from the text into the matrix (doubles, or bytes:
 // T = std::uint8_t), one-digit answers without a call. Anything unusual (a field count that
@@ -285,23 +408,10 @@ int digit_run(const char* p, bool ends_line, T* out) {
 // so both give the same rows, lines and errors. Into bytes, an answer that is no whole number
 // from 0 to 254 returns `not_bytes`.
 template <class T>
-answer_reader::plain_result answer_reader::parse_plain(std::string_view text, std::size_t first_line, T* answers,
-                                                       Eigen::Index stride, parsed_rows& out) const {
-    constexpr bool bytes = std::is_same_v<T, std::uint8_t>;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    const std::size_t n_fields = header_.size();
-    // Per field: the item it holds (-1: none) and whether a kept column is in it.
-    std::vector<int> item_of(n_fields, -1);
-    std::vector<char> kept_field(n_fields, 0);
-    for (std::size_t j = 0; j < item_cols_.size(); ++j) item_of[item_cols_[j]] = static_cast<int>(j);
-    for (std::size_t c : keep_cols_) kept_field[c] = 1;
-    // Per field: how many fields from it on hold consecutive items and are not kept, so that a
-    // run of one-digit answers can be checked and converted a vector at a time.
-    std::vector<std::size_t> run(n_fields + 1, 0);
-    for (std::size_t f = n_fields; f-- > 0;)
-        if (item_of[f] >= 0 && !kept_field[f])
-            run[f] = f + 1 < n_fields && item_of[f + 1] == item_of[f] + 1 ? run[f + 1] + 1 : 1;
-    std::vector<std::string_view> kept_views(n_fields);
+detail::plain_result answer_reader::parse_plain(std::string_view text, std::size_t first_line, T* answers,
+                                                Eigen::Index stride, parsed_rows& out) const {
+    const field_layout l = layout_fields(header_.size(), item_cols_, keep_cols_);
+    std::vector<std::string_view> kept_views(l.size());
     const char* p = text.data();
     const char* const end = p + text.size();
     std::size_t line = first_line;
@@ -312,67 +422,8 @@ answer_reader::plain_result answer_reader::parse_plain(std::string_view text, st
             ++p;
             continue;
         }
-        T* row = answers + r * stride;
-        std::size_t f = 0;
-        for (;;) {
-#if defined(__SSE2__) || defined(_M_X64)
-            // Runs of one-digit answers; the run's last separator is consumed unless it ends
-            // the record (left for the code below, as a field's end).
-            // A run that stops short (at an empty cell, say) leaves that cell to the code below.
-            if (f < n_fields && run[f] >= 4) {
-                const bool eight = run[f] >= 8 && end - p >= 16;
-                if (eight || end - p >= 8) {
-                    const std::size_t n = eight ? 8 : 4;
-                    const bool ends = f + n == n_fields;
-                    const auto k = static_cast<std::size_t>(eight ? digit_run<8>(p, ends, row + item_of[f])
-                                                                  : digit_run<4>(p, ends, row + item_of[f]));
-                    f += k;
-                    if (k == n && ends) {
-                        p += 2 * n - 1;
-                        break;
-                    }
-                    p += 2 * k;
-                    if (k == n) continue;
-                }
-            }
-#endif
-            const char* start = p;
-            // One digit and the field's end: the usual answer.
-            const char* stop = p + 1 < end && *p >= '0' && *p <= '9' && (p[1] == ',' || p[1] == '\n') ? p + 1 : nullptr;
-            if (!stop) {
-                stop = p;
-                while (stop < end && *stop != ',' && *stop != '\n') ++stop;
-            }
-            if (f >= n_fields) return plain_result::general;
-            if (const int j = item_of[f]; j >= 0) {
-                const bool one_digit = stop == start + 1 && *start >= '0' && *start <= '9';
-                double v = nan;  // an empty cell is missing
-                if (one_digit)
-                    v = *start - '0';
-                else if (stop != start &&
-                         bowlby::csv::parse_answer(std::string_view(start, static_cast<std::size_t>(stop - start)),
-                                                   v) == bowlby::csv::cell_kind::text)
-                    return plain_result::general;
-                if constexpr (bytes) {
-                    if (one_digit)
-                        row[j] = static_cast<std::uint8_t>(*start - '0');
-                    else if (std::isnan(v))
-                        row[j] = parsed_rows::missing_byte;
-                    else if (v >= 0 && v < parsed_rows::missing_byte && v == std::floor(v) && !std::signbit(v))
-                        row[j] = static_cast<std::uint8_t>(v);
-                    else
-                        return plain_result::not_bytes;
-                } else {
-                    row[j] = v;
-                }
-            }
-            if (kept_field[f]) kept_views[f] = std::string_view(start, static_cast<std::size_t>(stop - start));
-            ++f;
-            p = stop;
-            if (p >= end || *p == '\n') break;
-            ++p;  // the comma
-        }
-        if (f != n_fields) return plain_result::general;
+        const detail::plain_result record = parse_record(p, end, l, answers + r * stride, kept_views);
+        if (record != detail::plain_result::done) return record;
         out.lines.push_back(line);
         for (std::size_t c : keep_cols_) out.kept.emplace_back(kept_views[c]);
         ++r;
@@ -382,7 +433,7 @@ answer_reader::plain_result answer_reader::parse_plain(std::string_view text, st
         }
     }
     out.n_rows = r;
-    return plain_result::done;
+    return detail::plain_result::done;
 }
 
 void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const {
@@ -406,19 +457,20 @@ void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy
     out.kept.clear();
     out.lines.reserve(static_cast<std::size_t>(max_rows));
     out.kept.reserve(static_cast<std::size_t>(max_rows) * keep_cols_.size());
-    plain_result plain = block.plain ? plain_result::not_bytes : plain_result::general;
+    detail::plain_result plain = block.plain ? detail::plain_result::not_bytes : detail::plain_result::general;
     if (block.plain && allow_bytes_ && try_bytes_.load(std::memory_order_relaxed)) {
         plain = parse_plain(text, first_line, room(out.byte_store), n_items, out);
-        if (plain == plain_result::done) {
+        if (plain == detail::plain_result::done) {
             out.in_bytes = true;
             return;
         }
         out.lines.clear();
         out.kept.clear();
-        if (plain == plain_result::not_bytes) try_bytes_.store(false, std::memory_order_relaxed);
+        if (plain == detail::plain_result::not_bytes) try_bytes_.store(false, std::memory_order_relaxed);
     }
     double* const answers = room(out.answer_store);
-    if (plain == plain_result::not_bytes && parse_plain(text, first_line, answers, n_items, out) == plain_result::done)
+    if (plain == detail::plain_result::not_bytes &&
+        parse_plain(text, first_line, answers, n_items, out) == detail::plain_result::done)
         return;
     out.lines.clear();
     out.kept.clear();
@@ -457,8 +509,7 @@ void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy
 
 data_error answer_reader::describe(const bowlby::invalid_response& e, const parsed_rows& rows) const {
     return data_error(path_ + ", line " + std::to_string(rows.lines[e.row()]) + ", column " +
-                      header_[item_cols_[e.item()]] + ": value " + bowlby::detail::format_number(e.value()) + " " +
-                      e.reason());
+                      header_[item_cols_[e.item()]] + ": value " + format_number(e.value()) + " " + e.reason());
 }
 
 }  // namespace bowlby_cli

@@ -60,6 +60,12 @@ struct parsed_rows {
     }
 };
 
+namespace detail {
+/// How a block parsed as plain text went: done, or to be parsed by the general code, or not
+/// to be read as bytes.
+enum class plain_result { done, general, not_bytes };
+}  // namespace detail
+
 class answer_reader {
 public:
     /// Opens `path` ("-": standard input) and reads its header. `items_spec` names the item
@@ -92,6 +98,12 @@ public:
     template <class Result, class Work, class Consume>
     void run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume);
 
+    /// The same, with state that each thread keeps from block to block (scorers, buffers,
+    /// caches): `make_state()` is called once on each thread, and the work is
+    /// `work(state, rows, first_row, result)`.
+    template <class Result, class MakeState, class Work, class Consume>
+    void run(unsigned threads, bowlby::invalid_policy policy, MakeState make_state, Work work, Consume consume);
+
     /// A data error for an invalid_response thrown while scoring row r of `rows`.
     data_error describe(const bowlby::invalid_response& e, const parsed_rows& rows) const;
 
@@ -116,10 +128,9 @@ private:
     /// are let go, a few MB at a time, so that memory stays flat as the file is read.
     void release(const char* end);
     void parse(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const;
-    enum class plain_result { done, general, not_bytes };
     template <class T>
-    plain_result parse_plain(std::string_view text, std::size_t first_line, T* answers, Eigen::Index stride,
-                             parsed_rows& out) const;
+    detail::plain_result parse_plain(std::string_view text, std::size_t first_line, T* answers, Eigen::Index stride,
+                                     parsed_rows& out) const;
 
     std::string path_;
     // A regular file is mapped into memory and read in place (POSIX), blocks being views into
@@ -141,6 +152,9 @@ private:
     /// Cleared by the first block with an answer that is no byte: later blocks go straight to
     /// doubles (either way the results are the same).
     mutable std::atomic<bool> try_bytes_{true};
+
+    template <class Result>
+    class pipeline;
 };
 
 /// The options that score a block read as bytes as its doubles would be scored: the missing
@@ -180,160 +194,220 @@ private:
 };
 }  // namespace detail
 
-template <class Result, class Work, class Consume>
-void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume) {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    // Every thread takes the next block (one thread at a time: finding where a block ends
-    // reads it once), measures and parses it into its own parsed_rows, and does `work`; so
-    // no text or rows pass between threads. A block's first line is known once the blocks
-    // before it are measured, and its first row once their records are counted: for a plain
-    // block, by measuring it (its records are its lines that are not empty), else by parsing.
-    // A finished block waits in one of `window` slots until the blocks before it are
-    // consumed; the thread that finishes the oldest consumes it and every finished one after.
-    const std::size_t window = 2 * static_cast<std::size_t>(threads);
-    constexpr std::size_t none = static_cast<std::size_t>(-1);
+// How run() shares the blocks among its threads. Every thread takes the next block (one thread
+// at a time: finding where a block ends reads it once), measures and parses it into its own
+// parsed_rows, and does the work; so no text or rows pass between threads. A block's first
+// line is known once the blocks before it are measured, and its first row once their records
+// are counted: for a plain block, by measuring it (its records are its lines that are not
+// empty), else by parsing. A finished block waits in a slot of the window (two a thread)
+// until the blocks before it are consumed; the thread that finishes the oldest consumes it and
+// every finished one after.
+template <class Result>
+class answer_reader::pipeline {
+public:
+    pipeline(answer_reader& reader, unsigned threads, bowlby::invalid_policy policy)
+        : reader_(reader),
+          policy_(policy),
+          slots_(2 * static_cast<std::size_t>(threads)),
+          lines_(reader.first_data_line_),
+          records_(0) {}
+
+    /// One thread's part of the run: blocks taken, worked on and handed over until the input
+    /// ends or the run fails.
+    template <class MakeState, class Work, class Consume>
+    void serve(MakeState& make_state, Work& work, Consume& consume) {
+        parsed_rows rows;
+        std::string storage;
+        text_block block;
+        std::unique_lock<std::mutex> lock(m_, std::defer_lock);
+        try {
+            auto state = make_state();
+            for (;;) {
+                std::size_t k = 0;
+                std::exception_ptr err;
+                if (!take(lock, storage, block, k, err)) return;
+                const char* const block_end = block.text.data() + block.text.size();
+                std::optional<Result> result;
+                if (!err) {
+                    result = work_on(lock, block, k, rows, err, [&](std::size_t first_row, Result& r) {
+                        work(state, static_cast<const parsed_rows&>(rows), first_row, r);
+                    });
+                } else {
+                    lock.lock();
+                }
+                hand_over(lock, k, std::move(result), err, block_end, consume);
+            }
+        } catch (...) {  // memory ran out: the run fails
+            if (!lock.owns_lock()) lock.lock();
+            if (!failed_) error_ = std::current_exception();
+            failed_ = true;
+            cv_.notify_all();
+        }
+    }
+
+    /// The run's error, if it failed.
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
     struct slot {
         std::optional<Result> result;
         std::exception_ptr error;
         const char* end = nullptr;  // where the block's text ends
         bool ready = false;
     };
-    std::vector<slot> slots(window);
-    detail::block_sums lines(first_data_line_), records(0);
-    std::size_t taken = 0, consumed = 0, unparsed = none;  // unparsed: the first block that failed to parse
-    bool end = false, failed = false, consuming = false;
-    std::exception_ptr error;
-    std::mutex source;  // held while a thread takes a block
-    std::mutex m;       // everything else
-    std::condition_variable cv;
-    auto take_blocks = [&] {
-        parsed_rows rows;
-        std::string storage;
-        text_block block;
-        std::unique_lock<std::mutex> lock(m, std::defer_lock);
+
+    // The next block of the input, as block k (one thread at a time). False when the input has
+    // ended or the run stops, with the lock held; true with it released. A block that cannot be
+    // read is taken with its error, to be reported in its turn.
+    bool take(std::unique_lock<std::mutex>& lock, std::string& storage, text_block& block, std::size_t& k,
+              std::exception_ptr& err) {
+        const std::lock_guard<std::mutex> taking(source_);
+        lock.lock();
+        cv_.wait(lock, [&] { return failed_ || end_ || taken_ < consumed_ + slots_.size(); });
+        if (failed_ || end_ || taken_ > unparsed_) return false;
+        lock.unlock();
+        bool got = false;
         try {
-            for (;;) {
-                std::exception_ptr err;
-                std::size_t k = 0;
-                {
-                    const std::lock_guard<std::mutex> taking(source);
-                    lock.lock();
-                    cv.wait(lock, [&] { return failed || end || taken < consumed + window; });
-                    if (failed || end || taken > unparsed) return;
-                    lock.unlock();
-                    bool got = false;
-                    try {
-                        got = next_block(storage, block);
-                    } catch (...) {
-                        err = std::current_exception();
-                    }
-                    lock.lock();
-                    if (!got && !err) {
-                        end = true;
-                        cv.notify_all();
-                        return;
-                    }
-                    k = taken++;
-                    lines.take();
-                    records.take();
-                    if (err) unparsed = std::min(unparsed, k);
-                    lock.unlock();
-                }
-                const char* const block_end = block.text.data() + block.text.size();
-                std::optional<Result> result;
-                if (!err) {
-                    measure(block);
-                    lock.lock();
-                    lines.set(k, block.breaks);
-                    if (block.plain) records.set(k, block.records);
-                    cv.notify_all();
-                    cv.wait(lock, [&] { return failed || lines.known(k) || unparsed < k; });
-                    const bool needed = lines.known(k) && !failed;  // else a block before it failed
-                    if (needed) block.first_line = lines.before(k);
-                    lock.unlock();
-                    try {
-                        if (needed) {
-                            parse(block, policy, rows);
-                            if (block.plain && static_cast<std::size_t>(rows.rows()) != block.records)
-                                throw std::logic_error("bowlby: a block's records were miscounted");
-                        }
-                    } catch (...) {
-                        err = std::current_exception();
-                    }
-                    lock.lock();
-                    if (!needed) {
-                        // nothing to hand over: the run stops at an earlier block
-                    } else if (err) {
-                        unparsed = std::min(unparsed, k);
-                        cv.notify_all();
-                    } else {
-                        if (!block.plain) {
-                            records.set(k, static_cast<std::size_t>(rows.rows()));
-                            cv.notify_all();
-                        }
-                        cv.wait(lock, [&] { return failed || records.known(k) || unparsed < k; });
-                        if (records.known(k) && !failed) {  // else this block is not needed
-                            const std::size_t first_row = records.before(k);
-                            lock.unlock();
-                            try {
-                                result.emplace();
-                                work(static_cast<const parsed_rows&>(rows), first_row, *result);
-                            } catch (const bowlby::invalid_response& e) {
-                                err = std::make_exception_ptr(describe(e, rows));
-                            } catch (...) {
-                                err = std::current_exception();
-                            }
-                            lock.lock();
-                        }
-                    }
-                } else {
-                    lock.lock();
-                }
-                slot& done = slots[k % window];
-                done.result = std::move(result);
-                done.error = err;
-                done.end = block_end;
-                done.ready = true;
-                if (consuming) {  // the thread consuming will take this block in turn
-                    lock.unlock();
-                    continue;
-                }
-                consuming = true;
-                while (!failed && slots[consumed % window].ready) {
-                    slot& oldest = slots[consumed % window];
-                    if (oldest.error) {
-                        error = oldest.error;
-                        failed = true;
-                        break;
-                    }
-                    std::optional<Result> r = std::move(oldest.result);
-                    const char* const text_end = oldest.end;
-                    oldest = slot{};
-                    ++consumed;
-                    cv.notify_all();
-                    lock.unlock();
-                    try {
-                        consume(*r);
-                        release(text_end);
-                    } catch (...) {
-                        lock.lock();
-                        error = std::current_exception();
-                        failed = true;
-                        break;
-                    }
-                    lock.lock();
-                }
-                consuming = false;
-                if (failed) cv.notify_all();
-                lock.unlock();
-            }
-        } catch (...) {  // memory ran out: the run fails
-            if (!lock.owns_lock()) lock.lock();
-            if (!failed) error = std::current_exception();
-            failed = true;
-            cv.notify_all();
+            got = reader_.next_block(storage, block);
+        } catch (...) {
+            err = std::current_exception();
         }
-    };
+        lock.lock();
+        if (!got && !err) {
+            end_ = true;
+            cv_.notify_all();
+            return false;
+        }
+        k = taken_++;
+        lines_.take();
+        records_.take();
+        if (err) unparsed_ = std::min(unparsed_, k);
+        lock.unlock();
+        return true;
+    }
+
+    // Measures and parses block k, then does the work on it once its first row is known.
+    // Called without the lock; returns with it held. Returns no result when the block is not
+    // needed (a block before it failed) or has failed itself (err).
+    template <class Do>
+    std::optional<Result> work_on(std::unique_lock<std::mutex>& lock, text_block& block, std::size_t k,
+                                  parsed_rows& rows, std::exception_ptr& err, Do&& work) {
+        if (!parse(lock, block, k, rows, err)) return std::nullopt;
+        lock.lock();
+        if (err) {
+            unparsed_ = std::min(unparsed_, k);
+            cv_.notify_all();
+            return std::nullopt;
+        }
+        if (!block.plain) {
+            records_.set(k, static_cast<std::size_t>(rows.rows()));
+            cv_.notify_all();
+        }
+        cv_.wait(lock, [&] { return failed_ || records_.known(k) || unparsed_ < k; });
+        if (!records_.known(k) || failed_) return std::nullopt;  // this block is not needed
+        const std::size_t first_row = records_.before(k);
+        lock.unlock();
+        std::optional<Result> result;
+        try {
+            result.emplace();
+            work(first_row, *result);
+        } catch (const bowlby::invalid_response& e) {
+            err = std::make_exception_ptr(reader_.describe(e, rows));
+        } catch (...) {
+            err = std::current_exception();
+        }
+        lock.lock();
+        return result;
+    }
+
+    // Measures block k and, once its first line is known, parses it (an error goes to err).
+    // False, with the lock held, when the block is not needed; true, without it, otherwise.
+    bool parse(std::unique_lock<std::mutex>& lock, text_block& block, std::size_t k, parsed_rows& rows,
+               std::exception_ptr& err) {
+        answer_reader::measure(block);
+        lock.lock();
+        lines_.set(k, block.breaks);
+        if (block.plain) records_.set(k, block.records);
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return failed_ || lines_.known(k) || unparsed_ < k; });
+        if (!lines_.known(k) || failed_) return false;  // a block before it failed
+        block.first_line = lines_.before(k);
+        lock.unlock();
+        try {
+            reader_.parse(block, policy_, rows);
+            if (block.plain && static_cast<std::size_t>(rows.rows()) != block.records)
+                throw std::logic_error("bowlby: a block's records were miscounted");
+        } catch (...) {
+            err = std::current_exception();
+        }
+        return true;
+    }
+
+    // Leaves block k's result in its slot. A thread that finds no one consuming consumes every
+    // finished block in file order, from the oldest not yet consumed. Called with the lock
+    // held; returns without it.
+    template <class Consume>
+    void hand_over(std::unique_lock<std::mutex>& lock, std::size_t k, std::optional<Result> result,
+                   std::exception_ptr err, const char* end, Consume& consume) {
+        slot& done = slots_[k % slots_.size()];
+        done.result = std::move(result);
+        done.error = err;
+        done.end = end;
+        done.ready = true;
+        if (consuming_) {  // the thread consuming will take this block in turn
+            lock.unlock();
+            return;
+        }
+        consuming_ = true;
+        while (!failed_ && slots_[consumed_ % slots_.size()].ready) {
+            slot& oldest = slots_[consumed_ % slots_.size()];
+            if (oldest.error) {
+                error_ = oldest.error;
+                failed_ = true;
+                break;
+            }
+            std::optional<Result> r = std::move(oldest.result);
+            const char* const text_end = oldest.end;
+            oldest = slot{};
+            ++consumed_;
+            cv_.notify_all();
+            lock.unlock();
+            try {
+                consume(*r);
+                reader_.release(text_end);
+            } catch (...) {
+                lock.lock();
+                error_ = std::current_exception();
+                failed_ = true;
+                break;
+            }
+            lock.lock();
+        }
+        consuming_ = false;
+        if (failed_) cv_.notify_all();
+        lock.unlock();
+    }
+
+    answer_reader& reader_;
+    const bowlby::invalid_policy policy_;
+    std::vector<slot> slots_;  // the window: blocks finished, waiting for those before them
+    detail::block_sums lines_, records_;
+    std::size_t taken_ = 0, consumed_ = 0, unparsed_ = none;  // unparsed_: the first block that failed to parse
+    bool end_ = false, failed_ = false, consuming_ = false;
+    std::exception_ptr error_;
+    std::mutex source_;  // held while a thread takes a block
+    std::mutex m_;       // everything else
+    std::condition_variable cv_;
+};
+
+template <class Result, class MakeState, class Work, class Consume>
+void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, MakeState make_state, Work work,
+                        Consume consume) {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    pipeline<Result> blocks(*this, threads, policy);
     {
         std::vector<std::thread> helpers;
         struct join_all {
@@ -342,10 +416,21 @@ void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work wo
                 for (auto& h : t) h.join();
             }
         } joiner{helpers};
-        for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(take_blocks);
-        take_blocks();
+        for (unsigned t = 1; t < threads; ++t) helpers.emplace_back([&] { blocks.serve(make_state, work, consume); });
+        blocks.serve(make_state, work, consume);
     }
-    if (error) std::rethrow_exception(error);
+    blocks.rethrow();
+}
+
+template <class Result, class Work, class Consume>
+void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, Work work, Consume consume) {
+    struct no_state {};
+    run<Result>(
+        threads, policy, [] { return no_state{}; },
+        [&work](no_state&, const parsed_rows& rows, std::size_t first_row, Result& result) {
+            work(rows, first_row, result);
+        },
+        std::move(consume));
 }
 
 }  // namespace bowlby_cli

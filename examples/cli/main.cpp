@@ -7,7 +7,6 @@
 // Exit status: 0 success, 1 a problem with the data or files, 2 a usage error.
 #include "cli.hpp"
 
-#include <bowlby/detail/format.hpp>
 #include <bowlby/instruments.hpp>
 #include <bowlby/version.hpp>
 
@@ -24,9 +23,8 @@ namespace bowlby_cli {
 int run_instruments(args& a) {
     if (!a.done()) throw usage_error("bowlby instruments takes no arguments, got '" + a.peek() + "'");
     for (const bowlby::key_view& k : bowlby::builtin_instruments()) {
-        std::cout << k.id << "\n  " << k.name << "\n  items: " << k.n_items << ", scale "
-                  << bowlby::detail::format_number(k.scale.min) << "-" << bowlby::detail::format_number(k.scale.max)
-                  << "\n  subscales:";
+        std::cout << k.id << "\n  " << k.name << "\n  items: " << k.n_items << ", scale " << format_number(k.scale.min)
+                  << "-" << format_number(k.scale.max) << "\n  subscales:";
         for (const bowlby::subscale_def& s : k.subscales) {
             std::cout << "\n    " << s.name << ": items";
             for (std::size_t i = 0; i < s.items.size(); ++i) {
@@ -45,7 +43,7 @@ int run_instruments(args& a) {
                                              : "item " + std::to_string(t.index);
                 const double w = first ? t.weight : std::abs(t.weight);
                 std::cout << (first ? " " : (t.weight < 0 ? " - " : " + "));
-                if (w != 1) std::cout << bowlby::detail::format_number(w) << " * ";
+                if (w != 1) std::cout << format_number(w) << " * ";
                 std::cout << what;
                 first = false;
             }

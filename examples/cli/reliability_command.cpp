@@ -7,9 +7,13 @@
 #include <bowlby/instruments.hpp>
 #include <bowlby/reliability.hpp>
 
+#include <cmath>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace bowlby_cli {
 namespace {
@@ -38,168 +42,229 @@ options:
   --json               JSON instead of the table
 )";
 
-}  // namespace
-
-int run_reliability(args& a) {
+struct reliability_request {
     std::string instrument_id, items_spec, reverse_spec, input_path;
     std::optional<std::pair<double, double>> scale;
     bowlby::score_options options;
     bowlby::reliability_options ropt;
-    ropt.threads = 0;  // all hardware threads, for reading and for the bootstrap
     bool as_json = false;
+};
+
+// The options of the statistics themselves; false when `flag` is none of them.
+bool parse_statistics_flag(const std::string& flag, args& a, bowlby::reliability_options& ropt) {
+    if (flag == "--listwise") {
+        ropt.missing = bowlby::missing_method::listwise;
+    } else if (flag == "--bootstrap") {
+        const double n = parse_double(a.value(flag), flag);
+        if (!(n >= 1 && n <= 1e7 && n == std::floor(n)))
+            throw usage_error("--bootstrap takes a whole number of resamples");
+        ropt.bootstrap = static_cast<std::size_t>(n);
+    } else if (flag == "--seed") {
+        ropt.seed = parse_seed(a.value(flag), flag);
+    } else if (flag == "--threads") {
+        ropt.threads = parse_threads(a.value(flag), flag);
+    } else if (flag == "--ci-level") {
+        ropt.ci_level = parse_double(a.value(flag), flag);
+        if (!(ropt.ci_level > 0 && ropt.ci_level < 1)) throw usage_error("--ci-level takes a number between 0 and 1");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// The options that say which columns form which scales; false when `flag` is none of them.
+bool parse_scale_flag(const std::string& flag, args& a, reliability_request& r) {
+    if (flag == "--instrument") {
+        r.instrument_id = a.value(flag);
+    } else if (flag == "--items") {
+        r.items_spec = a.value(flag);
+    } else if (flag == "--reverse") {
+        r.reverse_spec = a.value(flag);
+    } else if (flag == "--scale") {
+        r.scale = parse_range(a.value(flag), flag);
+    } else if (flag == "--json") {
+        r.as_json = true;
+    } else {
+        return parse_answer_option(flag, a, r.options);  // --missing-code, --on-invalid
+    }
+    return true;
+}
+
+// The options, or nothing when --help was asked for (and printed).
+std::optional<reliability_request> parse_reliability_args(args& a) {
+    reliability_request r;
+    r.ropt.threads = 0;  // all hardware threads, for reading and for the bootstrap
     while (!a.done()) {
         const std::string flag = a.next();
         if (flag == "--help" || flag == "-h") {
             std::cout << reliability_help;
-            return 0;
-        } else if (flag == "--instrument") {
-            instrument_id = a.value(flag);
-        } else if (flag == "--items") {
-            items_spec = a.value(flag);
-        } else if (flag == "--reverse") {
-            reverse_spec = a.value(flag);
-        } else if (flag == "--scale") {
-            scale = parse_range(a.value(flag), flag);
-        } else if (parse_answer_option(flag, a, options)) {
-            // --missing-code, --on-invalid
-        } else if (flag == "--listwise") {
-            ropt.missing = bowlby::missing_method::listwise;
-        } else if (flag == "--bootstrap") {
-            const double n = parse_double(a.value(flag), flag);
-            if (!(n >= 1 && n <= 1e7 && n == std::floor(n)))
-                throw usage_error("--bootstrap takes a whole number of resamples");
-            ropt.bootstrap = static_cast<std::size_t>(n);
-        } else if (flag == "--seed") {
-            ropt.seed = parse_seed(a.value(flag), flag);
-        } else if (flag == "--threads") {
-            ropt.threads = parse_threads(a.value(flag), flag);
-        } else if (flag == "--ci-level") {
-            ropt.ci_level = parse_double(a.value(flag), flag);
-            if (!(ropt.ci_level > 0 && ropt.ci_level < 1))
-                throw usage_error("--ci-level takes a number between 0 and 1");
-        } else if (flag == "--json") {
-            as_json = true;
-        } else if (flag.size() > 1 && flag[0] == '-') {
-            throw usage_error("unknown option '" + flag + "' (run 'bowlby reliability --help' for the options)");
-        } else if (!input_path.empty()) {
-            throw usage_error("more than one input file ('" + input_path + "' and '" + flag + "')");
-        } else {
-            input_path = flag;
+            return std::nullopt;
         }
+        if (parse_scale_flag(flag, a, r) || parse_statistics_flag(flag, a, r.ropt)) continue;
+        if (flag.size() > 1 && flag[0] == '-')
+            throw usage_error("unknown option '" + flag + "' (run 'bowlby reliability --help' for the options)");
+        if (!r.input_path.empty())
+            throw usage_error("more than one input file ('" + r.input_path + "' and '" + flag + "')");
+        r.input_path = flag;
     }
-    if (input_path.empty())
+    if (r.input_path.empty())
         throw usage_error("bowlby reliability needs an input file (run 'bowlby reliability --help')");
-    if (instrument_id.empty() && items_spec.empty())
+    if (r.instrument_id.empty() && r.items_spec.empty())
         throw usage_error("bowlby reliability needs --instrument ID or --items SPEC (run 'bowlby reliability --help')");
-    if (!instrument_id.empty() && !reverse_spec.empty())
+    if (!r.instrument_id.empty() && !r.reverse_spec.empty())
         throw usage_error("--reverse goes with --items alone: an instrument's key says which items are reversed");
-    if (!reverse_spec.empty() && !scale)
+    if (!r.reverse_spec.empty() && !r.scale)
         throw usage_error("--reverse needs --scale MIN:MAX: reversing is MIN + MAX - x");
+    return r;
+}
 
-    // The key: a built-in, or a one-scale questionnaire over the --items columns.
+// The scales to analyse and the reader of their columns: a built-in instrument's subscales, or
+// one scale of the --items columns (own). The key refers to `own` when it is one.
+struct reliability_plan {
     std::optional<bowlby::questionnaire> own;
     const bowlby::key_view* key = nullptr;
     std::optional<answer_reader> input;
-    if (!instrument_id.empty()) {
-        key = &builtin_instrument(instrument_id);
-        if (scale) options.data_scale = bowlby::response_scale{scale->first, scale->second, true};
-        input.emplace(input_path, items_spec, static_cast<std::size_t>(key->n_items), instrument_id);
-    } else {
-        input.emplace(input_path, items_spec, 0, "the scale");
-        const auto& cols = input->item_columns();
-        if (cols.size() < 2)
-            throw usage_error("--items names " + std::to_string(cols.size()) + " column; a scale needs two or more");
-        std::vector<int> items, reversed;
-        for (std::size_t i = 0; i < cols.size(); ++i) items.push_back(static_cast<int>(i + 1));
-        if (!reverse_spec.empty()) {
-            for (std::size_t c : resolve_columns(reverse_spec, input->header(), "--reverse")) {
-                bool found = false;
-                for (std::size_t i = 0; i < cols.size(); ++i)
-                    if (cols[i] == c) {
-                        reversed.push_back(static_cast<int>(i + 1));
-                        found = true;
-                    }
-                if (!found)
-                    throw usage_error("--reverse names '" + input->header()[c] + "', which is not among --items");
-            }
-        }
-        // Without --scale any finite answer is accepted.
-        const bowlby::response_scale rs = scale ? bowlby::response_scale{scale->first, scale->second, false}
-                                                : bowlby::response_scale{-std::numeric_limits<double>::max() / 4,
-                                                                         std::numeric_limits<double>::max() / 4, false};
-        own.emplace("scale", static_cast<int>(cols.size()), rs);
-        own->add_subscale("scale", items, reversed);
-        key = &own->view();
-    }
+};
 
-    input->allow_bytes(true);
-    const bowlby::score_options byte_opts = byte_options(options);
-    bowlby::instrument_accumulator acc(*key, options);
-    const std::size_t n_sub = key->subscales.size();
-    // The bootstrap resamples rows, so it keeps each subscale's keyed answers.
-    std::vector<std::vector<double>> kept(ropt.bootstrap > 0 ? n_sub : 0);
-    std::vector<std::size_t> first_col(n_sub + 1, 0);
-    for (std::size_t s = 0; s < n_sub; ++s) first_col[s + 1] = first_col[s] + key->subscales[s].items.size();
-    // Blocks are accumulated on the threads that take them and merged in file order: the same result
-    // whatever the number of threads.
+// Positions (1-based, within --items) of the --reverse columns.
+std::vector<int> reversed_items(const reliability_request& r, const answer_reader& input) {
+    const auto& cols = input.item_columns();
+    std::vector<int> reversed;
+    if (r.reverse_spec.empty()) return reversed;
+    for (std::size_t c : resolve_columns(r.reverse_spec, input.header(), "--reverse")) {
+        bool found = false;
+        for (std::size_t i = 0; i < cols.size(); ++i)
+            if (cols[i] == c) {
+                reversed.push_back(static_cast<int>(i + 1));
+                found = true;
+            }
+        if (!found) throw usage_error("--reverse names '" + input.header()[c] + "', which is not among --items");
+    }
+    return reversed;
+}
+
+void plan_reliability(reliability_request& r, reliability_plan& plan) {
+    if (!r.instrument_id.empty()) {
+        plan.key = &builtin_instrument(r.instrument_id);
+        if (r.scale) r.options.data_scale = bowlby::response_scale{r.scale->first, r.scale->second, true};
+        plan.input.emplace(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id);
+        return;
+    }
+    plan.input.emplace(r.input_path, r.items_spec, 0, "the scale");
+    const auto& cols = plan.input->item_columns();
+    if (cols.size() < 2)
+        throw usage_error("--items names " + std::to_string(cols.size()) + " column; a scale needs two or more");
+    std::vector<int> items;
+    for (std::size_t i = 0; i < cols.size(); ++i) items.push_back(static_cast<int>(i + 1));
+    const std::vector<int> reversed = reversed_items(r, *plan.input);
+    // Without --scale any finite answer is accepted.
+    const bowlby::response_scale rs = r.scale ? bowlby::response_scale{r.scale->first, r.scale->second, false}
+                                              : bowlby::response_scale{-std::numeric_limits<double>::max() / 4,
+                                                                       std::numeric_limits<double>::max() / 4, false};
+    plan.own.emplace("scale", static_cast<int>(cols.size()), rs);
+    plan.own->add_subscale("scale", items, reversed);
+    plan.key = &plan.own->view();
+}
+
+// What one pass over the data gives: the accumulated items, each subscale's keyed answers
+// when the bootstrap resamples rows, and the cells read as missing for being text.
+struct reliability_data {
+    std::optional<bowlby::instrument_accumulator> acc;
+    std::vector<std::vector<double>> kept;
+    std::vector<std::size_t> first_col;  ///< subscale s: keyed columns first_col[s] to first_col[s + 1]
+    std::size_t text_invalid = 0;
+};
+
+// Blocks are accumulated on the threads that take them and merged in file order: the same
+// result whatever the number of threads.
+reliability_data read_reliability_data(const reliability_request& r, reliability_plan& plan) {
+    const bowlby::key_view& key = *plan.key;
+    plan.input->allow_bytes(true);
+    const bowlby::score_options byte_opts = byte_options(r.options);
+    const std::size_t n_sub = key.subscales.size();
+    reliability_data d;
+    d.acc.emplace(key, r.options);
+    d.kept.resize(r.ropt.bootstrap > 0 ? n_sub : 0);
+    d.first_col.assign(n_sub + 1, 0);
+    for (std::size_t s = 0; s < n_sub; ++s) d.first_col[s + 1] = d.first_col[s] + key.subscales[s].items.size();
     struct block_result {
         std::optional<bowlby::instrument_accumulator> acc;
         std::vector<std::vector<double>> kept;
         std::size_t text_invalid = 0;
     };
-    std::size_t text_invalid = 0;
-    input->run<block_result>(
-        ropt.threads, options.on_invalid,
+    plan.input->run<block_result>(
+        r.ropt.threads, r.options.on_invalid,
         [&](const parsed_rows& rows, std::size_t, block_result& res) {
-            res.acc.emplace(*key, rows.in_bytes ? byte_opts : options);
+            res.acc.emplace(key, rows.in_bytes ? byte_opts : r.options);
             add_answers(*res.acc, rows);
             res.text_invalid = rows.text_invalid;
-            res.kept.resize(kept.size());
-            if (kept.empty()) return;
+            res.kept.resize(d.kept.size());
+            if (d.kept.empty()) return;
             const auto keyed = res.acc->last_keyed();
-            for (std::size_t s = 0; s < kept.size(); ++s)
-                for (Eigen::Index r = 0; r < rows.rows(); ++r)
-                    for (std::size_t c = first_col[s]; c < first_col[s + 1]; ++c)
-                        res.kept[s].push_back(keyed(r, static_cast<Eigen::Index>(c)));
+            for (std::size_t s = 0; s < d.kept.size(); ++s)
+                for (Eigen::Index row = 0; row < rows.rows(); ++row)
+                    for (std::size_t c = d.first_col[s]; c < d.first_col[s + 1]; ++c)
+                        res.kept[s].push_back(keyed(row, static_cast<Eigen::Index>(c)));
         },
         [&](block_result& res) {
-            acc.merge(*res.acc);
-            text_invalid += res.text_invalid;
-            for (std::size_t s = 0; s < kept.size(); ++s)
-                kept[s].insert(kept[s].end(), res.kept[s].begin(), res.kept[s].end());
+            d.acc->merge(*res.acc);
+            d.text_invalid += res.text_invalid;
+            for (std::size_t s = 0; s < d.kept.size(); ++s)
+                d.kept[s].insert(d.kept[s].end(), res.kept[s].begin(), res.kept[s].end());
         });
+    return d;
+}
 
-    std::vector<std::string> column_names = input->item_names();
-    std::vector<bowlby::reliability_result> results = bowlby::reliability(acc, ropt, column_names);
-    for (std::size_t s = 0; s < kept.size(); ++s) {
-        const auto k = static_cast<Eigen::Index>(first_col[s + 1] - first_col[s]);
+// The bootstrap interval of each subscale's alpha from its kept answers.
+void add_bootstrap(const reliability_request& r, const reliability_data& d,
+                   std::vector<bowlby::reliability_result>& results) {
+    for (std::size_t s = 0; s < d.kept.size(); ++s) {
+        const auto k = static_cast<Eigen::Index>(d.first_col[s + 1] - d.first_col[s]);
         const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> x(
-            kept[s].data(), static_cast<Eigen::Index>(kept[s].size()) / k, k);
+            d.kept[s].data(), static_cast<Eigen::Index>(d.kept[s].size()) / k, k);
         if (results[s].n >= 3 && k >= 2) {
-            results[s].bootstrap = bowlby::bootstrap_alpha(x, ropt, &results[s].warnings);
-            results[s].bootstrap_repetitions = ropt.bootstrap;
+            results[s].bootstrap = bowlby::bootstrap_alpha(x, r.ropt, &results[s].warnings);
+            results[s].bootstrap_repetitions = r.ropt.bootstrap;
         }
     }
-    std::optional<bowlby::scale_correlations> cors;
-    if (n_sub >= 2) cors = bowlby::intercorrelations(acc, results, ropt.missing);
+}
 
-    const std::string method = ropt.missing == bowlby::missing_method::pairwise ? "pairwise" : "listwise";
-    if (as_json) {
-        json j;
-        j["input"] = input_path;
-        j["instrument"] = instrument_id.empty() ? json(nullptr) : json(instrument_id);
-        j["missing"] = method;
-        j["rows"] = acc.items().rows();
-        j["invalid_cells"] = text_invalid;
-        json scales = json::array();
-        for (const auto& r : results) scales.push_back(to_json(r));
-        j["scales"] = scales;
-        if (cors) j["intercorrelations"] = to_json(*cors);
-        std::cout << j.dump(2) << "\n";
-    } else {
-        for (const auto& r : results) std::cout << to_table(r, method);
+void print_reliability(const reliability_request& r, const reliability_data& d,
+                       const std::vector<bowlby::reliability_result>& results,
+                       const std::optional<bowlby::scale_correlations>& cors) {
+    const std::string method = r.ropt.missing == bowlby::missing_method::pairwise ? "pairwise" : "listwise";
+    if (!r.as_json) {
+        for (const auto& res : results) std::cout << to_table(res, method);
         if (cors) std::cout << to_table(*cors);
+        return;
     }
+    json j;
+    j["input"] = r.input_path;
+    j["instrument"] = r.instrument_id.empty() ? json(nullptr) : json(r.instrument_id);
+    j["missing"] = method;
+    j["rows"] = d.acc->items().rows();
+    j["invalid_cells"] = d.text_invalid;
+    json scales = json::array();
+    for (const auto& res : results) scales.push_back(to_json(res));
+    j["scales"] = scales;
+    if (cors) j["intercorrelations"] = to_json(*cors);
+    std::cout << j.dump(2) << "\n";
+}
+
+}  // namespace
+
+int run_reliability(args& a) {
+    std::optional<reliability_request> request = parse_reliability_args(a);
+    if (!request) return 0;
+    reliability_request& r = *request;
+    reliability_plan plan;
+    plan_reliability(r, plan);
+    const reliability_data d = read_reliability_data(r, plan);
+    std::vector<bowlby::reliability_result> results = bowlby::reliability(*d.acc, r.ropt, plan.input->item_names());
+    add_bootstrap(r, d, results);
+    std::optional<bowlby::scale_correlations> cors;
+    if (plan.key->subscales.size() >= 2) cors = bowlby::intercorrelations(*d.acc, results, r.ropt.missing);
+    print_reliability(r, d, results, cors);
     return 0;
 }
 
