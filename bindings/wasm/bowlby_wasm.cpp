@@ -1,14 +1,19 @@
 // The WebAssembly build of bowlby: a small C interface that the JavaScript wrapper
 // (bowlby.mjs) turns into instruments(), score() and classify(). Results and error messages
 // travel as JSON text; an error returns non-zero and bowlby_result() holds the library's
-// message, which the wrapper throws as a JavaScript Error.
+// message, which the wrapper throws as a JavaScript Error. The rule of a classification
+// method is made by the `bowlby` tool's code (examples/cli/classify_setup.cpp); only the
+// words of its errors are this module's.
 // The umbrella header: every public header is compiled here by clang with -Werror too.
 #include <bowlby/bowlby.hpp>
 #include <bowlby/classify.hpp>
-#include <bowlby/detail/format.hpp>
 #include <bowlby/instruments.hpp>
 #include <bowlby/score.hpp>
 #include <bowlby/version.hpp>
+
+#include "classify_setup.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <emscripten/emscripten.h>
 
@@ -18,21 +23,11 @@
 
 namespace {
 
+using json = nlohmann::ordered_json;
+
 std::string result;
 
-std::string quote(std::string_view s) {
-    std::string q = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') q += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) continue;
-        q += c;
-    }
-    return q + "\"";
-}
-
-std::string number(double x) { return std::isfinite(x) ? bowlby::detail::format_number(x) : "null"; }
-
-std::string scale_json(const bowlby::response_scale& s) { return "[" + number(s.min) + "," + number(s.max) + "]"; }
+json scale_json(const bowlby::response_scale& s) { return json::array({s.min, s.max}); }
 
 bowlby::score_options options(int has_scale, double smin, double smax, double min_answered) {
     bowlby::score_options o;
@@ -41,10 +36,12 @@ bowlby::score_options options(int has_scale, double smin, double smax, double mi
     return o;
 }
 
+// Runs f, which returns the result as JSON: 0 and the JSON text (NaN and infinities as null),
+// or 1 and the message of what it threw.
 template <class F>
 int guarded(F&& f) {
     try {
-        result = f();
+        result = f().dump(-1, ' ', false, json::error_handler_t::replace);
         return 0;
     } catch (const std::exception& e) {
         result = e.what();
@@ -62,6 +59,58 @@ bowlby::respondent_scores<double> score_answers(const char* id, const double* an
     return bowlby::score(key, row, o).row_scores(0);
 }
 
+// A rule_error in this module's words.
+bowlby::option_error in_js_words(const bowlby_cli::rule_error& e, const bowlby::key_view& key,
+                                 const std::string& method) {
+    const std::string no_axes = std::string(key.id) + " has no anxiety and avoidance scores to classify";
+    switch (e.problem) {
+        case bowlby_cli::rule_problem::unknown_method:
+            return bowlby::option_error("unknown or sample-based method '" + method +
+                                        "' (one respondent: midpoint, brennan1998, aas or rq)");
+        case bowlby_cli::rule_problem::not_for_rq:
+            return bowlby::option_error(no_axes);
+        case bowlby_cli::rule_problem::aas_only:  // an instrument without the axes says so first
+            return bowlby::option_error(bowlby::find_classification_axes(key) ? e.what() : no_axes);
+        case bowlby_cli::rule_problem::rq_only:
+        case bowlby_cli::rule_problem::no_axes:
+            break;
+    }
+    return bowlby::option_error(e.what());
+}
+
+// The classification of one respondent's scores r, and the (anxiety, avoidance) it read.
+json classify_scores(const bowlby::key_view& key, const bowlby::response_scale& scale,
+                     const bowlby::respondent_scores<double>& r, const bowlby_cli::rule_request& req,
+                     const bowlby::measurement_error& sem, bowlby::category forced) {
+    bowlby::classification c;
+    double anx = NAN, avo = NAN;
+    try {
+        const bowlby_cli::dimensions d = bowlby_cli::find_dimensions(key, scale, req.method);
+        if (req.method == "rq") {
+            c = bowlby::rq_classify(r.values(0), r.values(1), r.values(2), r.values(3), forced);
+        } else {
+            // One respondent is no sample to fit a rule to.
+            if (bowlby_cli::fitted_to_sample(req.method))
+                throw bowlby_cli::rule_error(bowlby_cli::rule_problem::unknown_method, req.method);
+            const bowlby_cli::classifier rule = bowlby_cli::make_classifier(req, key, scale, {}, sem);
+            anx = r.values(d.anxiety);
+            avo = d.avo(r.values(d.avoidance));
+            c = rule.classify(anx, avo);
+        }
+    } catch (const bowlby_cli::rule_error& e) {
+        throw in_js_words(e, key, req.method);
+    }
+    json j;
+    j["method"] = req.method;
+    j["category"] = bowlby::to_string(c.cat);
+    j["probability"] = c.probability;
+    j["boundary_distance"] = c.boundary_distance;
+    j["reason"] = c.reason;
+    j["anxiety"] = anx;
+    j["avoidance"] = avo;
+    return j;
+}
+
 }  // namespace
 
 extern "C" {
@@ -73,17 +122,22 @@ EMSCRIPTEN_KEEPALIVE const char* bowlby_version() { return bowlby::version_strin
 /// Every built-in instrument: id, name, items, scale, item names, scores, citation.
 EMSCRIPTEN_KEEPALIVE int bowlby_instruments() {
     return guarded([] {
-        std::string j = "[";
+        json all = json::array();
         for (const bowlby::key_view& k : bowlby::builtin_instruments()) {
-            if (j.size() > 1) j += ",";
-            j += "{\"id\":" + quote(k.id) + ",\"name\":" + quote(k.name) + ",\"items\":" + std::to_string(k.n_items) +
-                 ",\"scale\":" + scale_json(k.scale) + ",\"item_names\":[";
-            for (std::size_t i = 0; i < k.item_names.size(); ++i) j += (i ? "," : "") + quote(k.item_names[i]);
-            j += "],\"scores\":[";
-            for (std::size_t s = 0; s < k.n_scores(); ++s) j += (s ? "," : "") + quote(k.score_name(s));
-            j += "],\"citation\":" + quote(k.citation) + "}";
+            json item_names = json::array(), scores = json::array();
+            for (const auto& name : k.item_names) item_names.push_back(std::string(name));
+            for (std::size_t s = 0; s < k.n_scores(); ++s) scores.push_back(std::string(k.score_name(s)));
+            json j;
+            j["id"] = std::string(k.id);
+            j["name"] = std::string(k.name);
+            j["items"] = k.n_items;
+            j["scale"] = scale_json(k.scale);
+            j["item_names"] = item_names;
+            j["scores"] = scores;
+            j["citation"] = std::string(k.citation);
+            all.push_back(j);
         }
-        return j + "]";
+        return all;
     });
 }
 
@@ -93,15 +147,21 @@ EMSCRIPTEN_KEEPALIVE int bowlby_score(const char* id, const double* answers, int
     return guarded([&] {
         const auto o = options(has_scale, smin, smax, min_answered);
         const auto r = score_answers(id, answers, n, o);
-        const bowlby::response_scale scale = o.data_scale ? *o.data_scale : bowlby::instrument(id).scale;
-        std::string j = "{\"instrument\":" + quote(id) + ",\"scale\":" + scale_json(scale) + ",\"scores\":[";
+        json scores = json::array();
         for (std::size_t s = 0; s < r.names.size(); ++s) {
             const auto si = static_cast<Eigen::Index>(s);
-            j += (s ? "," : "") + std::string("{\"name\":") + quote(r.names[s]) + ",\"value\":" + number(r.values(si)) +
-                 ",\"answered\":" + std::to_string(r.answered(si)) +
-                 ",\"status\":" + quote(bowlby::to_string(r.status[s])) + "}";
+            json one;
+            one["name"] = r.names[s];
+            one["value"] = r.values(si);
+            one["answered"] = r.answered(si);
+            one["status"] = bowlby::to_string(r.status[s]);
+            scores.push_back(one);
         }
-        return j + "]}";
+        json j;
+        j["instrument"] = id;
+        j["scale"] = scale_json(o.data_scale ? *o.data_scale : bowlby::instrument(id).scale);
+        j["scores"] = scores;
+        return j;
     });
 }
 
@@ -109,48 +169,22 @@ EMSCRIPTEN_KEEPALIVE int bowlby_score(const char* id, const double* answers, int
 /// 1 high, 2 unclassified; sem_* <= 0 for unknown; cut_* NaN for the scale's midpoint;
 /// rescale: brennan1998 on another scale, mapped onto 1-7; forced: the RQ forced choice
 /// (0 secure, 1 preoccupied, 2 dismissing, 3 fearful, 4 none).
-EMSCRIPTEN_KEEPALIVE int bowlby_classify(const char* id, const char* method_c, const double* answers, int n,
+EMSCRIPTEN_KEEPALIVE int bowlby_classify(const char* id, const char* method, const double* answers, int n,
                                          int has_scale, double smin, double smax, double min_answered, double sem_anx,
                                          double sem_avo, double cut_anx, double cut_avo, int at_cut, int rescale,
                                          int forced) {
     return guarded([&] {
-        const std::string method = method_c;
         const auto o = options(has_scale, smin, smax, min_answered);
         const bowlby::key_view& key = bowlby::instrument(id);
-        const bowlby::response_scale scale = o.data_scale ? *o.data_scale : key.scale;
         const auto r = score_answers(id, answers, n, o);
-        bowlby::classification c;
-        double anx = NAN, avo = NAN;
-        if (method == "rq") {
-            if (key.id != "rq") throw bowlby::option_error("the rq rule is for the RQ only");
-            c = bowlby::rq_classify(r.values(0), r.values(1), r.values(2), r.values(3),
-                                    static_cast<bowlby::category>(forced));
-        } else {
-            const auto axes = bowlby::find_classification_axes(key);
-            if (!axes) throw bowlby::option_error(std::string(id) + " has no anxiety and avoidance scores to classify");
-            anx = r.values(axes->anxiety);
-            avo = axes->avoidance_value(r.values(axes->avoidance), scale);
-            const bowlby::measurement_error sem{sem_anx, sem_avo};
-            const auto on = static_cast<bowlby::at_cut>(at_cut);
-            if (method == "midpoint") {
-                const auto rule = std::isnan(cut_anx) ? bowlby::midpoint_rule(scale, on)
-                                                      : bowlby::user_cut_rule(cut_anx, cut_avo, "given cuts", on);
-                c = rule.classify(anx, avo, sem);
-            } else if (method == "aas") {
-                if (key.id != "aas") throw bowlby::option_error("the aas rule is Collins' rule for the AAS only");
-                c = bowlby::aas_collins_rule().classify(anx, avo, sem);
-            } else if (method == "brennan1998") {
-                bowlby::brennan_options bo;
-                if (rescale) bo.rescale_from = scale;
-                c = bowlby::brennan_rule(key, scale, bo).classify(anx, avo, sem);
-            } else {
-                throw bowlby::option_error("unknown or sample-based method '" + method +
-                                           "' (one respondent: midpoint, brennan1998, aas or rq)");
-            }
-        }
-        return "{\"method\":" + quote(method) + ",\"category\":" + quote(bowlby::to_string(c.cat)) +
-               ",\"probability\":" + number(c.probability) + ",\"boundary_distance\":" + number(c.boundary_distance) +
-               ",\"reason\":" + quote(c.reason) + ",\"anxiety\":" + number(anx) + ",\"avoidance\":" + number(avo) + "}";
+        bowlby_cli::rule_request req;
+        req.method = method;
+        if (!std::isnan(cut_anx)) req.cut = std::make_pair(cut_anx, cut_avo);
+        req.cut_source = "given cuts";
+        req.on_cut = static_cast<bowlby::at_cut>(at_cut);
+        req.rescale = rescale != 0;
+        return classify_scores(key, o.data_scale ? *o.data_scale : key.scale, r, req, {sem_anx, sem_avo},
+                               static_cast<bowlby::category>(forced));
     });
 }
 
