@@ -1,5 +1,5 @@
 // Classification with firmness: cut rules (closed form) and Brennan's Fisher functions
-// (numerical integration) over 100,000 respondents.
+// (numerical integration): 100,000 respondents by a cut rule, 10,000 by the Fisher functions.
 //
 //   build/release/bench/bowlby_bench_classify
 #include <bowlby/classify.hpp>

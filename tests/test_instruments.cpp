@@ -129,3 +129,15 @@ TEST_CASE("SAAM: security - anxiety - avoidance - no reversed items") {
     CHECK(score_of("saam", keyed, "anxiety") == 3);
     CHECK(score_of("saam", keyed, "avoidance") == 2);
 }
+
+TEST_CASE("an unknown instrument id throws unknown_instrument - naming the id and every built-in") {
+    try {
+        (void)bowlby::instrument("ecr-xx");
+        FAIL("no exception");
+    } catch (const bowlby::unknown_instrument& e) {
+        CHECK(e.id() == "ecr-xx");
+        CHECK(std::string(e.what()) ==
+              "unknown instrument 'ecr-xx'; the built-in instruments are: ecr, ecr-r, ecr-s, ecr-12, ecr-rs, rq, rsq, "
+              "aas, saam");
+    }
+}

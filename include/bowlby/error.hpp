@@ -34,8 +34,9 @@ public:
 /// No built-in instrument has the requested id.
 class unknown_instrument : public error {
 public:
-    explicit unknown_instrument(std::string id)
-        : error("unknown instrument '" + id + "' (bowlby::instrument_ids() lists the built-ins)"), id_(std::move(id)) {}
+    /// `known`: the ids of the built-in instruments, for the message.
+    unknown_instrument(std::string id, const std::string& known)
+        : error("unknown instrument '" + id + "'; the built-in instruments are: " + known), id_(std::move(id)) {}
     const std::string& id() const noexcept { return id_; }
 
 private:

@@ -325,7 +325,9 @@ constexpr const key_view* find_instrument(std::string_view id) noexcept {
 /// The built-in instrument with this id; throws bowlby::unknown_instrument otherwise.
 inline const key_view& instrument(std::string_view id) {
     if (const key_view* k = find_instrument(id)) return *k;
-    throw unknown_instrument(std::string(id));
+    std::string known;
+    for (const key_view& k : builtin_instruments()) known += (known.empty() ? "" : ", ") + std::string(k.id);
+    throw unknown_instrument(std::string(id), known);
 }
 
 }  // namespace bowlby

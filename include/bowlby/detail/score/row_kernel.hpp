@@ -287,10 +287,13 @@ struct packed_out {
 #if defined(BOWLBY_SIMD_SSE2)
 namespace sse2 {
 #define BOWLBY_SIMD_WIDE 0
-#include "bowlby/detail/score/columns_isa.ipp"
+// In this order: each file uses the ones before it.
+// clang-format off
+#include "bowlby/detail/simd/vectors_isa.ipp"
 #include "bowlby/detail/score/packed_isa.ipp"
 #include "bowlby/detail/score/row_sums_isa.ipp"
-#include "bowlby/detail/simd/vectors_isa.ipp"
+#include "bowlby/detail/score/columns_isa.ipp"
+// clang-format on
 #undef BOWLBY_SIMD_WIDE
 }  // namespace sse2
 #else
@@ -303,10 +306,13 @@ namespace portable {
 BOWLBY_AVX2_REGION_BEGIN
 namespace avx2 {
 #define BOWLBY_SIMD_WIDE 1
-#include "bowlby/detail/score/columns_isa.ipp"
+// In this order: each file uses the ones before it.
+// clang-format off
+#include "bowlby/detail/simd/vectors_isa.ipp"
 #include "bowlby/detail/score/packed_isa.ipp"
 #include "bowlby/detail/score/row_sums_isa.ipp"
-#include "bowlby/detail/simd/vectors_isa.ipp"
+#include "bowlby/detail/score/columns_isa.ipp"
+// clang-format on
 #undef BOWLBY_SIMD_WIDE
 }  // namespace avx2
 BOWLBY_AVX2_REGION_END

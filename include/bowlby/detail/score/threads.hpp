@@ -31,10 +31,9 @@ void score_all(const scoring_plan& p, const Eigen::MatrixBase<Derived>& input, s
     const typename Eigen::internal::nested_eval<Derived, 1>::type X = input.derived();
     unsigned threads = p.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : p.threads;
     // Ranges of about equal size, 16,384 to 65,536 rows (whole blocks), at least eight a thread
-    // where the rows allow: a range has a cost of its own (it starts new streams of reads and writes, and
-    // scores the rows before its first cache line of scores apart), so fewer and longer ranges
-    // do better while there are enough of them to share out. On a 2-core Intel Xeon VM, 1M x 36
-    // bytes on two threads took 1.5-1.6 ms in ranges of 16,384 rows, 1.38 ms in 65,536.
+    // where the rows allow: a range has a cost of its own (it starts new streams of reads and
+    // writes, and scores the rows before its first cache line of scores apart), so fewer and
+    // longer ranges do better while there are enough of them to share out.
     const Eigen::Index aim =
         std::clamp<Eigen::Index>(X.rows() / (8 * static_cast<Eigen::Index>(threads)), 16384, 65536);
     const Eigen::Index aimed_ranges = std::max<Eigen::Index>(1, (X.rows() + aim - 1) / aim);

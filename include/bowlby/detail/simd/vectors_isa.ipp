@@ -157,10 +157,8 @@ struct bv {
 #endif
 };
 // Whether a block's double scores go to memory with non-temporal stores: asked for (`stream`),
-// and their address allows it. Counts and statuses always go through the cache: on a 2-core
-// Intel Xeon VM (Emerald Rapids), streaming them as well made 1M rows of bytes 8.1 ms against
-// 5.3 ms with the scores alone streamed (6.2 ms with nothing streamed), 10M rows 143 ms
-// against 99 ms (101 ms); streaming the counts in a loop of their own did not help (7.1 ms).
+// and their address allows it. Counts and statuses always go through the cache, which measured
+// faster than streaming them too (docs/performance.md).
 template <class Scalar>
 inline bool streamable(bool stream, const Scalar* value) {
     return stream && std::is_same_v<Scalar, double> && reinterpret_cast<std::uintptr_t>(value) % 16 == 0;
