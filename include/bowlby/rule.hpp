@@ -12,7 +12,8 @@
 //             (for a sum subscale, the mean times size) when n >= need, else missing (NaN);
 //             status complete (n = size), prorated (need <= n < size) or insufficient.
 //   derived   a weighted sum of subscale scores and raw answers, missing when any part is; its
-//             status is the least complete of its parts.
+//             status is the least complete of its parts, its count of answered items the sum
+//             of theirs (a raw answer counts 1).
 //
 // The scoring kernels (rows of answers in SIMD vectors, packed bytes, the column-wise kernel,
 // the reliability accumulator's keying) are vectorised or tabulated forms of these functions;
