@@ -5,7 +5,7 @@
 #
 # For each fixture NAME it writes NAME.csv (the input), NAME.expected.csv (row, kept id, each
 # score and its answered count, status) and NAME.report.csv (n, mean, sd and status counts of
-# each score). The C++ test tests/test_cli.cpp runs `bowlby score` on NAME.csv with the options
+# each score). The C++ test tests/cli/test_cli.cpp runs `bowlby score` on NAME.csv with the options
 # listed next to each fixture below and compares.
 set.seed(20261122)
 out_dir <- file.path("tests", "data")

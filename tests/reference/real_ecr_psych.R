@@ -1,7 +1,7 @@
 # psych's reliability statistics for the two ECR subscales of the real data
 # (shared/data/ecr-openpsychometrics/data.csv: 1-5 scale, missing coded 0, reverse keying
 # 6 - x), in the long form of tests/data/reliability_expected.csv. Used at test time by
-# tests/test_psych_reference.cpp; the data may not be copied into the repository.
+# tests/reference/test_psych_reference.cpp; the data may not be copied into the repository.
 # The Feldt interval is computed by inverting R's pf with uniroot: for N = 51,491 the F
 # quantile from qf (which psych::alpha.ci uses) is off by about 3e-4 (pf(qf(0.975, ...)) is
 # 0.9716), while pf and Boost.Math agree.

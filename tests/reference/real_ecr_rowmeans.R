@@ -1,6 +1,6 @@
 # Scores the real ECR data (shared/data/ecr-openpsychometrics/data.csv, 1-5 scale, missing
 # coded 0) with base R, independently of bowlby: reverse keying as 6 - x, then
-# rowMeans(..., na.rm = TRUE). Used by tests/test_real_ecr.cpp.
+# rowMeans(..., na.rm = TRUE). Used by tests/reference/test_real_ecr.cpp.
 #
 #   Rscript tests/reference/real_ecr_rowmeans.R DATA.csv OUT.csv
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "real_ecr_keyed.R"))

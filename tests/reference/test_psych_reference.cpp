@@ -4,7 +4,7 @@
 //   bowlby_test_psych_reference ecr    the real ECR data in ../shared against psych run now
 //                                      (tests/reference/real_ecr_psych.R)
 // Exit 77 (CTest: skipped) with a message when R, its packages or the data are absent.
-#include "reliability_compare.hpp"
+#include "../support/reliability_compare.hpp"
 
 #include <bowlby/csv.hpp>
 #include <bowlby/reliability.hpp>

@@ -3,7 +3,7 @@
 // rowMeans(..., na.rm = TRUE) after reverse keying (tests/reference/real_ecr_rowmeans.R).
 // The data may not be copied into the repository: where the file is absent the test says so
 // and exits 77, which CTest reports as skipped.
-#include "test_support.hpp"
+#include "../support/test_support.hpp"
 
 #include <cstdio>
 #include <iostream>

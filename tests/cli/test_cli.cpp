@@ -1,7 +1,7 @@
 // The `bowlby` tool on fixture files whose expected scores were computed independently in R
 // (tests/reference/make_cli_fixtures.R), and its handling of bad input and bad calls.
-#include "../examples/cli/input.hpp"
-#include "test_support.hpp"
+#include "../../examples/cli/input.hpp"
+#include "../support/test_support.hpp"
 
 #include <nlohmann/json.hpp>
 

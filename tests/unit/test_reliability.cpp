@@ -1,8 +1,8 @@
 // Reliability statistics against R's psych (committed fixtures for the synthetic set; the bfi
-// and the real ECR data are compared at test time by tests/test_psych_reference.cpp), the
+// and the real ECR data are compared at test time by tests/reference/test_psych_reference.cpp), the
 // mergeable accumulator, accuracy over 10 million rows, degenerate input, the bootstrap.
-#include "../examples/cli/reliability_output.hpp"
-#include "reliability_compare.hpp"
+#include "../../examples/cli/reliability_output.hpp"
+#include "../support/reliability_compare.hpp"
 
 #include <bowlby/csv.hpp>
 #include <bowlby/detail/stats/integer_gram.hpp>
@@ -76,20 +76,6 @@ TEST_CASE("the library agrees with psych on the synthetic set - pairwise and lis
         const std::string m = method == bowlby::missing_method::pairwise ? "pairwise" : "listwise";
         CAPTURE(m);
         require_agreement(compare_with_psych(bowlby_cli::to_json(r), fixture, "synthetic", m));
-    }
-}
-
-TEST_CASE("bowlby reliability --json agrees with psych on the synthetic set") {
-    const auto fixture = read_psych_fixture(slurp(data("reliability_expected.csv")));
-    for (std::string m : {"pairwise", "listwise"}) {
-        const auto r = run(cli() + " reliability --items s1:s8 --reverse s3,s6,s7 --scale 1:7 --json " +
-                               (m == "listwise" ? "--listwise " : "") + data("reliability_synthetic.csv"),
-                           "rel_" + m);
-        REQUIRE_MESSAGE(r.status == 0, r.err);
-        const auto j = nlohmann::json::parse(r.out);
-        CHECK(j["missing"] == m);
-        REQUIRE(j["scales"].size() == 1);
-        require_agreement(compare_with_psych(j["scales"][0], fixture, "synthetic", m));
     }
 }
 

@@ -1,7 +1,7 @@
 // `bowlby score --plot`: the SVG is well-formed (xmllint) and renders in headless Chromium to
 // a PNG, for a small sample (points) and a large one (density). Exit 77 (skipped) when
 // xmllint or Chromium is not installed.
-#include "test_support.hpp"
+#include "../support/test_support.hpp"
 
 #include <iostream>
 
