@@ -18,14 +18,32 @@
 namespace bowlby {
 namespace detail::keys {
 
+// --- Words for respondents: each score's label and what its high and low values mean -------
+inline constexpr std::string_view anxiety_label = "Attachment anxiety";
+inline constexpr std::string_view anxiety_about =
+    "A high score means much worry about being rejected or abandoned by those you are close to; a low score, "
+    "little such worry.";
+inline constexpr std::string_view avoidance_label = "Attachment avoidance";
+inline constexpr std::string_view avoidance_about =
+    "A high score means discomfort with closeness and with depending on others; a low score, ease with both.";
+inline constexpr std::string_view rs_anxiety_about =
+    "A high score means much worry that this person will reject or leave you; a low score, little such worry.";
+inline constexpr std::string_view rs_avoidance_about =
+    "A high score means discomfort with being close to and depending on this person; a low score, ease with both.";
+inline constexpr std::string_view prototype_about =
+    "How well this description fits you: a high rating means it fits well, a low one that it does not.";
+inline constexpr std::string_view pattern_about =
+    "How well the statements of this pattern fit you: a high score means they fit well, a low one that they do "
+    "not.";
+
 // --- ECR (Brennan, Clark & Shaver, 1998) -------------------------------------------------
 inline constexpr int ecr_avoidance[] = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35};
 inline constexpr int ecr_avoidance_r[] = {3, 15, 19, 25, 27, 29, 31, 33, 35};
 inline constexpr int ecr_anxiety[] = {2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36};
 inline constexpr int ecr_anxiety_r[] = {22};
 inline constexpr subscale_def ecr_subscales[] = {
-    {"anxiety", ecr_anxiety, ecr_anxiety_r, aggregation::mean},
-    {"avoidance", ecr_avoidance, ecr_avoidance_r, aggregation::mean},
+    {"anxiety", ecr_anxiety, ecr_anxiety_r, aggregation::mean, anxiety_label, anxiety_about},
+    {"avoidance", ecr_avoidance, ecr_avoidance_r, aggregation::mean, avoidance_label, avoidance_about},
 };
 inline constexpr key_view ecr{
     "ecr",
@@ -49,8 +67,8 @@ inline constexpr int ecr_r_anxiety_r[] = {9, 11};
 inline constexpr int ecr_r_avoidance[] = {19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36};
 inline constexpr int ecr_r_avoidance_r[] = {20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36};
 inline constexpr subscale_def ecr_r_subscales[] = {
-    {"anxiety", ecr_r_anxiety, ecr_r_anxiety_r, aggregation::mean},
-    {"avoidance", ecr_r_avoidance, ecr_r_avoidance_r, aggregation::mean},
+    {"anxiety", ecr_r_anxiety, ecr_r_anxiety_r, aggregation::mean, anxiety_label, anxiety_about},
+    {"avoidance", ecr_r_avoidance, ecr_r_avoidance_r, aggregation::mean, avoidance_label, avoidance_about},
 };
 inline constexpr key_view ecr_r{
     "ecr-r",
@@ -70,8 +88,8 @@ inline constexpr int ecr_s_avoidance_r[] = {1, 5, 9};
 inline constexpr int ecr_s_anxiety[] = {2, 4, 6, 8, 10, 12};
 inline constexpr int ecr_s_anxiety_r[] = {8};
 inline constexpr subscale_def ecr_s_subscales[] = {
-    {"anxiety", ecr_s_anxiety, ecr_s_anxiety_r, aggregation::mean},
-    {"avoidance", ecr_s_avoidance, ecr_s_avoidance_r, aggregation::mean},
+    {"anxiety", ecr_s_anxiety, ecr_s_anxiety_r, aggregation::mean, anxiety_label, anxiety_about},
+    {"avoidance", ecr_s_avoidance, ecr_s_avoidance_r, aggregation::mean, avoidance_label, avoidance_about},
 };
 inline constexpr key_view ecr_s{
     "ecr-s",
@@ -96,8 +114,8 @@ inline constexpr int ecr_12_anxiety[] = {1, 2, 3, 5, 7, 8};
 inline constexpr int ecr_12_avoidance[] = {4, 6, 9, 10, 11, 12};
 inline constexpr int ecr_12_avoidance_r[] = {6, 9, 10, 11, 12};
 inline constexpr subscale_def ecr_12_subscales[] = {
-    {"anxiety", ecr_12_anxiety, {}, aggregation::mean},
-    {"avoidance", ecr_12_avoidance, ecr_12_avoidance_r, aggregation::mean},
+    {"anxiety", ecr_12_anxiety, {}, aggregation::mean, anxiety_label, anxiety_about},
+    {"avoidance", ecr_12_avoidance, ecr_12_avoidance_r, aggregation::mean, avoidance_label, avoidance_about},
 };
 inline constexpr key_view ecr_12{
     "ecr-12",
@@ -130,22 +148,26 @@ inline constexpr int ecr_rs_avo_friend[] = {28, 29, 30, 31, 32, 33};
 inline constexpr int ecr_rs_avo_friend_r[] = {28, 29, 30, 31};
 inline constexpr int ecr_rs_anx_friend[] = {34, 35, 36};
 inline constexpr subscale_def ecr_rs_subscales[] = {
-    {"anxiety_mother", ecr_rs_anx_mother, {}, aggregation::mean},
-    {"avoidance_mother", ecr_rs_avo_mother, ecr_rs_avo_mother_r, aggregation::mean},
-    {"anxiety_father", ecr_rs_anx_father, {}, aggregation::mean},
-    {"avoidance_father", ecr_rs_avo_father, ecr_rs_avo_father_r, aggregation::mean},
-    {"anxiety_partner", ecr_rs_anx_partner, {}, aggregation::mean},
-    {"avoidance_partner", ecr_rs_avo_partner, ecr_rs_avo_partner_r, aggregation::mean},
-    {"anxiety_friend", ecr_rs_anx_friend, {}, aggregation::mean},
-    {"avoidance_friend", ecr_rs_avo_friend, ecr_rs_avo_friend_r, aggregation::mean},
+    {"anxiety_mother", ecr_rs_anx_mother, {}, aggregation::mean, "Anxiety with your mother", rs_anxiety_about},
+    {"avoidance_mother", ecr_rs_avo_mother, ecr_rs_avo_mother_r, aggregation::mean, "Avoidance with your mother",
+     rs_avoidance_about},
+    {"anxiety_father", ecr_rs_anx_father, {}, aggregation::mean, "Anxiety with your father", rs_anxiety_about},
+    {"avoidance_father", ecr_rs_avo_father, ecr_rs_avo_father_r, aggregation::mean, "Avoidance with your father",
+     rs_avoidance_about},
+    {"anxiety_partner", ecr_rs_anx_partner, {}, aggregation::mean, "Anxiety with your partner", rs_anxiety_about},
+    {"avoidance_partner", ecr_rs_avo_partner, ecr_rs_avo_partner_r, aggregation::mean, "Avoidance with your partner",
+     rs_avoidance_about},
+    {"anxiety_friend", ecr_rs_anx_friend, {}, aggregation::mean, "Anxiety with your best friend", rs_anxiety_about},
+    {"avoidance_friend", ecr_rs_avo_friend, ecr_rs_avo_friend_r, aggregation::mean, "Avoidance with your best friend",
+     rs_avoidance_about},
 };
 inline constexpr term ecr_rs_anx_global[] = {
     {term::subscale, 0, 0.25}, {term::subscale, 2, 0.25}, {term::subscale, 4, 0.25}, {term::subscale, 6, 0.25}};
 inline constexpr term ecr_rs_avo_global[] = {
     {term::subscale, 1, 0.25}, {term::subscale, 3, 0.25}, {term::subscale, 5, 0.25}, {term::subscale, 7, 0.25}};
 inline constexpr derived_def ecr_rs_derived[] = {
-    {"anxiety_global", ecr_rs_anx_global},
-    {"avoidance_global", ecr_rs_avo_global},
+    {"anxiety_global", ecr_rs_anx_global, "Attachment anxiety, across the four relationships", anxiety_about},
+    {"avoidance_global", ecr_rs_avo_global, "Attachment avoidance, across the four relationships", avoidance_about},
 };
 inline constexpr key_view ecr_rs{
     "ecr-rs",
@@ -168,10 +190,10 @@ inline constexpr int rq_fearful[] = {2};
 inline constexpr int rq_preoccupied[] = {3};
 inline constexpr int rq_dismissing[] = {4};
 inline constexpr subscale_def rq_subscales[] = {
-    {"secure", rq_secure, {}, aggregation::mean},
-    {"fearful", rq_fearful, {}, aggregation::mean},
-    {"preoccupied", rq_preoccupied, {}, aggregation::mean},
-    {"dismissing", rq_dismissing, {}, aggregation::mean},
+    {"secure", rq_secure, {}, aggregation::mean, "Fit of the secure description", prototype_about},
+    {"fearful", rq_fearful, {}, aggregation::mean, "Fit of the fearful description", prototype_about},
+    {"preoccupied", rq_preoccupied, {}, aggregation::mean, "Fit of the preoccupied description", prototype_about},
+    {"dismissing", rq_dismissing, {}, aggregation::mean, "Fit of the dismissing description", prototype_about},
 };
 // model of self = (secure + dismissing) - (fearful + preoccupied)
 inline constexpr term rq_self[] = {
@@ -179,7 +201,13 @@ inline constexpr term rq_self[] = {
 // model of other = (secure + preoccupied) - (fearful + dismissing)
 inline constexpr term rq_other[] = {
     {term::subscale, 0, 1}, {term::subscale, 2, 1}, {term::subscale, 1, -1}, {term::subscale, 3, -1}};
-inline constexpr derived_def rq_derived[] = {{"model_of_self", rq_self}, {"model_of_other", rq_other}};
+inline constexpr derived_def rq_derived[] = {
+    {"model_of_self", rq_self, "View of yourself",
+     "Positive when the descriptions of a person who feels worthy of love (secure, dismissing) fit you better than "
+     "the others (fearful, preoccupied); negative when they fit you less."},
+    {"model_of_other", rq_other, "View of others",
+     "Positive when the descriptions of a person who trusts others (secure, preoccupied) fit you better than the "
+     "others (fearful, dismissing); negative when they fit you less."}};
 inline constexpr std::string_view rq_item_names[] = {"secure", "fearful", "preoccupied", "dismissing"};
 inline constexpr key_view rq{
     "rq",
@@ -203,10 +231,10 @@ inline constexpr int rsq_preoccupied[] = {6, 8, 16, 25};
 inline constexpr int rsq_preoccupied_r[] = {6};
 inline constexpr int rsq_dismissing[] = {2, 6, 19, 22, 26};
 inline constexpr subscale_def rsq_subscales[] = {
-    {"secure", rsq_secure, rsq_secure_r, aggregation::mean},
-    {"fearful", rsq_fearful, {}, aggregation::mean},
-    {"preoccupied", rsq_preoccupied, rsq_preoccupied_r, aggregation::mean},
-    {"dismissing", rsq_dismissing, {}, aggregation::mean},
+    {"secure", rsq_secure, rsq_secure_r, aggregation::mean, "Secure pattern", pattern_about},
+    {"fearful", rsq_fearful, {}, aggregation::mean, "Fearful pattern", pattern_about},
+    {"preoccupied", rsq_preoccupied, rsq_preoccupied_r, aggregation::mean, "Preoccupied pattern", pattern_about},
+    {"dismissing", rsq_dismissing, {}, aggregation::mean, "Dismissing pattern", pattern_about},
 };
 inline constexpr key_view rsq{
     "rsq",
@@ -229,13 +257,24 @@ inline constexpr int aas_depend[] = {2, 5, 7, 14, 16, 18};
 inline constexpr int aas_depend_r[] = {2, 7, 16, 18};
 inline constexpr int aas_anxiety[] = {3, 4, 9, 10, 11, 15};
 inline constexpr subscale_def aas_subscales[] = {
-    {"close", aas_close, aas_close_r, aggregation::mean},
-    {"depend", aas_depend, aas_depend_r, aggregation::mean},
-    {"anxiety", aas_anxiety, {}, aggregation::mean},
+    {"close", aas_close, aas_close_r, aggregation::mean, "Comfort with closeness",
+     "A high score means you are at ease being close to others; a low score, that closeness makes you uneasy."},
+    {"depend", aas_depend, aas_depend_r, aggregation::mean, "Comfort depending on others",
+     "A high score means you feel you can depend on others to be there when you need them; a low score, that you "
+     "cannot."},
+    {"anxiety",
+     aas_anxiety,
+     {},
+     aggregation::mean,
+     "Worry about being rejected",
+     "A high score means much worry about being rejected or unloved; a low score, little such worry."},
 };
 // Collins (1996) classifies on the mean of close and depend.
 inline constexpr term aas_cd[] = {{term::subscale, 0, 0.5}, {term::subscale, 1, 0.5}};
-inline constexpr derived_def aas_derived[] = {{"close_depend", aas_cd}};
+inline constexpr derived_def aas_derived[] = {
+    {"close_depend", aas_cd, "Closeness and dependence",
+     "The mean of comfort with closeness and comfort depending on others: a high score means ease with both; a "
+     "low score, discomfort with both (avoidance)."}};
 inline constexpr key_view aas{
     "aas",
     "Adult Attachment Scale (revised)",
@@ -253,9 +292,24 @@ inline constexpr int saam_security[] = {4, 6, 7, 11, 13, 18, 20};
 inline constexpr int saam_anxiety[] = {1, 5, 8, 12, 14, 17, 19};
 inline constexpr int saam_avoidance[] = {2, 3, 9, 10, 15, 16, 21};
 inline constexpr subscale_def saam_subscales[] = {
-    {"security", saam_security, {}, aggregation::mean},
-    {"anxiety", saam_anxiety, {}, aggregation::mean},
-    {"avoidance", saam_avoidance, {}, aggregation::mean},
+    {"security",
+     saam_security,
+     {},
+     aggregation::mean,
+     "Attachment security, right now",
+     "A high score means that at the moment you feel loved and supported; a low score, less so."},
+    {"anxiety",
+     saam_anxiety,
+     {},
+     aggregation::mean,
+     "Attachment anxiety, right now",
+     "A high score means that at the moment you worry much about being rejected or left; a low score, little."},
+    {"avoidance",
+     saam_avoidance,
+     {},
+     aggregation::mean,
+     "Attachment avoidance, right now",
+     "A high score means that at the moment you want distance from others; a low score, that you welcome closeness."},
 };
 inline constexpr key_view saam{
     "saam",

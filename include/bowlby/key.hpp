@@ -60,12 +60,16 @@ private:
 };
 
 /// One subscale: its name (lower case, e.g. "anxiety"), its items (1-based), the subset of
-/// them that is reverse-keyed, and whether it is a mean or a sum.
+/// them that is reverse-keyed, and whether it is a mean or a sum. `label` is its name for a
+/// respondent ("Attachment anxiety") and `about` a sentence on what a high and a low score
+/// mean; both may be empty (a front end then shows the name).
 struct subscale_def {
     std::string_view name;
     list_view<int> items;
     list_view<int> reversed;
     aggregation agg = aggregation::mean;
+    std::string_view label;
+    std::string_view about;
 };
 
 /// A term of a derived score: `weight` times a subscale score (index into the key's
@@ -82,6 +86,8 @@ struct term {
 struct derived_def {
     std::string_view name;
     list_view<term> terms;
+    std::string_view label;  ///< as subscale_def::label
+    std::string_view about;  ///< as subscale_def::about
 };
 
 /// A complete questionnaire key. `item_names` may be empty (items are then called by their
@@ -103,7 +109,44 @@ struct key_view {
     constexpr std::string_view score_name(std::size_t s) const noexcept {
         return s < subscales.size() ? subscales[s].name : derived[s - subscales.size()].name;
     }
+    /// The respondent's name of score `s`: its label, or its name when it has none.
+    constexpr std::string_view score_label(std::size_t s) const noexcept {
+        const std::string_view l = s < subscales.size() ? subscales[s].label : derived[s - subscales.size()].label;
+        return l.empty() ? score_name(s) : l;
+    }
+    /// What a high and a low score `s` mean ("" when the key does not say).
+    constexpr std::string_view score_about(std::size_t s) const noexcept {
+        return s < subscales.size() ? subscales[s].about : derived[s - subscales.size()].about;
+    }
 };
+
+/// The lowest and highest value a score can take when every item is answered on the key's
+/// scale: a mean subscale spans the scale, a sum subscale its item count times the scale, a
+/// derived score the weighted sum of its terms' ranges.
+struct score_range {
+    double min = 0;
+    double max = 0;
+};
+
+constexpr score_range subscale_range(const key_view& k, std::size_t s) noexcept {
+    const subscale_def& sub = k.subscales[s];
+    const double n = sub.agg == aggregation::sum ? static_cast<double>(sub.items.size()) : 1.0;
+    return {n * k.scale.min, n * k.scale.max};
+}
+
+/// The range of score `s` (subscales first, then derived scores, as key_view::score_name).
+constexpr score_range range_of_score(const key_view& k, std::size_t s) noexcept {
+    if (s < k.subscales.size()) return subscale_range(k, s);
+    score_range r;
+    for (const term& t : k.derived[s - k.subscales.size()].terms) {
+        const score_range part = t.kind == term::subscale ? subscale_range(k, static_cast<std::size_t>(t.index))
+                                                          : score_range{k.scale.min, k.scale.max};
+        const double a = t.weight * part.min, b = t.weight * part.max;
+        r.min += a < b ? a : b;
+        r.max += a < b ? b : a;
+    }
+    return r;
+}
 
 namespace detail {
 constexpr bool contains(list_view<int> list, int value) noexcept {
@@ -173,9 +216,15 @@ public:
     explicit questionnaire(const key_view& k)
         : id_(k.id), name_(k.name), citation_(k.citation), source_(k.source), n_items_(k.n_items), scale_(k.scale) {
         for (const subscale_def& s : k.subscales)
-            subs_.push_back(
-                {std::string(s.name), {s.items.begin(), s.items.end()}, {s.reversed.begin(), s.reversed.end()}, s.agg});
-        for (const derived_def& d : k.derived) ders_.push_back({std::string(d.name), {d.terms.begin(), d.terms.end()}});
+            subs_.push_back({std::string(s.name),
+                             {s.items.begin(), s.items.end()},
+                             {s.reversed.begin(), s.reversed.end()},
+                             s.agg,
+                             std::string(s.label),
+                             std::string(s.about)});
+        for (const derived_def& d : k.derived)
+            ders_.push_back(
+                {std::string(d.name), {d.terms.begin(), d.terms.end()}, std::string(d.label), std::string(d.about)});
         for (std::string_view n : k.item_names) item_names_.emplace_back(n);
         relink();
     }
@@ -202,13 +251,13 @@ public:
     /// Adds a subscale. `items` and `reversed` are 1-based item numbers.
     questionnaire& add_subscale(std::string name, std::vector<int> items, std::vector<int> reversed = {},
                                 aggregation agg = aggregation::mean) {
-        subs_.push_back({std::move(name), std::move(items), std::move(reversed), agg});
+        subs_.push_back({std::move(name), std::move(items), std::move(reversed), agg, {}, {}});
         relink();
         return *this;
     }
     /// Adds a derived score, a linear combination of subscales or items.
     questionnaire& add_derived(std::string name, std::vector<term> terms) {
-        ders_.push_back({std::move(name), std::move(terms)});
+        ders_.push_back({std::move(name), std::move(terms), {}, {}});
         relink();
         return *this;
     }
@@ -249,10 +298,12 @@ private:
         std::vector<int> items;
         std::vector<int> reversed;
         aggregation agg;
+        std::string label, about;
     };
     struct owned_derived {
         std::string name;
         std::vector<term> terms;
+        std::string label, about;
     };
 
     void swap(questionnaire& o) noexcept {
@@ -271,9 +322,10 @@ private:
     // Rebuilds the views over the owned storage; called after every change, copy and move.
     void relink() {
         sub_defs_.clear();
-        for (const owned_subscale& s : subs_) sub_defs_.push_back({s.name, s.items, s.reversed, s.agg});
+        for (const owned_subscale& s : subs_)
+            sub_defs_.push_back({s.name, s.items, s.reversed, s.agg, s.label, s.about});
         der_defs_.clear();
-        for (const owned_derived& d : ders_) der_defs_.push_back({d.name, d.terms});
+        for (const owned_derived& d : ders_) der_defs_.push_back({d.name, d.terms, d.label, d.about});
         item_name_views_.assign(item_names_.begin(), item_names_.end());
         view_ = key_view{id_, name_, citation_, source_, n_items_, scale_, sub_defs_, der_defs_, item_name_views_};
     }
