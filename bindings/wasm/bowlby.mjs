@@ -6,6 +6,7 @@
 //   bowlby.score('ecr', answers);                           // {scores: [{name, value, answered, status}]}
 //   bowlby.score('ecr', answers, { scale: [1, 5] });        // the ECR given on 1-5
 //   bowlby.classify('ecr', answers, { method: 'midpoint', sem: [0.25, 0.22] });
+//   bowlby.rule('ecr', { method: 'brennan1998' });          // {source, axes, regions, firmness, ...}
 //
 // Answers are numbers; null, undefined, '' and NaN are missing. Errors (an unknown instrument,
 // the wrong number of answers, an answer outside the scale) are thrown as Error with the
@@ -84,6 +85,19 @@ export async function loadBowlby() {
       return withAnswers(answers, (ptr, n) =>
         result(m.ccall('bowlby_score', 'number', ['string', 'number', 'number', 'number', 'number', 'number', 'number'],
                        [id, ptr, n, has, lo, hi, minAnswered])));
+    },
+
+    // The rule classify() would use, described for a page: its source, the plot's axes and the
+    // regions of each category, the words for its results. Throws as classify() would.
+    rule(id, { method = 'midpoint', scale, sem, cut, atCut = 'unclassified', rescale = false } = {}) {
+      const [has, lo, hi] = scaleArgs(scale);
+      if (!(atCut in atCuts)) throw new Error(`atCut must be low, high or unclassified, not ${atCut}`);
+      const [semAnx, semAvo] = sem ?? [0, 0];
+      const [cutAnx, cutAvo] = cut ?? [NaN, NaN];
+      return result(m.ccall('bowlby_rule', 'number',
+                            ['string', 'string', 'number', 'number', 'number', 'number', 'number', 'number', 'number',
+                             'number', 'number'],
+                            [id, method, has, lo, hi, semAnx, semAvo, cutAnx, cutAvo, atCuts[atCut], rescale ? 1 : 0]));
     },
 
     classify(id, answers, { method = 'midpoint', scale, minAnswered = 0.5, sem, cut, atCut = 'unclassified',

@@ -1,111 +1,231 @@
-// A jsPsych survey that administers a bowlby instrument and scores it in the browser.
+// A jsPsych study page built on bowlby's timeline (bowlby-jspsych.mjs): it administers an
+// instrument chosen by the link, then saves the data (download, POST), shows the results if
+// asked, and sends the respondent on. docs/study.md says how to run a study with it.
 //
-// URL parameters:
-//   instrument=ID        the instrument (default ecr); 'bowlby instruments' lists them
-//   items=URL            a JSON file of item texts (see README, "Embedding in a survey"); without
-//                        it the page shows neutral placeholders ("Item 1 of 36")
-//   method=RULE          classification rule: midpoint (default), brennan1998, aas, rq
-//   sem=ANX:AVO          standard errors of measurement for the category's firmness (from
-//                        'bowlby reliability' on an earlier sample); without them no firmness
-//   per_page=N           items per page (default 12)
-import { loadBowlby } from './bowlby/bowlby.mjs';
+// URL parameters (each checked before the first question; docs/web.md has the table):
+//   instrument, items, method, sem=ANX:AVO, per_page, id (or PROLIFIC_PID), download=csv|json,
+//   post=URL (same origin), redirect=URL (http or https), results=hide|show.
+import { renderResults } from './results.mjs';
 
+const survey = document.getElementById('survey');
 const params = new URLSearchParams(window.location.search);
-const results = document.getElementById('results');
 
-// Text from the URL, an items file or the library goes into the page as text, never as HTML.
-const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-
-function fail(message) {
+// A message in place of the survey; text only, never HTML.
+function show(message, className = 'error') {
   const p = document.createElement('p');
-  p.className = 'error';
+  p.className = className;
+  p.setAttribute('role', 'alert');
   p.textContent = message;
-  document.getElementById('survey').replaceChildren(p);
-  throw new Error(message);
+  survey.replaceChildren(p);
 }
 
-const bowlby = await loadBowlby();
-const id = params.get('instrument') ?? 'ecr';
-const instrument = bowlby.instruments().find((i) => i.id === id);
-if (!instrument) fail(`Unknown instrument '${id}'.`);
-const method = params.get('method') ?? (id === 'rq' ? 'rq' : id === 'aas' ? 'aas' : 'midpoint');
-const sem = params.get('sem') ? params.get('sem').split(':').map(Number) : undefined;
-const perPage = Number(params.get('per_page') ?? 12);
+class ParameterError extends Error {
+  constructor(parameter, problem, allowed) {
+    super(`Parameter '${parameter}': ${problem}.${allowed ? ` Allowed: ${allowed}.` : ''}`);
+  }
+}
 
-// Item texts are the operator's: the project ships no item wording.
-let texts = {};
-if (params.get('items')) {
-  // Only a file on this page's own origin: the instructions in it are inserted as HTML.
-  const url = new URL(params.get('items'), window.location.href);
-  if (url.origin !== window.location.origin) fail(`items: the item texts must come from this site (${window.location.origin}), not ${url.origin}.`);
+// URL names of the timeline's options, for its messages.
+const parameterOf = { instrument: 'instrument', method: 'method', sem: 'sem', per_page: 'per_page', labels: 'items' };
+
+const oneOf = (name, allowed, fallback) => {
+  const value = params.get(name) ?? fallback;
+  if (!allowed.includes(value)) throw new ParameterError(name, `'${value}' is not allowed`, allowed.join(', '));
+  return value;
+};
+
+// A participant id: letters, digits, '-', '_' and '.', as Prolific and SONA give them.
+function participant() {
+  const out = {};
+  for (const name of ['id', 'PROLIFIC_PID', 'STUDY_ID', 'SESSION_ID']) {
+    const value = params.get(name);
+    if (value === null) continue;
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(value))
+      throw new ParameterError(name, `'${value}' is not an id`, 'up to 128 letters, digits, -, _ and .');
+    out[name === 'id' ? 'participant_id' : name.toLowerCase()] = value;
+  }
+  if (out.participant_id === undefined && out.prolific_pid !== undefined) out.participant_id = out.prolific_pid;
+  return out;
+}
+
+function sameOrigin(name) {
+  const value = params.get(name);
+  if (value === null) return null;
+  const url = new URL(value, window.location.href);
+  if (url.origin !== window.location.origin)
+    throw new ParameterError(name, `the file or address must come from this site (${window.location.origin}), not ${url.origin}`);
+  return url;
+}
+
+function redirectUrl() {
+  const value = params.get('redirect');
+  if (value === null) return null;
+  let url;
+  try { url = new URL(value); } catch { throw new ParameterError('redirect', `'${value}' is not a full address`, 'an http or https address'); }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ParameterError('redirect', `the scheme ${url.protocol} is not allowed`, 'an http or https address');
+  return url;
+}
+
+// Every parameter but those the timeline checks against the instrument.
+function readParameters() {
+  const sem = params.get('sem');
+  let semValue;
+  if (sem !== null) {
+    semValue = sem.split(':').map((x) => (/^\s*\d*\.?\d+(e-?\d+)?\s*$/i.test(x) ? Number(x) : NaN));
+    if (semValue.length !== 2 || !semValue.every((x) => x > 0))
+      throw new ParameterError('sem', `'${sem}' is not two positive numbers`, 'ANX:AVO, e.g. 0.25:0.22');
+  }
+  const perPage = params.get('per_page');
+  if (perPage !== null && !/^[0-9]+$/.test(perPage)) throw new ParameterError('per_page', `'${perPage}' is not a whole number`, 'a whole number from 1 to the number of items');
+  return {
+    instrument: params.get('instrument') ?? 'ecr',
+    method: params.get('method') ?? undefined,
+    sem: semValue,
+    perPage: perPage === null ? undefined : Number(perPage),
+    download: oneOf('download', ['none', 'csv', 'json'], 'none'),
+    results: oneOf('results', ['hide', 'show'], 'hide'),
+    post: sameOrigin('post'),
+    items: sameOrigin('items'),
+    redirect: redirectUrl(),
+    participant: participant(),
+  };
+}
+
+async function loadTexts(url) {
+  if (!url) return {};
   const response = await fetch(url);
-  if (!response.ok) fail(`Cannot load the item texts from ${params.get('items')}.`);
-  texts = await response.json();
-}
-const [lo, hi] = instrument.scale;
-const n = instrument.items;
-const labels = (texts.labels ?? Array.from({ length: hi - lo + 1 }, (_, k) => String(lo + k))).map(escapeHtml);
-if (labels.length !== hi - lo + 1) fail(`The item texts give ${labels.length} labels for a ${lo}-${hi} scale.`);
-const prompt = (i) => escapeHtml(texts.items?.[i] ?? `Item ${i + 1} of ${n}`);
-
-const jsPsych = initJsPsych({ display_element: 'survey', on_finish: finish });
-const timeline = [];
-for (let first = 0; first < n; first += perPage) {
-  const questions = [];
-  for (let i = first; i < Math.min(n, first + perPage); ++i) questions.push({ prompt: prompt(i), labels, required: true, name: `item${i + 1}` });
-  timeline.push({ type: jsPsychSurveyLikert, questions, scale_width: 600, preamble: first === 0 ? (texts.instructions ?? '') : '',
-                  data: { bowlby_page: first } });
-}
-
-function answersFrom(data) {
-  const answers = new Array(n).fill(null);
-  for (const trial of data) {
-    if (trial.bowlby_page === undefined) continue;
-    for (const [name, index] of Object.entries(trial.response)) answers[Number(name.slice(4)) - 1] = lo + Number(index);
-  }
-  return answers;
-}
-
-function plot(anxiety, avoidance, category) {
-  const size = 260, pad = 30, span = hi - lo;
-  const x = (v) => pad + ((v - lo) / span) * (size - 2 * pad);
-  const y = (v) => size - pad - ((v - lo) / span) * (size - 2 * pad);
-  const mid = (lo + hi) / 2;
-  return `<svg id="plane" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" font-size="11">
-    <rect x="${pad}" y="${pad}" width="${size - 2 * pad}" height="${size - 2 * pad}" fill="none" stroke="#333"/>
-    <line x1="${x(mid)}" y1="${pad}" x2="${x(mid)}" y2="${size - pad}" stroke="#999" stroke-dasharray="4 3"/>
-    <line x1="${pad}" y1="${y(mid)}" x2="${size - pad}" y2="${y(mid)}" stroke="#999" stroke-dasharray="4 3"/>
-    <text x="${x(lo + span / 4)}" y="${y(lo + span / 4)}" text-anchor="middle" fill="#4daf4a">secure</text>
-    <text x="${x(lo + span / 4)}" y="${y(hi - span / 4)}" text-anchor="middle" fill="#377eb8">preoccupied</text>
-    <text x="${x(hi - span / 4)}" y="${y(lo + span / 4)}" text-anchor="middle" fill="#ff7f00">dismissing</text>
-    <text x="${x(hi - span / 4)}" y="${y(hi - span / 4)}" text-anchor="middle" fill="#e41a1c">fearful</text>
-    <circle id="you" cx="${x(avoidance)}" cy="${y(anxiety)}" r="6" fill="black"><title>${escapeHtml(category)}</title></circle>
-    <text x="${size / 2}" y="${size - 6}" text-anchor="middle">avoidance</text>
-    <text transform="translate(10 ${size / 2}) rotate(-90)" text-anchor="middle">anxiety</text>
-  </svg>`;
-}
-
-function finish() {
-  const answers = answersFrom(jsPsych.data.get().values());
-  let html = '<h2>Your scores</h2><table><tr><th>score</th><th>value</th><th>items answered</th></tr>';
+  if (!response.ok) throw new ParameterError('items', `the item texts cannot be loaded from ${url.pathname} (${response.status})`);
   try {
-    const scored = bowlby.score(id, answers);
-    for (const s of scored.scores) {
-      const shown = s.value === null ? '–' : s.value.toFixed(4);
-      html += `<tr data-score="${escapeHtml(s.name)}" data-value="${s.value ?? ''}"><td>${escapeHtml(s.name)}</td><td class="value">${shown}</td><td>${s.answered}</td></tr>`;
-    }
-    html += '</table>';
-    const c = bowlby.classify(id, answers, { method, sem });
-    const firmness = c.probability === null ? 'not available (no standard errors given)' : `${(100 * c.probability).toFixed(1)}%`;
-    html += `<p id="category" data-category="${escapeHtml(c.category)}" data-probability="${c.probability ?? ''}">Category (${escapeHtml(method)}): ` +
-            `<strong>${escapeHtml(c.category)}</strong>${c.reason ? ` (${escapeHtml(c.reason)})` : ''}; firmness: ${firmness}</p>`;
-    if (c.anxiety !== null && c.avoidance !== null) html += plot(c.anxiety, c.avoidance, c.category);
-  } catch (e) {
-    html += `</table><p class="error" id="error">${escapeHtml(e.message)}</p>`;
+    return await response.json();
+  } catch {
+    throw new ParameterError('items', `${url.pathname} is not a JSON file`);
   }
-  results.innerHTML = html;
-  results.hidden = false;
-  results.dataset.answers = JSON.stringify(answers);
 }
 
-jsPsych.run(timeline);
+async function loadModule() {
+  try {
+    const [{ loadBowlby }, timeline] = await Promise.all([import('./bowlby/bowlby.mjs'), import('./bowlby/bowlby-jspsych.mjs')]);
+    return { bowlby: await loadBowlby(), ...timeline };
+  } catch (e) {
+    throw new Error(`The questionnaire could not be loaded (${e.message}). Please reload the page; if it stays, tell the researcher.`);
+  }
+}
+
+// --- saving ----------------------------------------------------------------------------------
+
+// Data waiting for a successful POST, one localStorage entry per finished run.
+const pendingPrefix = (post) => `bowlby-pending:${post.pathname}:`;
+
+// POSTs every run's data kept for this address; each leaves localStorage only once the server
+// took it. True when none is left.
+async function postPending(post) {
+  const keys = Object.keys(window.localStorage).filter((k) => k.startsWith(pendingPrefix(post))).sort();
+  let all = true;
+  for (const key of keys) {
+    try {
+      const response = await fetch(post, { method: 'POST', headers: { 'content-type': 'application/json' },
+                                           body: window.localStorage.getItem(key) });
+      if (response.ok) window.localStorage.removeItem(key);
+      else all = false;
+    } catch {
+      all = false;
+    }
+  }
+  return all;
+}
+
+function button(text, onClick, id) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'jspsych-btn';
+  b.id = id;
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+// Saves, then resolves; on a failed POST shows a message with a retry button until one works.
+function save(settings, jsPsych, status) {
+  if (!settings.post) return Promise.resolve();
+  window.localStorage.setItem(`${pendingPrefix(settings.post)}${Date.now()}`, jsPsych.data.get().json());
+  return new Promise((resolve) => {
+    const attempt = async () => {
+      status.textContent = 'Saving your answers…';
+      status.className = 'status';
+      if (await postPending(settings.post)) {
+        status.textContent = 'Your answers are saved.';
+        status.dataset.saved = 'yes';
+        resolve();
+        return;
+      }
+      status.textContent = 'Your answers could not be sent to the study\'s server. They are kept in this browser; please try again.';
+      status.className = 'error';
+      status.append(' ', button('Try again', attempt, 'retry'));
+    };
+    attempt();
+  });
+}
+
+async function finish(settings, loaded, jsPsych) {
+  const end = document.createElement('div');
+  end.id = 'end';
+  const status = document.createElement('p');
+  status.id = 'save-status';
+  status.setAttribute('role', 'status');
+  end.append(status);
+  survey.replaceChildren(end);
+  await save(settings, jsPsych, status);
+  if (settings.download !== 'none') {
+    const name = `bowlby-${settings.participant.participant_id ?? 'data'}.${settings.download}`;
+    end.append(button(`Download the data (${settings.download.toUpperCase()})`,
+                      () => jsPsych.data.get().localSave(settings.download, name), 'download'));
+  }
+  const data = jsPsych.data.get().filter({ bowlby_instrument: settings.options.instrument.id }).values().pop();
+  if (settings.results === 'show') renderResults(document.getElementById('results'), loaded.bowlby, settings.options, data);
+  if (settings.texts.debrief) {
+    const debrief = document.createElement('p');
+    debrief.id = 'debrief';
+    debrief.textContent = settings.texts.debrief;
+    end.append(debrief);
+  }
+  if (settings.redirect) {
+    // Straight on when there is nothing left to see or do here; otherwise a link.
+    if (settings.results === 'show' || settings.download !== 'none' || settings.texts.debrief) {
+      const a = document.createElement('a');
+      a.id = 'continue';
+      a.href = settings.redirect.href;
+      a.textContent = 'Continue';
+      a.className = 'jspsych-btn';
+      end.append(a);
+    } else {
+      window.location.assign(settings.redirect.href);
+    }
+  } else if (settings.results === 'hide') {
+    const p = document.createElement('p');
+    p.textContent = 'Thank you: you have finished the questionnaire.';
+    end.append(p);
+  }
+  document.body.dataset.finished = 'yes';
+}
+
+async function main() {
+  const settings = readParameters();
+  const loaded = await loadModule();
+  settings.texts = await loadTexts(settings.items);
+  try {
+    settings.options = loaded.checkOptions(loaded.bowlby, { ...settings, texts: settings.texts });
+  } catch (e) {
+    if (!(e instanceof loaded.BowlbyOptionError)) throw e;
+    throw new ParameterError(parameterOf[e.option] ?? e.option, e.problem, e.allowed);
+  }
+  document.getElementById('loading')?.remove(); // jsPsych adds to its element, it does not clear it
+  // Data kept from an earlier visit whose POST failed go first.
+  if (settings.post) await postPending(settings.post);
+  const jsPsych = initJsPsych({ display_element: 'survey', on_finish: () => finish(settings, loaded, jsPsych) });
+  jsPsych.data.addProperties(settings.participant);
+  window.jsPsych = jsPsych; // jsPsych's usual global instance
+  await jsPsych.run([loaded.bowlbyTimeline(jsPsych, loaded.bowlby, { ...settings, texts: settings.texts })]);
+}
+
+main().catch((e) => show(e.message));

@@ -12,6 +12,7 @@
 #include "bowlby/instruments.hpp"
 #include "bowlby/item_statistics.hpp"
 #include "bowlby/key.hpp"
+#include "bowlby/regions.hpp"
 #include "bowlby/reliability.hpp"
 #include "bowlby/reliability_result.hpp"
 #include "bowlby/rule.hpp"

@@ -1,14 +1,14 @@
-// The WebAssembly module and the jsPsych survey, against the `bowlby` tool:
+// The WebAssembly module, the jsPsych timeline and the study page, against the `bowlby` tool:
 //   BOWLBY_CLI=build/release/bowlby BOWLBY_WASM_DIR=build/wasm/web node --test tests/web/
-// 1. Headless Chromium (Debian's, driven by playwright-core) answers every item of the survey;
-//    the scores and the category shown must equal the tool's for the same answers.
-// 2. The JavaScript API throws the library's message for an out-of-range answer, an unknown
-//    instrument and the wrong number of answers.
-// 3. The Node example scores a CSV exactly as the tool does.
-import { test } from 'node:test';
+// One server and one headless Chromium (Debian's, driven by playwright-core) serve every
+// browser test. Reference values come from `bowlby score` on the same answers in a CSV;
+// Brennan et al.'s functions for the plot check are typed from the publication.
+// Screenshots go to BOWLBY_WEB_OUTPUT (default build/web-test-output/).
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,94 +17,352 @@ import { createRequire } from 'node:module';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = resolve(process.env.BOWLBY_CLI ?? join(root, 'build', 'release', 'bowlby'));
 const wasmDir = resolve(process.env.BOWLBY_WASM_DIR ?? join(root, 'build', 'wasm', 'web'));
+const output = resolve(process.env.BOWLBY_WEB_OUTPUT ?? join(root, 'build', 'web-test-output'));
 const survey = join(root, 'examples', 'web-survey');
 const work = mkdtempSync(join(tmpdir(), 'bowlby-web-'));
+mkdirSync(output, { recursive: true });
 const { loadBowlby } = await import(pathToFileURL(join(wasmDir, 'bowlby.mjs')).href);
 
-function cliScores(instrument, answers, extra = []) {
+// `bowlby score` on one respondent's answers; extra columns (e.g. the RQ's forced choice) follow.
+function cliScores(instrument, answers, args = [], extra = {}) {
   const csv = join(work, `${instrument}.csv`);
-  writeFileSync(csv, answers.map((_, i) => `i${i + 1}`).join(',') + '\n' + answers.join(',') + '\n');
-  const out = execFileSync(cli, ['score', '--instrument', instrument, ...extra, csv], { encoding: 'utf8' });
-  const [head, row] = out.trim().split('\n').map((l) => l.split(','));
-  return Object.fromEntries(head.map((h, i) => [h, row[i]]));
+  const head = [...answers.map((_, i) => `i${i + 1}`), ...Object.keys(extra)];
+  const row = [...answers.map((a) => a ?? ''), ...Object.values(extra)];
+  writeFileSync(csv, `${head.join(',')}\n${row.join(',')}\n`);
+  const out = execFileSync(cli, ['score', '--instrument', instrument, '--items', `i1:i${answers.length}`, ...args, csv], { encoding: 'utf8' });
+  const [h, r] = out.trim().split('\n').map((l) => l.split(','));
+  return Object.fromEntries(h.map((name, i) => [name, r[i]]));
 }
 
-test('the survey page shows the same scores and category as the bowlby tool', async () => {
+// --- the shared server and browser ----------------------------------------------------------
+
+let server, browser, base;
+const posts = [];
+let failNextPosts = 0;
+
+before(async () => {
+  const { staticHandler, readBody } = await import(pathToFileURL(join(survey, 'serve.mjs')).href);
+  const get = staticHandler(wasmDir);
+  // The survey's files, and POST /collect: answers 500 while failNextPosts > 0, then keeps the body.
+  server = createServer(async (req, res) => {
+    if (req.method === 'POST' && req.url === '/collect') {
+      const body = await readBody(req);
+      if (failNextPosts > 0) { --failNextPosts; res.writeHead(500).end(); return; }
+      posts.push(JSON.parse(body));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    return get(req, res);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${server.address().port}`;
   const { chromium } = createRequire(join(survey, 'package.json'))('playwright-core');
-  const { serve } = await import(pathToFileURL(join(survey, 'serve.mjs')).href);
-  const server = await serve({ port: 0, wasmDir });
-  const browser = await chromium.launch({
+  browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
            '--disable-component-update', '--disable-sync'],
   });
-  try {
-    for (const [instrument, sem] of [['ecr-s', '0.3:0.35'], ['ecr', '0.25:0.22']]) {
-      const page = await browser.newPage();
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`http://127.0.0.1:${server.address().port}/index.html?instrument=${instrument}&sem=${sem}`);
-      const n = instrument === 'ecr' ? 36 : 12;
-      const answers = Array.from({ length: n }, (_, i) => 1 + ((i * 5 + 3) % 7));
-      for (let first = 0; first < n; first += 12) {
-        await page.waitForSelector(`input[name="Q0"]`);
-        for (let i = first; i < Math.min(n, first + 12); ++i)
-          await page.check(`input[type="radio"][name="Q${i - first}"][value="${answers[i] - 1}"]`);
-        await page.click('#jspsych-survey-likert-next');
-      }
-      await page.waitForSelector('#results:not([hidden])');
-      assert.deepEqual(errors, []);
-      const shown = await page.$$eval('#results tr[data-score]', (rows) =>
-        rows.map((r) => ({ name: r.dataset.score, value: r.dataset.value, text: r.querySelector('.value').textContent })));
-      const expected = cliScores(instrument, answers, ['--classify', 'midpoint', '--sem', sem]);
-      assert.equal(shown.length, 2);
-      for (const s of shown) {
-        assert.equal(Number(s.value), Number(expected[s.name]), `${instrument} ${s.name}`);
-        assert.equal(s.text, Number(expected[s.name]).toFixed(4));
-      }
-      const category = await page.$eval('#category', (e) => ({ ...e.dataset }));
-      assert.equal(category.category, expected.category);
-      assert.equal(Number(category.probability || NaN), Number(expected.category_p || NaN));
-      assert.equal(await page.locator('#plane #you').count(), 1);
-      await page.close();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// A page whose script errors and dialogs fail the test.
+async function open(query, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+  if (query !== null) await page.goto(`${base}/index.html${query}`);
+  return page;
+}
+
+const close = (page) => page.context().close();
+
+// Answers every item page (answers on the instrument's scale, lo = 1) by clicking the radios.
+async function answerAll(page, answers, perPage = 12) {
+  for (let first = 0; first < answers.length; first += perPage) {
+    await page.waitForSelector(`input[name="Q0"]`);
+    for (let i = first; i < Math.min(answers.length, first + perPage); ++i)
+      await page.check(`input[type="radio"][name="Q${i - first}"][value="${answers[i] - 1}"]`);
+    await page.click('#jspsych-survey-likert-next');
+  }
+}
+
+const scored = (page, instrument) =>
+  page.evaluate((id) => window.jsPsych.data.get().filter({ bowlby_instrument: id }).values().pop(), instrument);
+
+const cycle = (n, k = 5, c = 3, top = 7) => Array.from({ length: n }, (_, i) => 1 + ((i * k + c) % top));
+
+// --- the timeline's data ----------------------------------------------------------------------
+
+test('the timeline writes into jsPsych\'s data what bowlby score gives for the same answers', async () => {
+  for (const [instrument, query, args] of [
+    ['ecr-s', '&sem=0.3:0.35', ['--classify', 'midpoint', '--sem', '0.3:0.35']],
+    ['ecr', '&method=brennan1998&sem=0.25:0.22&per_page=18', ['--classify', 'brennan1998', '--sem', '0.25:0.22']],
+    ['aas', '', ['--classify', 'aas', '--sem', '0.3:0.3']],
+  ]) {
+    const page = await open(`?instrument=${instrument}${query}`);
+    const n = { 'ecr-s': 12, ecr: 36, aas: 18 }[instrument];
+    const answers = cycle(n, 5, 3, instrument === 'aas' ? 5 : 7);
+    await answerAll(page, answers, query.includes('per_page=18') ? 18 : 12);
+    await page.waitForSelector('body[data-finished="yes"]');
+    const data = await scored(page, instrument);
+    const expected = cliScores(instrument, answers, args);
+    assert.deepEqual(Object.values(data.answers), answers, instrument);
+    const names = Object.keys(expected).filter((k) => k.endsWith('_n')).map((k) => k.slice(0, -2));
+    assert.ok(names.length >= 2);
+    for (const name of names) {
+      assert.equal(data[name], Number(expected[name]), `${instrument} ${name}`);
+      assert.equal(data[`${name}_n`], Number(expected[`${name}_n`]), `${instrument} ${name}_n`);
+      assert.equal(data[`${name}_status`], 'complete');
     }
-  } finally {
-    await browser.close();
-    server.close();
+    assert.equal(expected.status, 'complete');
+    assert.equal(data.category, expected.category, instrument);
+    if (instrument !== 'aas') assert.equal(data.category_p, Number(expected.category_p), instrument);
+    assert.equal(data.rule.method, args[1]);
+    assert.deepEqual(page.errors, []);
+    await close(page);
   }
 });
 
+test('the RQ asks the forced choice, which breaks a tie as bowlby score does, and says nothing of standard errors', async () => {
+  const page = await open('?instrument=rq&results=show');
+  const ratings = [6, 6, 2, 3];
+  for (let i = 0; i < 4; ++i) await page.check(`input[name="Q${i}"][value="${ratings[i] - 1}"]`);
+  await page.click('#jspsych-survey-likert-next');
+  await page.waitForSelector('.jspsych-survey-likert-statement >> text=fits you best');
+  await page.check('input[name="Q0"][value="1"]'); // the second description: fearful
+  await page.click('#jspsych-survey-likert-next');
+  await page.waitForSelector('#results:not([hidden])');
+  const data = await scored(page, 'rq');
+  const expected = cliScores('rq', ratings, ['--classify', 'rq', '--forced-choice', 'fc'], { fc: 'B' });
+  assert.equal(data.category, expected.category);
+  assert.equal(data.category, 'fearful');
+  assert.equal(data.rule.forced_choice, 'fearful');
+  const text = await page.textContent('#results');
+  assert.doesNotMatch(text, /standard error|firmness|\bSEM\b/i);
+  assert.match(text, /highest rating/);
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+// --- parameters -------------------------------------------------------------------------------
+
+test('each bad parameter shows its message, naming it and what is allowed, before the first item', async () => {
+  const cases = [
+    ['?instrument=nope', "Parameter 'instrument'", 'ecr, ecr-r'],
+    ['?method=nope', "Parameter 'method'", 'midpoint, brennan1998'],
+    ['?instrument=ecr-s&method=brennan1998', "Parameter 'method'", 'Allowed: midpoint'],
+    ['?instrument=rsq&method=midpoint', "Parameter 'method'", 'none for this instrument'],
+    ['?sem=abc', "Parameter 'sem'", 'ANX:AVO'],
+    ['?sem=0.3:-1', "Parameter 'sem'", 'ANX:AVO'],
+    ['?instrument=rq&sem=0.3:0.3', "Parameter 'sem'", 'no firmness'],
+    ['?per_page=abc', "Parameter 'per_page'", 'whole number'],
+    ['?per_page=0', "Parameter 'per_page'", '1-36'],
+    ['?per_page=37', "Parameter 'per_page'", '1-36'],
+    ['?id=a%20b', "Parameter 'id'", 'letters, digits'],
+    ['?PROLIFIC_PID=%3Cx%3E', "Parameter 'PROLIFIC_PID'", 'letters, digits'],
+    ['?download=pdf', "Parameter 'download'", 'csv, json'],
+    ['?results=maybe', "Parameter 'results'", 'hide, show'],
+    ['?post=https%3A%2F%2Fattacker.example%2Fcollect', "Parameter 'post'", 'must come from this site'],
+    ['?redirect=javascript%3Aalert(1)', "Parameter 'redirect'", 'http or https'],
+    ['?redirect=nothing', "Parameter 'redirect'", 'http or https'],
+    ['?items=missing.json', "Parameter 'items'", 'cannot be loaded'],
+  ];
+  const page = await open(null);
+  for (const [query, name, allowed] of cases) {
+    await page.goto(`${base}/index.html${query}`);
+    await page.waitForSelector('#survey .error');
+    const message = await page.textContent('#survey .error');
+    assert.ok(message.includes(name) && message.includes(allowed), `${query}: ${message}`);
+    assert.equal(await page.locator('.jspsych-survey-likert-opts').count(), 0, query);
+  }
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('a loading message shows while the module loads, and a clear message if it fails', async () => {
+  const page = await open(null);
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await page.route('**/bowlby-wasm.cjs', async (route) => { await held; await route.abort(); });
+  await page.goto(`${base}/index.html`, { waitUntil: 'domcontentloaded' });
+  assert.match(await page.textContent('#loading'), /Loading the questionnaire/);
+  release();
+  await page.waitForSelector('#survey .error');
+  assert.match(await page.textContent('#survey .error'), /could not be loaded/);
+  await close(page);
+});
+
+test('an instrument without anxiety and avoidance (the RSQ) runs without a category and says why', async () => {
+  const page = await open('?instrument=rsq&results=show&per_page=30');
+  const answers = cycle(30, 3, 1, 5);
+  await answerAll(page, answers, 30);
+  await page.waitForSelector('#results:not([hidden])');
+  const data = await scored(page, 'rsq');
+  assert.equal(data.category, null);
+  assert.match(data.category_reason, /rsq has no anxiety and avoidance scores/);
+  assert.match(await page.textContent('#category'), /no attachment group: rsq has no anxiety and avoidance/);
+  const expected = cliScores('rsq', answers);
+  for (const name of ['secure', 'fearful', 'preoccupied', 'dismissing']) assert.equal(data[name], Number(expected[name]));
+  assert.equal(await page.locator('#plane').count(), 0);
+  await close(page);
+});
+
 test('a crafted link runs no script: URL parameters and item texts are shown as text', async () => {
-  const { chromium } = createRequire(join(survey, 'package.json'))('playwright-core');
-  const { serve } = await import(pathToFileURL(join(survey, 'serve.mjs')).href);
-  const server = await serve({ port: 0, wasmDir });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
-  const base = `http://127.0.0.1:${server.address().port}/index.html`;
   const payload = '<img src=x onerror="window.pwned=1">';
-  try {
-    const cases = [
-      [`?instrument=${encodeURIComponent(payload)}`, `Unknown instrument '${payload}'.`],
-      [`?items=${encodeURIComponent('https://attacker.example/items.json')}`, 'must come from this site'],
-      [`?items=${encodeURIComponent('//attacker.example/items.json')}`, 'must come from this site'],
-    ];
-    for (const [query, message] of cases) {
-      const page = await browser.newPage();
-      const dialogs = [];
-      page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
-      await page.goto(base + query);
-      await page.waitForSelector('#survey .error');
-      assert.ok((await page.textContent('#survey .error')).includes(message), query);
-      assert.equal(await page.locator('#survey img').count(), 0, query);
-      await page.waitForTimeout(200); // an injected onerror would have fired by now
-      assert.equal(await page.evaluate(() => window.pwned), undefined, query);
-      assert.deepEqual(dialogs, []);
-      await page.close();
-    }
-  } finally {
-    await browser.close();
-    server.close();
+  const cases = [
+    [`?instrument=${encodeURIComponent(payload)}`, `unknown instrument '${payload}'`],
+    [`?method=${encodeURIComponent(payload)}`, payload],
+    [`?id=${encodeURIComponent(payload)}`, payload],
+    [`?items=${encodeURIComponent('https://attacker.example/items.json')}`, 'must come from this site'],
+    [`?items=${encodeURIComponent('//attacker.example/items.json')}`, 'must come from this site'],
+  ];
+  for (const [query, message] of cases) {
+    const page = await open(query);
+    await page.waitForSelector('#survey .error');
+    assert.ok((await page.textContent('#survey .error')).includes(message), query);
+    assert.equal(await page.locator('#survey img').count(), 0, query);
+    await page.waitForTimeout(200); // an injected onerror would have fired by now
+    assert.equal(await page.evaluate(() => window.pwned), undefined, query);
+    assert.deepEqual(page.errors, []);
+    await close(page);
   }
 });
+
+// --- saving -----------------------------------------------------------------------------------
+
+test('the data are POSTed to the study\'s server, kept and retried when it first answers 500, then the respondent is redirected', async () => {
+  posts.length = 0;
+  failNextPosts = 1;
+  const page = await open(`?instrument=ecr-s&id=P-17&post=/collect&redirect=${encodeURIComponent(`${base}/done?cc=1`)}`);
+  const answers = cycle(12);
+  await answerAll(page, answers);
+  await page.waitForSelector('#retry');
+  assert.match(await page.textContent('#save-status'), /could not be sent/);
+  const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('bowlby-pending:')).length);
+  assert.equal(kept, 1);
+  assert.equal(posts.length, 0);
+  await Promise.all([page.waitForURL(`${base}/done?cc=1`), page.click('#retry')]);
+  assert.equal(posts.length, 1);
+  const trial = posts[0].find((t) => t.bowlby_instrument === 'ecr-s');
+  assert.equal(trial.participant_id, 'P-17');
+  assert.equal(trial.anxiety, Number(cliScores('ecr-s', answers).anxiety));
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('bowlby-pending:')).length), 0);
+  await close(page);
+});
+
+test('download=csv offers jsPsych\'s CSV with the scores and the participant id', async () => {
+  const page = await open('?instrument=ecr-s&PROLIFIC_PID=5f0c1a2b3c4d5e6f7a8b9c0d&download=csv');
+  await answerAll(page, cycle(12));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  const head = csv.split('\n')[0];
+  for (const column of ['participant_id', 'prolific_pid', 'anxiety', 'anxiety_n', 'category']) assert.ok(head.includes(`"${column}"`), column);
+  assert.ok(csv.includes('5f0c1a2b3c4d5e6f7a8b9c0d'));
+  await close(page);
+});
+
+// --- phones and accessibility ---------------------------------------------------------------
+
+test('the survey fits 360 px and 1280 px, is keyboard operable, and its radios are labelled', async () => {
+  for (const [name, viewport] of [['phone', { width: 360, height: 740 }], ['desktop', { width: 1280, height: 900 }]]) {
+    const page = await open('?instrument=ecr-s&items=items.example.json&results=show&sem=0.3:0.35', viewport);
+    await page.waitForSelector('input[name="Q0"]');
+    assert.equal(await page.locator('#loading').count(), 0, 'the loading message is gone');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= viewport.width, `${name}: wider than the screen`);
+    const labelled = await page.$$eval('input[type=radio]', (inputs) => inputs.every((i) => i.labels.length === 1 && i.labels[0].textContent.trim() !== ''));
+    assert.ok(labelled, 'every radio has a label');
+    const groups = await page.$$eval('.jspsych-survey-likert-opts', (uls) =>
+      uls.every((u) => u.getAttribute('role') === 'radiogroup' && document.getElementById(u.getAttribute('aria-labelledby'))?.textContent.trim()));
+    assert.ok(groups, 'every scale is a radio group named by its statement');
+    await page.screenshot({ path: join(output, `survey-${name}.png`), fullPage: true });
+    // The keyboard: focus the first point of the first item, an arrow moves to the next point.
+    await page.focus('input[name="Q0"][value="0"]');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.$eval('input[name="Q0"][value="1"]', (i) => i.checked), true);
+    await answerAll(page, cycle(12));
+    await page.waitForSelector('#results:not([hidden])');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= viewport.width, `${name}: results wider than the screen`);
+    await page.screenshot({ path: join(output, `results-${name}.png`), fullPage: true });
+    assert.deepEqual(page.errors, []);
+    await close(page);
+  }
+});
+
+// --- results ------------------------------------------------------------------------------------
+
+// Brennan, Clark & Shaver (1998): Fisher classification functions for ECR means on 1-7,
+// (anxiety, avoidance, constant) for secure, preoccupied, dismissing, fearful.
+const brennan = {
+  secure: [5.4725318, 3.2893296, -11.5307833],
+  preoccupied: [9.7102446, 3.9246754, -28.4573220],
+  dismissing: [4.9392039, 7.3654621, -22.2281088],
+  fearful: [8.1776448, 7.2371075, -32.3553266],
+};
+const brennanCategory = (anx, avo) =>
+  Object.entries(brennan).map(([c, [a, v, k]]) => [c, a * anx + v * avo + k]).sort((x, y) => y[1] - x[1])[0][0];
+
+test('the results read as plain language, and the Brennan page\'s plot draws the rule\'s regions', async () => {
+  const page = await open('?instrument=ecr&method=brennan1998&sem=0.25:0.22&results=show&per_page=36');
+  const answers = cycle(36, 2, 1, 7);
+  await answerAll(page, answers, 36);
+  await page.waitForSelector('#results:not([hidden])');
+  const expected = cliScores('ecr', answers, ['--classify', 'brennan1998', '--sem', '0.25:0.22']);
+  const rows = await page.$$eval('#scores tr[data-score]', (r) => r.map((x) => ({ name: x.dataset.score, text: x.textContent, value: x.querySelector('.value').textContent })));
+  assert.equal(rows.length, 2);
+  for (const r of rows) {
+    assert.equal(r.value, Number(expected[r.name]).toFixed(1));
+    assert.match(r.text, /1 to 7/);
+    assert.match(r.text, /A high score means/);
+  }
+  assert.match(rows[0].text, /Attachment anxiety/);
+  const category = await page.textContent('#category');
+  assert.ok(category.toLowerCase().includes(expected.category), category);
+  assert.match(await page.textContent('#firmness'), new RegExp(`about ${Math.round(10 * Number(expected.category_p))} in 10`));
+  // Each region's polygon: points well inside it fall in its category under Brennan's functions.
+  const regions = await page.$$eval('#regions polygon', (ps) => ps.map((p) => ({ category: p.dataset.category, points: JSON.parse(p.dataset.region) })));
+  assert.equal(regions.length, 4);
+  let area = 0;
+  for (const { category: c, points } of regions) {
+    const cx = points.reduce((a, p) => a + p[0], 0) / points.length, cy = points.reduce((a, p) => a + p[1], 0) / points.length;
+    for (const [x, y] of points) {
+      for (const t of [0.1, 0.5, 0.9]) assert.equal(brennanCategory(cy + t * (y - cy), cx + t * (x - cx)), c, `${c} near (${x}, ${y})`);
+    }
+    for (let i = 0; i < points.length; ++i) {
+      const [a, b] = [points[i], points[(i + 1) % points.length]];
+      area += (a[0] * b[1] - b[0] * a[1]) / 2;
+    }
+  }
+  assert.ok(Math.abs(Math.abs(area) - 36) < 1e-9, `the regions cover the 6 x 6 plane (${area})`);
+  const you = await page.$eval('#you', (c) => [Number(c.dataset.x), Number(c.dataset.y)]);
+  assert.deepEqual(you, [Number(expected.avoidance), Number(expected.anxiety)]);
+  assert.equal(brennanCategory(you[1], you[0]), expected.category);
+  assert.equal(await page.textContent('#x-title'), 'Attachment avoidance');
+  assert.equal(await page.locator('#tick-labels text').count(), 14);
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('the AAS plot names its own axis, and its regions are Collins\' cuts at 3', async () => {
+  const page = await open('?instrument=aas&results=show&per_page=18');
+  await answerAll(page, cycle(18, 3, 2, 5), 18);
+  await page.waitForSelector('#results:not([hidden])');
+  assert.equal(await page.textContent('#x-title'), 'Closeness and dependence');
+  const regions = await page.$$eval('#regions polygon', (ps) => ps.map((p) => ({ category: p.dataset.category, points: JSON.parse(p.dataset.region) })));
+  const secure = regions.find((r) => r.category === 'secure').points;
+  // Secure: high closeness and dependence (x from 3 to 5), low anxiety (y from 1 to 3).
+  assert.deepEqual([Math.min(...secure.map((p) => p[0])), Math.max(...secure.map((p) => p[0]))], [3, 5]);
+  assert.deepEqual([Math.min(...secure.map((p) => p[1])), Math.max(...secure.map((p) => p[1]))], [1, 3]);
+  await close(page);
+});
+
+// --- the JavaScript API in Node -----------------------------------------------------------------
 
 test('the JavaScript API throws the library\'s messages', async () => {
   const bowlby = await loadBowlby();
@@ -119,6 +377,24 @@ test('the JavaScript API throws the library\'s messages', async () => {
   const r = bowlby.score('ecr', Array(36).fill(5), { scale: [1, 5] });
   assert.deepEqual(r.scores.map((s) => s.value), [86 / 18, 3]);
   assert.equal(bowlby.instruments().length, 9);
+});
+
+test('the JavaScript API describes each score and each rule', async () => {
+  const bowlby = await loadBowlby();
+  const byId = Object.fromEntries(bowlby.instruments().map((i) => [i.id, i]));
+  assert.deepEqual(byId.ecr.methods, ['midpoint', 'brennan1998']);
+  assert.deepEqual(byId.aas.methods, ['aas', 'midpoint']);
+  assert.deepEqual(byId.rq.methods, ['rq']);
+  assert.deepEqual(byId.rsq.methods, []);
+  assert.deepEqual(byId.rq.score_details.find((s) => s.name === 'model_of_self').range, [-12, 12]);
+  assert.equal(byId.ecr.score_details[0].label, 'Attachment anxiety');
+  const midpoint = bowlby.rule('ecr', { method: 'midpoint' });
+  assert.deepEqual(midpoint.regions.map((r) => r.category), ['secure', 'preoccupied', 'dismissing', 'fearful']);
+  assert.deepEqual(midpoint.regions[0].points, [[1, 1], [4, 1], [4, 4], [1, 4]]);
+  assert.equal(midpoint.axes.x.score, 'avoidance');
+  assert.equal(bowlby.rule('rq', { method: 'rq' }).firmness, null);
+  assert.throws(() => bowlby.rule('rsq', { method: 'midpoint' }), /rsq has no anxiety and avoidance scores to classify/);
+  assert.throws(() => bowlby.rule('ecr', { method: 'kmeans' }), /sample-based/);
 });
 
 test('the Node example scores a CSV as the tool does', () => {

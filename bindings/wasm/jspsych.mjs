@@ -1,0 +1,172 @@
+// bowlby in a jsPsych experiment: a timeline factory that administers an instrument with
+// jsPsych's survey-likert plugin and, when its last trial ends, scores the answers with the
+// WebAssembly module and writes the results into that trial's data.
+//
+//   import { loadBowlby } from './bowlby.mjs';
+//   import { bowlbyTimeline } from './bowlby-jspsych.mjs';
+//   const bowlby = await loadBowlby();
+//   const jsPsych = initJsPsych({ on_finish: yourOwnFinish });        // untouched by bowlby
+//   jsPsych.run([welcome, bowlbyTimeline(jsPsych, bowlby, { instrument: 'ecr', sem: [0.25, 0.22] }), thanks]);
+//
+// A timeline factory rather than a plugin: a questionnaire is several pages of an existing,
+// tested plugin (survey-likert, with its accessibility and its data format), and jsPsych's
+// own reusable timelines (jspsych-timelines) are factories called with the jsPsych instance.
+// A plugin would redraw what survey-likert already draws.
+//
+// The data of the timeline's last trial gain (see docs/web.md):
+//   bowlby_instrument, bowlby_version, answers {item name: answer on the instrument's scale},
+//   <score>, <score>_n, <score>_status for every score (full precision, null when missing),
+//   category, category_p (the firmness), category_reason, boundary_distance,
+//   rule {method, source, sem, forced_choice} (category and rule null without a method),
+//   bowlby_error (the library's message when scoring failed; otherwise absent).
+// Every trial of the timeline carries bowlby_part: 'items', 'forced_choice'.
+//
+// Nothing here scores, keys or classifies: bowlby.score and bowlby.classify (the C++ library)
+// do; this file only turns jsPsych responses into answers and answers into data.
+
+/// An option the timeline cannot run with: `option` names it, `allowed` says what it may be.
+export class BowlbyOptionError extends Error {
+  constructor(option, problem, allowed) {
+    super(`${option}: ${problem}${allowed ? ` (allowed: ${allowed})` : ''}`);
+    this.option = option;
+    this.problem = problem;
+    this.allowed = allowed;
+  }
+}
+
+const isPositive = (x) => typeof x === 'number' && Number.isFinite(x) && x > 0;
+
+/// Checks the options before any question is asked; returns them completed with defaults
+/// (the instrument's record, the method, the rule) or throws BowlbyOptionError.
+export function checkOptions(bowlby, options = {}) {
+  const all = bowlby.instruments();
+  const instrument = all.find((i) => i.id === options.instrument);
+  if (!instrument) throw new BowlbyOptionError('instrument', `unknown instrument '${options.instrument}'`, all.map((i) => i.id).join(', '));
+  let method = options.method ?? instrument.methods[0] ?? null;
+  if (method !== null && !instrument.methods.includes(method)) {
+    const allowed = instrument.methods.length ? instrument.methods.join(', ') : 'none for this instrument';
+    throw new BowlbyOptionError('method', `'${method}' cannot classify one respondent of ${instrument.id}`, allowed);
+  }
+  // Why there is no category, in the library's words (the RSQ has no anxiety and avoidance).
+  let noCategory = null;
+  if (method === null) {
+    try { bowlby.rule(instrument.id, { method: 'midpoint' }); } catch (e) { noCategory = e.message; }
+  }
+  const sem = options.sem;
+  if (sem !== undefined && !(Array.isArray(sem) && sem.length === 2 && sem.every(isPositive)))
+    throw new BowlbyOptionError('sem', 'two positive numbers are needed, for anxiety and for avoidance', 'ANX:AVO, e.g. 0.25:0.22');
+  const rule = method === null ? null : bowlby.rule(instrument.id, { method, sem });
+  if (rule && sem !== undefined && !rule.uses_sem)
+    throw new BowlbyOptionError('sem', `the ${method} rule has no firmness, so it takes no standard errors`, 'none with this method');
+  const perPage = options.perPage ?? Math.min(12, instrument.items);
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > instrument.items)
+    throw new BowlbyOptionError('per_page', `${perPage} items per page: a whole number from 1 to ${instrument.items} is needed`, `1-${instrument.items}`);
+  const [lo, hi] = instrument.scale;
+  const texts = options.texts ?? {};
+  const labels = texts.labels ?? Array.from({ length: hi - lo + 1 }, (_, k) => String(lo + k));
+  if (!Array.isArray(labels) || labels.length !== hi - lo + 1)
+    throw new BowlbyOptionError('labels', `${instrument.id} is answered on ${lo}-${hi}: one label per point is needed`, `${hi - lo + 1} labels`);
+  const forcedChoice = options.forcedChoice ?? method === 'rq';
+  return { ...options, instrument, method, rule, noCategory, sem, perPage, texts, labels, forcedChoice };
+}
+
+// Text from an items file or a URL goes into the plugin's HTML as text.
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+const itemName = (instrument, i) => instrument.item_names[i] ?? `Q${i + 1}`;
+
+// Names each Likert group after its statement, for screen readers (the plugin's statement is a
+// label that labels no input).
+function labelGroups(displayElement) {
+  const statements = displayElement.querySelectorAll('.jspsych-survey-likert-statement');
+  displayElement.querySelectorAll('.jspsych-survey-likert-opts').forEach((ul, k) => {
+    const id = `bowlby-statement-${k}`;
+    if (statements[k]) statements[k].id = id;
+    ul.setAttribute('role', 'radiogroup');
+    ul.setAttribute('aria-labelledby', id);
+  });
+}
+
+/// The answers of this timeline's trials, on the instrument's scale (null where unanswered),
+/// and the RQ forced choice (a category name, or undefined).
+function collectAnswers(jsPsych, o, part) {
+  const n = o.instrument.items, lo = o.instrument.scale[0];
+  const answers = new Array(n).fill(null);
+  let forced;
+  for (const trial of jsPsych.data.get().values()) {
+    if (trial.bowlby_timeline !== part) continue;
+    for (const [name, position] of Object.entries(trial.response ?? {})) {
+      if (position === '' || position === null || position === undefined) continue;
+      if (trial.bowlby_part === 'forced_choice') forced = o.instrument.item_names[Number(position)];
+      else answers[Number(name.slice(5)) - 1] = lo + Number(position);
+    }
+  }
+  return { answers, forced };
+}
+
+/// What the last trial's data gain: answers by item name, every score, the category.
+export function scoreData(bowlby, o, answers, forced) {
+  const data = { bowlby_instrument: o.instrument.id, bowlby_version: bowlby.version, answers: {} };
+  answers.forEach((a, i) => { data.answers[itemName(o.instrument, i)] = a; });
+  data.category = data.category_p = data.category_reason = data.boundary_distance = data.rule = null;
+  try {
+    for (const s of bowlby.score(o.instrument.id, answers).scores) {
+      data[s.name] = s.value;
+      data[`${s.name}_n`] = s.answered;
+      data[`${s.name}_status`] = s.status;
+    }
+    if (o.method !== null) {
+      const c = bowlby.classify(o.instrument.id, answers, { method: o.method, sem: o.sem, forcedChoice: forced });
+      data.category = c.category;
+      data.category_p = c.probability;
+      data.category_reason = c.reason || null;
+      data.boundary_distance = c.boundary_distance;
+      data.rule = { method: o.method, source: o.rule.source, sem: o.sem ?? null, forced_choice: forced ?? null };
+    } else {
+      data.category_reason = o.noCategory;
+    }
+  } catch (e) {
+    data.bowlby_error = e.message;
+  }
+  return data;
+}
+
+let timelines = 0;
+
+/// The timeline: the item pages (and, for the RQ, the optional forced choice); the last trial's
+/// on_finish scores. options: instrument (an id), method (default: the instrument's first
+/// one-respondent method, none for the RSQ), sem [anx, avo], perPage (12, or all items when fewer), texts {instructions,
+/// labels, items, forced_choice}, forcedChoice (default: true for the RQ), plugin (default the
+/// global jsPsychSurveyLikert), buttonLabel.
+export function bowlbyTimeline(jsPsych, bowlby, options) {
+  const o = checkOptions(bowlby, options);
+  const plugin = options.plugin ?? globalThis.jsPsychSurveyLikert;
+  const part = `bowlby-${++timelines}`;
+  const n = o.instrument.items;
+  const labels = o.labels.map(escapeHtml);
+  const prompt = (i) => escapeHtml(o.texts.items?.[i] ?? `Item ${i + 1} of ${n}`);
+  const pages = [];
+  for (let first = 0; first < n; first += o.perPage) {
+    const questions = [];
+    for (let i = first; i < Math.min(n, first + o.perPage); ++i)
+      questions.push({ prompt: prompt(i), labels, required: true, name: `item_${i + 1}` });
+    pages.push({ type: plugin, questions, preamble: first === 0 ? (o.texts.instructions ?? '') : '',
+                 button_label: options.buttonLabel ?? 'Continue', on_load: () => labelGroups(jsPsych.getDisplayElement()),
+                 data: { bowlby_timeline: part, bowlby_part: 'items' } });
+  }
+  if (o.forcedChoice && o.method === 'rq') {
+    const choices = o.instrument.item_names.map((_, k) => escapeHtml(o.texts.forced_choice?.[k] ?? `Item ${k + 1}`));
+    pages.push({ type: plugin, button_label: options.buttonLabel ?? 'Continue',
+                 questions: [{ prompt: 'Which one of the descriptions fits you best? (You may leave this out.)', labels: choices,
+                               required: false, name: 'forced_choice' }],
+                 on_load: () => labelGroups(jsPsych.getDisplayElement()),
+                 data: { bowlby_timeline: part, bowlby_part: 'forced_choice' } });
+  }
+  const last = pages[pages.length - 1];
+  last.on_finish = (data) => {
+    // This trial's own data are already in jsPsych's store.
+    const { answers, forced } = collectAnswers(jsPsych, o, part);
+    Object.assign(data, scoreData(bowlby, o, answers, forced));
+  };
+  return { timeline: pages };
+}
