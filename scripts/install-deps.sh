@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh build    compiler, CMake, Eigen, Boost (Math), nlohmann-json (the library and the tool)
 #   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
 #                                    xmllint and Chromium (the plot renders), Emscripten (the WebAssembly build)
-#   scripts/install-deps.sh web      compiler, CMake, Eigen, Boost, Emscripten
+#   scripts/install-deps.sh web      compiler, CMake, Eigen, Boost, Emscripten, Node.js and npm (the survey)
 # Uses sudo when not run as root.
 set -euo pipefail
 set_name=${1:-test}
@@ -19,6 +19,11 @@ missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
 done
+# Node.js and npm by command: Debian 12's nodejs has no npm, while a nodejs from elsewhere may bring both.
+if [ "$set_name" = web ] || [ "$set_name" = test ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#pkgs[@]} packages present"
   exit 0
