@@ -5,6 +5,7 @@
 // URL parameters (each checked before the first question; docs/web.md has the table):
 //   instrument, items, method, sem=ANX:AVO, per_page, id (or PROLIFIC_PID), download=csv|json,
 //   post=URL (same origin), redirect=URL (http or https), results=hide|show.
+// The items file may add a consent page (`consent`, HTML) and a debrief (`debrief`, text).
 import { renderResults } from './results.mjs';
 
 const survey = document.getElementById('survey');
@@ -225,7 +226,13 @@ async function main() {
   const jsPsych = initJsPsych({ display_element: 'survey', on_finish: () => finish(settings, loaded, jsPsych) });
   jsPsych.data.addProperties(settings.participant);
   window.jsPsych = jsPsych; // jsPsych's usual global instance
-  await jsPsych.run([loaded.bowlbyTimeline(jsPsych, loaded.bowlby, { ...settings, texts: settings.texts })]);
+  const timeline = [];
+  // The items file's consent text (the researcher's HTML, as its instructions): agreeing goes on.
+  if (settings.texts.consent)
+    timeline.push({ type: jsPsychSurveyLikert, questions: [], preamble: settings.texts.consent, button_label: 'I agree to take part',
+                    data: { consent: 'agreed' } });
+  timeline.push(loaded.bowlbyTimeline(jsPsych, loaded.bowlby, { ...settings, texts: settings.texts }));
+  await jsPsych.run(timeline);
 }
 
 main().catch((e) => show(e.message));

@@ -39,6 +39,13 @@ function cliScores(instrument, answers, args = [], extra = {}) {
 let server, browser, base;
 const posts = [];
 let failNextPosts = 0;
+// An items file with a consent page, the RQ's paragraphs and forced-choice labels, a debrief.
+const rqItems = {
+  consent: '<p>I agree that <b>my answers</b> are used for research.</p>',
+  items: ['Paragraph A', 'Paragraph B', 'Paragraph C', 'Paragraph D'],
+  forced_choice: ['A', 'B', 'C', 'D'],
+  debrief: 'Thanks <b>for</b> taking part.',
+};
 
 before(async () => {
   const { staticHandler, readBody } = await import(pathToFileURL(join(survey, 'serve.mjs')).href);
@@ -50,6 +57,10 @@ before(async () => {
       if (failNextPosts > 0) { --failNextPosts; res.writeHead(500).end(); return; }
       posts.push(JSON.parse(body));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    if (req.url === '/rq-items.json') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rqItems));
       return;
     }
     return get(req, res);
@@ -130,11 +141,16 @@ test('the timeline writes into jsPsych\'s data what bowlby score gives for the s
 });
 
 test('the RQ asks the forced choice, which breaks a tie as bowlby score does, and says nothing of standard errors', async () => {
-  const page = await open('?instrument=rq&results=show');
+  const page = await open('?instrument=rq&results=show&items=/rq-items.json');
+  await page.waitForSelector('text=my answers');
+  assert.equal(await page.textContent('#jspsych-survey-likert-preamble b'), 'my answers');
+  await page.click('#jspsych-survey-likert-next'); // consent
   const ratings = [6, 6, 2, 3];
+  assert.equal(await page.textContent('.jspsych-survey-likert-statement'), 'Paragraph A');
   for (let i = 0; i < 4; ++i) await page.check(`input[name="Q${i}"][value="${ratings[i] - 1}"]`);
   await page.click('#jspsych-survey-likert-next');
   await page.waitForSelector('.jspsych-survey-likert-statement >> text=fits you best');
+  assert.deepEqual(await page.$$eval('input[name="Q0"]', (i) => i.map((x) => x.labels[0].textContent)), ['A', 'B', 'C', 'D']);
   await page.check('input[name="Q0"][value="1"]'); // the second description: fearful
   await page.click('#jspsych-survey-likert-next');
   await page.waitForSelector('#results:not([hidden])');
@@ -146,6 +162,8 @@ test('the RQ asks the forced choice, which breaks a tie as bowlby score does, an
   const text = await page.textContent('#results');
   assert.doesNotMatch(text, /standard error|firmness|\bSEM\b/i);
   assert.match(text, /highest rating/);
+  assert.equal(await page.textContent('#debrief'), 'Thanks <b>for</b> taking part.'); // text, not HTML
+  assert.equal((await page.evaluate(() => window.jsPsych.data.get().values()))[0].consent, 'agreed');
   assert.deepEqual(page.errors, []);
   await close(page);
 });
