@@ -1,7 +1,7 @@
 // The WebAssembly module, the jsPsych timeline and the study page, against the `bowlby` tool:
 //   BOWLBY_CLI=build/release/bowlby BOWLBY_WASM_DIR=build/wasm/web node --test tests/web/
 // One server and one headless Chromium (Debian's, driven by playwright-core) serve every
-// browser test. Reference values come from `bowlby score` on the same answers in a CSV;
+// browser test: the study page, and a researcher's own experiment built around the timeline. Reference values come from `bowlby score` on the same answers in a CSV;
 // Brennan et al.'s functions for the plot check are typed from the publication.
 // Screenshots go to BOWLBY_WEB_OUTPUT (default build/web-test-output/).
 import { test, before, after } from 'node:test';
@@ -39,6 +39,19 @@ function cliScores(instrument, answers, args = [], extra = {}) {
 let server, browser, base;
 const posts = [];
 let failNextPosts = 0;
+// A researcher's own experiment: a trial of theirs, bowlby's timeline, another of theirs, and
+// their own on_finish, which keeps the data where the test can read them.
+const researcherPage = `<!DOCTYPE html><html><head>
+<script src="node_modules/jspsych/dist/index.browser.min.js"></script>
+<script src="node_modules/@jspsych/plugin-survey-likert/dist/index.browser.min.js"></script>
+</head><body><script type="module">
+import { loadBowlby } from './bowlby/bowlby.mjs';
+import { bowlbyTimeline } from './bowlby/bowlby-jspsych.mjs';
+const bowlby = await loadBowlby();
+const jsPsych = initJsPsych({ on_finish: (data) => { window.researcherData = data.values(); } });
+const mine = (name) => ({ type: jsPsychSurveyLikert, questions: [], preamble: name, data: { mine: name } });
+jsPsych.run([mine('welcome'), bowlbyTimeline(jsPsych, bowlby, { instrument: 'ecr-s', sem: [0.3, 0.35] }), mine('thanks')]);
+</script></body></html>`;
 // An items file with a consent page, the RQ's paragraphs and forced-choice labels, a debrief.
 const rqItems = {
   consent: '<p>I agree that <b>my answers</b> are used for research.</p>',
@@ -57,6 +70,10 @@ before(async () => {
       if (failNextPosts > 0) { --failNextPosts; res.writeHead(500).end(); return; }
       posts.push(JSON.parse(body));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    if (req.url === '/researcher.html') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(researcherPage);
       return;
     }
     if (req.url === '/rq-items.json') {
@@ -138,6 +155,31 @@ test('the timeline writes into jsPsych\'s data what bowlby score gives for the s
     assert.deepEqual(page.errors, []);
     await close(page);
   }
+});
+
+test('a researcher\'s own experiment gets the scores in its data and keeps its own on_finish', async () => {
+  const page = await open(null);
+  await page.goto(`${base}/researcher.html`);
+  await page.waitForSelector('text=welcome');
+  await page.click('#jspsych-survey-likert-next');
+  const answers = cycle(12, 3, 2);
+  await answerAll(page, answers);
+  await page.waitForSelector('text=thanks');
+  await page.click('#jspsych-survey-likert-next');
+  await page.waitForFunction(() => window.researcherData !== undefined);
+  const data = await page.evaluate(() => window.researcherData);
+  assert.deepEqual(data.map((t) => t.mine ?? t.bowlby_part), ['welcome', 'items', 'thanks']);
+  const expected = cliScores('ecr-s', answers, ['--classify', 'midpoint', '--sem', '0.3:0.35']);
+  const scoredTrial = data[1];
+  for (const name of ['anxiety', 'avoidance']) {
+    assert.equal(scoredTrial[name], Number(expected[name]));
+    assert.equal(scoredTrial[`${name}_n`], Number(expected[`${name}_n`]));
+  }
+  assert.equal(scoredTrial.category, expected.category);
+  assert.equal(scoredTrial.category_p, Number(expected.category_p));
+  assert.deepEqual(scoredTrial.rule, { method: 'midpoint', source: "the response scale's midpoint", sem: [0.3, 0.35], forced_choice: null });
+  assert.deepEqual(page.errors, []);
+  await close(page);
 });
 
 test('the RQ asks the forced choice, which breaks a tie as bowlby score does, and says nothing of standard errors', async () => {
