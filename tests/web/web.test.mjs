@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -455,6 +455,24 @@ test('the JavaScript API describes each score and each rule', async () => {
   assert.equal(bowlby.rule('rq', { method: 'rq' }).firmness, null);
   assert.throws(() => bowlby.rule('rsq', { method: 'midpoint' }), /rsq has no anxiety and avoidance scores to classify/);
   assert.throws(() => bowlby.rule('ecr', { method: 'kmeans' }), /sample-based/);
+});
+
+test('serve.mjs --collect keeps each POST to /collect as a JSON file and refuses what is not JSON', async () => {
+  const { serve } = await import(pathToFileURL(join(survey, 'serve.mjs')).href);
+  const collectDir = join(work, 'collected');
+  const s = await serve({ port: 0, wasmDir, collectDir });
+  try {
+    const url = `http://127.0.0.1:${s.address().port}/collect`;
+    const ok = await fetch(url, { method: 'POST', body: JSON.stringify([{ anxiety: 3.5 }]) });
+    assert.equal(ok.status, 200);
+    assert.equal((await fetch(url, { method: 'POST', body: 'not json' })).status, 400);
+    assert.equal((await fetch(`http://127.0.0.1:${s.address().port}/index.html`, { method: 'PUT' })).status, 405);
+    const files = readdirSync(collectDir);
+    assert.equal(files.length, 1);
+    assert.deepEqual(JSON.parse(readFileSync(join(collectDir, files[0]), 'utf8')), [{ anxiety: 3.5 }]);
+  } finally {
+    s.close();
+  }
 });
 
 test('the Node example scores a CSV as the tool does', () => {
