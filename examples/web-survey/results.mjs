@@ -58,7 +58,8 @@ function categoryText(rule, options, data) {
   box.append(p);
   if (data.category !== 'unclassified') {
     if (rule.firmness && data.category_p !== null) box.append(el('p', { id: 'firmness' }, rule.firmness.replace('{p}', inTen(data.category_p))));
-    if (data.boundary_distance !== null) box.append(el('p', { id: 'margin' }, rule.margin.replace('{d}', data.boundary_distance.toFixed(1))));
+    if (data.boundary_distance > 0) box.append(el('p', { id: 'margin' }, rule.margin.replace('{d}', data.boundary_distance.toFixed(1))));
+    else if (data.rule.forced_choice) box.append(el('p', { id: 'margin' }, 'Your highest ratings were equal; your choice of the description that fits you best decided.'));
   }
   box.append(el('p', { class: 'source' }, `How the group is found: ${rule.source}.`));
   return box;

@@ -203,7 +203,7 @@ test('the RQ asks the forced choice, which breaks a tie as bowlby score does, an
   assert.equal(data.rule.forced_choice, 'fearful');
   const text = await page.textContent('#results');
   assert.doesNotMatch(text, /standard error|firmness|\bSEM\b/i);
-  assert.match(text, /highest rating/);
+  assert.match(await page.textContent('#margin'), /highest ratings were equal; your choice .* decided/);
   assert.equal(await page.textContent('#debrief'), 'Thanks <b>for</b> taking part.'); // text, not HTML
   assert.equal((await page.evaluate(() => window.jsPsych.data.get().values()))[0].consent, 'agreed');
   assert.deepEqual(page.errors, []);
