@@ -11,6 +11,7 @@
 
 #include "bowlby/detail/score/plan.hpp"
 #include "bowlby/detail/stats/halves.hpp"
+#include "bowlby/detail/stats/signature.hpp"
 #include "bowlby/error.hpp"
 #include "bowlby/item_statistics.hpp"
 #include "bowlby/key.hpp"
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -93,7 +95,50 @@ public:
         acc_.add(keyed_);
     }
 
-    void merge(const instrument_accumulator& other) { acc_.merge(other.acc_); }
+    /// Adds another accumulator's data. Both must have the same key (instrument, items,
+    /// subscales, reversed items) and the same scale in force (which reverse keys and shifts
+    /// the answers); otherwise throws bowlby::option_error saying what differs. Missing codes
+    /// and the invalid policy may differ: they decide which answers count, not what the sums mean.
+    void merge(const instrument_accumulator& other) {
+        const std::string differs = signature().difference(other.signature());
+        if (!differs.empty()) throw option_error("instrument accumulators that cannot be merged: " + differs);
+        acc_.merge(other.acc_);
+    }
+
+    /// The accumulator as bytes, to send a shard's statistics to another process or store them:
+    /// a magic line, the format version, what the totals mean (the key and the scale in force)
+    /// and the item accumulator's own bytes (item_accumulator::to_bytes); little-endian and the
+    /// same on every platform.
+    std::string to_bytes() const {
+        std::string out(bytes_magic);
+        detail::accumulator_totals::append_u64(out, bytes_version);
+        signature().write(out);
+        out += acc_.to_bytes();
+        return out;
+    }
+
+    /// The accumulator that to_bytes() wrote, for this key and these options (which answers
+    /// added later are read with). Throws bowlby::error for bytes of another format or version,
+    /// and for bytes written with another key or scale in force (saying what differs). Like the
+    /// constructor, it refers to `key`.
+    static instrument_accumulator from_bytes(const key_view& key, const score_options& options, std::string_view in) {
+        using T = detail::accumulator_totals;
+        if (in.substr(0, bytes_magic.size()) != bytes_magic)
+            throw error("not the bytes of a bowlby instrument accumulator (they start differently)");
+        std::size_t at = bytes_magic.size();
+        const std::uint64_t version = T::read_u64(in, at);
+        if (version != bytes_version)
+            throw error("instrument accumulator bytes of format version " + std::to_string(version) +
+                        "; this bowlby reads " + std::to_string(bytes_version));
+        instrument_accumulator out(key, options);
+        const detail::accumulator_signature theirs = detail::accumulator_signature::read(in, at);
+        const std::string differs = out.signature().difference(theirs);
+        if (!differs.empty())
+            throw error("instrument accumulator bytes written for another key or scale: " + differs +
+                        " (this accumulator's, then the bytes')");
+        out.acc_.merge(item_accumulator::from_bytes(in.substr(at)));
+        return out;
+    }
     const item_accumulator& items() const noexcept { return acc_; }
     const key_view& key() const noexcept { return key_; }
     /// The keyed answers of the last chunk added (rows x columns of all subscales, NaN =
@@ -125,6 +170,11 @@ public:
     }
 
 private:
+    static constexpr std::string_view bytes_magic{"bowlby.instrument_accumulator\n"};
+    static constexpr std::uint64_t bytes_version = 1;
+
+    detail::accumulator_signature signature() const { return detail::accumulator_signature::of(key_, plan_.scale); }
+
     // Bytes: each of the 256 values is classified once (missing codes, scale), so a cell costs
     // a table look-up; the keyed values and errors are those of the general rules.
     template <class Matrix>
