@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # All the tests in one command: installs what is missing, then
 #   1. builds everything (warnings as errors) and runs the test suite with CTest;
-#   2. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
-#   3. builds the WebAssembly module and tests it in Node and, through the jsPsych survey, in
+#   2. builds the Python package (bindings/python) in a fresh venv and runs its pytest suite,
+#      against the tool's output;
+#   3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
+#   4. builds the WebAssembly module and tests it in Node and, through the jsPsych survey, in
 #      headless Chromium, against the tool's scores;
-#   4. checks that the sources are formatted as .clang-format says.
+#   5. checks that the sources are formatted as .clang-format says.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
@@ -17,6 +19,13 @@ echo "== release build, warnings as errors"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOWLBY_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build build/release -j "$jobs"
 (cd build/release && ctest --output-on-failure -j "$jobs")
+
+echo "== Python package"
+# Debian's python3 (numpy, pandas, pybind11, Dask come from apt), one compile of the extension.
+rm -rf build/python-venv
+/usr/bin/python3 -m venv --system-site-packages build/python-venv
+build/python-venv/bin/pip install --quiet --no-build-isolation --no-index ./bindings/python
+(cd bindings/python && BOWLBY_CLI="$PWD/../../build/release/bowlby" ../../build/python-venv/bin/python -m pytest -q -rs tests)
 
 echo "== ASan + UBSan build"
 cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \

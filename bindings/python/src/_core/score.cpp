@@ -1,0 +1,77 @@
+// bowlby._core.score: the library's scorer over a numpy array read in place, its table handed
+// to Python without a copy.
+#include "core.hpp"
+
+#include <bowlby/rule.hpp>
+#include <bowlby/score.hpp>
+
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace bowlby_py {
+
+namespace {
+
+// A score table and each row's status (the least complete of its scores, as the `bowlby` tool
+// writes it), owned by the numpy arrays that show them.
+struct scored {
+    bowlby::score_table<double> table;
+    std::vector<std::int8_t> row_status;  // codes of pd.Categorical: int8
+};
+
+// Column by column, as the table stores its statuses.
+void row_statuses(scored& s) {
+    const auto& t = s.table;
+    std::vector<bowlby::score_status> worst(static_cast<std::size_t>(t.rows()), bowlby::score_status::complete);
+    for (Eigen::Index c = 0; c < t.values.cols(); ++c)
+        for (Eigen::Index r = 0; r < t.rows(); ++r) {
+            auto& w = worst[static_cast<std::size_t>(r)];
+            w = bowlby::rule::combine(w, t.status(r, c));
+        }
+    s.row_status.resize(worst.size());
+    for (std::size_t r = 0; r < worst.size(); ++r) s.row_status[r] = static_cast<std::int8_t>(worst[r]);
+}
+
+// The table's columns as numpy arrays over its own memory (rows x scores, column-major).
+py::dict as_arrays(std::unique_ptr<scored> s) {
+    scored* raw = s.release();
+    const py::capsule owner(raw, [](void* p) { delete static_cast<scored*>(p); });
+    const auto n = static_cast<py::ssize_t>(raw->table.rows());
+    const auto k = static_cast<py::ssize_t>(raw->table.values.cols());
+    py::dict out;
+    out["names"] = raw->table.names;
+    out["values"] = py::array_t<double>({n, k}, {py::ssize_t{sizeof(double)}, py::ssize_t(sizeof(double)) * n},
+                                        raw->table.values.data(), owner);
+    out["answered"] = py::array_t<int>({n, k}, {py::ssize_t{sizeof(int)}, py::ssize_t(sizeof(int)) * n},
+                                       raw->table.answered.data(), owner);
+    out["status"] = py::array_t<std::int8_t>({n}, {py::ssize_t{1}}, raw->row_status.data(), owner);
+    out["invalid_cells"] = raw->table.invalid_cells;
+    return out;
+}
+
+}  // namespace
+
+py::dict score(const key_ptr& key, const py::array& data, const std::optional<std::pair<double, double>>& scale,
+               const std::vector<double>& missing_codes, double min_answered, const std::string& on_invalid,
+               long threads) {
+    const bowlby::score_options o = make_options(*key, scale, missing_codes, min_answered, on_invalid, threads);
+    auto s = std::make_unique<scored>();
+    with_matrix(data, [&](const auto& x) {
+        check_items(key->view, x.cols());
+        const py::gil_scoped_release unlocked;
+        s->table = bowlby::score<double>(key->view, x, o);
+        row_statuses(*s);
+    });
+    return as_arrays(std::move(s));
+}
+
+void bind_score(py::module_& m) {
+    m.def("score", &score, py::arg("key"), py::arg("data"), py::arg("scale"), py::arg("missing_codes"),
+          py::arg("min_answered"), py::arg("on_invalid"), py::arg("threads"),
+          "Scores a 2-D array of answers (read in place) with a key; returns the table's arrays.");
+}
+
+}  // namespace bowlby_py

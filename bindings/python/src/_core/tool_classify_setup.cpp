@@ -1,0 +1,3 @@
+// The `bowlby` tool's examples/cli/classify_setup.cpp, compiled into bowlby._core (found through the
+// include path that setup.py gives; setuptools takes only sources inside this folder).
+#include "classify_setup.cpp"

@@ -1,0 +1,69 @@
+"""bowlby.instruments() and bowlby.score(): the library's scorer over arrays and DataFrames."""
+from __future__ import annotations
+
+import pandas as pd
+
+try:  # pandas' pseudo-public API for libraries that build frames from their own arrays
+    from pandas.core.internals import BlockManager
+    from pandas.core.internals.api import make_block
+except ImportError:  # pragma: no cover
+    BlockManager = make_block = None
+
+from . import _core
+from ._data import _codes, _fraction, _scale, _whole, answers, key_of, relabelled
+
+STATUSES = ["complete", "prorated", "insufficient"]
+
+
+def instruments() -> list:
+    """The built-in instruments: id, name, items, scale, scores, item_names, citation, source."""
+    return _core.instruments()
+
+
+def score_frame(out: dict, index=None) -> pd.DataFrame:
+    """The library's table as a DataFrame: <score> and <score>_n per score, then the row's
+    status (the least complete of its scores), a Categorical. Its columns are the library's own
+    arrays (pandas blocks made over them, not copies) where this pandas allows it."""
+    names = out["names"]
+    k, n = len(names), len(out["status"])
+    columns = [c for name in names for c in (name, name + "_n")] + ["status"]
+    status = pd.Categorical.from_codes(out["status"], categories=STATUSES)
+    index = pd.RangeIndex(n) if index is None else index
+    try:
+        blocks = [make_block(out["values"].T, placement=list(range(0, 2 * k, 2))),
+                  make_block(out["answered"].T, placement=list(range(1, 2 * k, 2))),
+                  make_block(status, placement=[2 * k], ndim=2)]
+        return pd.DataFrame(BlockManager(blocks, [pd.Index(columns), index]))
+    except Exception:  # another pandas: the columns copied once
+        frame = {}
+        for s, name in enumerate(names):
+            frame[name] = out["values"][:, s]
+            frame[name + "_n"] = out["answered"][:, s]
+        frame["status"] = status
+        return pd.DataFrame(frame, index=index, columns=columns)
+
+
+def score(data, instrument, *, items=None, scale=None, missing_codes=(), min_answered=0.5, on_invalid="error",
+          threads=0) -> pd.DataFrame:
+    """Scores questionnaire answers.
+
+    data: a 2-D numpy array (float64, float32, uint8, int8/16/32/64, C or Fortran order; read in
+    place) or a DataFrame whose item columns ``items`` names in the instrument's item order
+    (names and spans such as ``"Q1:Q36"``; without it, a DataFrame of exactly the instrument's
+    item count). instrument: a built-in id (``bowlby.instruments()``) or a
+    ``bowlby.Questionnaire``. scale: the (min, max) the data were collected on, when not the
+    instrument's own; missing_codes: values that mean "no answer" (NaN always does);
+    min_answered: the share of a subscale's items that must be answered (0.5: the half rule);
+    on_invalid: "error" (raise InvalidResponse) or "missing"; threads: 0 for all cores.
+
+    Returns a DataFrame with the input's index: per score its value and its count of answered
+    items (``<score>_n``), and the row's ``status`` (complete, prorated or insufficient).
+    """
+    key = key_of(instrument)
+    ans = answers(data, key, items)
+    out = relabelled(ans, lambda: _core.score(key, ans.matrix, _scale(scale), _codes(missing_codes),
+                                              _fraction(min_answered, "min_answered"), str(on_invalid),
+                                              _whole(threads, "threads")))
+    frame = score_frame(out, ans.index)
+    frame.attrs["invalid_cells"] = out["invalid_cells"]
+    return frame
