@@ -4,7 +4,12 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
+
+import bowlby
+from bowlby._data import answers
 
 MEASURE = r"""
 import json, tracemalloc
@@ -47,3 +52,13 @@ def test_scoring_a_million_rows_of_bytes_makes_no_copy_of_them():
     # The whole process: the library's table and the DataFrame made from it, each about the
     # result's size, and no copy of the input.
     assert m["peak_rss_growth"] < 2 * m["result"] + m["input"] / 2, m
+
+
+def test_a_dataframes_consecutive_item_columns_are_read_in_place():
+    df = pd.DataFrame(np.ones((1000, 36), dtype=np.uint8), columns=[f"Q{i}" for i in range(1, 37)])
+    df.insert(0, "id", range(1000))
+    ans = answers(df, bowlby._core.builtin_key("ecr"), "Q1:Q36")
+    assert np.shares_memory(ans.matrix, df["Q1"].to_numpy()) and ans.matrix.dtype == np.uint8
+    # Columns out of order are one copy, as the instrument's item order needs.
+    shuffled = answers(df, bowlby._core.builtin_key("ecr"), "Q2,Q1,Q3:Q36")
+    assert not np.shares_memory(shuffled.matrix, df["Q1"].to_numpy())

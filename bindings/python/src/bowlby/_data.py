@@ -172,16 +172,34 @@ def readable(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _block_view(df: pd.DataFrame, positions):
+    """The columns at `positions` as a view of the pandas block that holds them, when one block
+    holds them all, in order and side by side; None otherwise (or with another pandas)."""
+    try:
+        for blk in df._mgr.blocks:
+            values = blk.values
+            if not isinstance(values, np.ndarray) or values.ndim != 2:
+                continue
+            rows = {c: r for r, c in enumerate(blk.mgr_locs.as_array)}
+            if positions[0] not in rows:
+                continue
+            first = rows[positions[0]]
+            if [rows.get(p) for p in positions] != list(range(first, first + len(positions))):
+                return None
+            return values[first:first + len(positions)].T
+    except (AttributeError, TypeError, IndexError):
+        return None
+    return None
+
+
 def frame_matrix(df: pd.DataFrame, positions) -> np.ndarray:
-    """The item columns of a DataFrame as one 2-D array: pandas' own block, read in place, when
-    they are consecutive columns of one numeric dtype; otherwise one copy of them."""
-    sub = df.iloc[:, positions]
-    if any(pd.api.types.is_extension_array_dtype(t) for t in sub.dtypes):
-        return sub.to_numpy(dtype="float64", na_value=np.nan)
-    first = positions[0] if positions else 0
-    if positions == list(range(first, first + len(positions))):
-        sub = df.iloc[:, first:first + len(positions)]
-    return sub.to_numpy()
+    """The item columns of a DataFrame as one 2-D array: a view of pandas' own block, read in
+    place, when one block holds them side by side in the item order (consecutive columns of one
+    numeric dtype, as read_csv makes them); otherwise one copy of them."""
+    if any(pd.api.types.is_extension_array_dtype(t) for t in df.dtypes.iloc[positions]):
+        return df.iloc[:, positions].to_numpy(dtype="float64", na_value=np.nan)
+    view = _block_view(df, positions) if positions else None
+    return view if view is not None else df.iloc[:, positions].to_numpy()
 
 
 def answers(data, key, items=None) -> Answers:

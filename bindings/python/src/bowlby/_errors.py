@@ -49,3 +49,9 @@ class OptionError(Error, ValueError):
 
 class DTypeError(Error, TypeError):
     """Data of a type bowlby does not read (text, objects)."""
+
+
+# Shown and pickled as bowlby.<name>, where users find them.
+for _cls in (Error, InvalidResponse, ShapeError, UnknownInstrument, OptionError, DTypeError):
+    _cls.__module__ = "bowlby"
+del _cls

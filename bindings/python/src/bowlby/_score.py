@@ -20,6 +20,18 @@ def instruments() -> list:
     return _core.instruments()
 
 
+_STATUS_DTYPE = pd.CategoricalDtype(STATUSES)
+
+
+def _status(codes):
+    """The library's status codes (0, 1, 2: int8, as pandas keeps them) as a Categorical over the
+    same array; pandas' checks of the codes are skipped where it allows, the library wrote them."""
+    try:
+        return pd.Categorical(codes, dtype=_STATUS_DTYPE, fastpath=True)
+    except TypeError:  # a pandas without the fast path
+        return pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE)
+
+
 def score_frame(out: dict, index=None) -> pd.DataFrame:
     """The library's table as a DataFrame: <score> and <score>_n per score, then the row's
     status (the least complete of its scores), a Categorical. Its columns are the library's own
@@ -27,7 +39,7 @@ def score_frame(out: dict, index=None) -> pd.DataFrame:
     names = out["names"]
     k, n = len(names), len(out["status"])
     columns = [c for name in names for c in (name, name + "_n")] + ["status"]
-    status = pd.Categorical.from_codes(out["status"], categories=STATUSES)
+    status = _status(out["status"])
     index = pd.RangeIndex(n) if index is None else index
     try:
         blocks = [make_block(out["values"].T, placement=list(range(0, 2 * k, 2))),
