@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages bowlby needs that are missing, and nothing else.
 #   scripts/install-deps.sh build    compiler, CMake, Eigen, Boost (Math), nlohmann-json (the library and the tool)
 #   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
-#                                    xmllint and Chromium (the plot renders), Emscripten (the WebAssembly build),
+#                                    xmllint and Chromium (the plot renders), GNU time (peak memory in the fault
+#                                    tests), Emscripten (the WebAssembly build),
 #                                    and the python set
 #   scripts/install-deps.sh python   compiler, Eigen, Boost, nlohmann-json, Python 3 with venv and pip, pybind11,
 #                                    numpy, pandas, pytest, Dask and distributed (the Python package, bindings/python)
@@ -12,7 +13,7 @@ set -euo pipefail
 set_name=${1:-test}
 build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev nlohmann-json3-dev)
 test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtools r-cran-gparotation clang-format
-  libxml2-utils chromium)
+  libxml2-utils chromium time)
 web_pkgs=(emscripten)
 python_pkgs=(python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-pybind11 pybind11-dev
   python3-numpy python3-pandas python3-pytest python3-dask python3-distributed)

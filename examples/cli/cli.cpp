@@ -4,10 +4,12 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace bowlby_cli {
 
@@ -16,22 +18,24 @@ double parse_double(const std::string& text, const std::string& flag) {
     const char* end = text.data() + text.size();
     const auto res = std::from_chars(text.data(), end, v);
     if (text.empty() || res.ec != std::errc() || res.ptr != end)
-        throw usage_error(flag + " takes a number, got '" + text + "'");
+        throw usage_error(flag + " takes a number, got '" + faults::shown(text) + "'");
     return v;
 }
 
 std::pair<double, double> parse_range(const std::string& text, const std::string& flag) {
     const auto colon = text.find(':');
-    if (colon == std::string::npos) throw usage_error(flag + " takes MIN:MAX (for example 1:7), got '" + text + "'");
+    if (colon == std::string::npos)
+        throw usage_error(flag + " takes MIN:MAX (for example 1:7), got '" + faults::shown(text) + "'");
     const double lo = parse_double(text.substr(0, colon), flag);
     const double hi = parse_double(text.substr(colon + 1), flag);
-    if (!(lo < hi)) throw usage_error(flag + " needs MIN < MAX, got '" + text + "'");
+    if (!(lo < hi)) throw usage_error(flag + " needs MIN < MAX, got '" + faults::shown(text) + "'");
     return {lo, hi};
 }
 
 std::pair<double, double> parse_range_any(const std::string& text, const std::string& flag) {
     const auto colon = text.find(':');
-    if (colon == std::string::npos) throw usage_error(flag + " takes two numbers A:B, got '" + text + "'");
+    if (colon == std::string::npos)
+        throw usage_error(flag + " takes two numbers A:B, got '" + faults::shown(text) + "'");
     return {parse_double(text.substr(0, colon), flag), parse_double(text.substr(colon + 1), flag)};
 }
 
@@ -39,7 +43,7 @@ const bowlby::key_view& builtin_instrument(const std::string& id) {
     if (const bowlby::key_view* key = bowlby::find_instrument(id)) return *key;
     std::string ids;
     for (const auto& k : bowlby::builtin_instruments()) ids += (ids.empty() ? "" : ", ") + std::string(k.id);
-    throw usage_error("unknown instrument '" + id + "'; the built-in instruments are: " + ids);
+    throw usage_error("unknown instrument '" + faults::shown(id) + "'; the built-in instruments are: " + ids);
 }
 
 bool parse_answer_option(const std::string& flag, args& a, bowlby::score_options& options) {
@@ -54,7 +58,7 @@ bool parse_answer_option(const std::string& flag, args& a, bowlby::score_options
         else if (mode == "missing")
             options.on_invalid = bowlby::invalid_policy::missing;
         else
-            throw usage_error("--on-invalid takes 'error' or 'missing', got '" + mode + "'");
+            throw usage_error("--on-invalid takes 'error' or 'missing', got '" + faults::shown(mode) + "'");
         return true;
     }
     return false;
@@ -64,6 +68,12 @@ std::uint64_t parse_seed(const std::string& text, const std::string& flag) {
     const double v = parse_double(text, flag);
     if (!(v >= 0 && v == std::floor(v) && v < 1.8e19)) throw usage_error(flag + " takes a whole number");
     return static_cast<std::uint64_t>(v);
+}
+
+std::size_t parse_byte_count(const std::string& text, const std::string& flag) {
+    const double v = parse_double(text, flag);
+    if (!(v >= 1 && v == std::floor(v) && v < 1e15)) throw usage_error(flag + " takes a whole number of bytes from 1");
+    return static_cast<std::size_t>(v);
 }
 
 unsigned parse_threads(const std::string& text, const std::string& flag) {
@@ -92,8 +102,10 @@ std::vector<std::string> split(std::string_view text, char sep) {
 }
 
 std::string join_header(const std::vector<std::string>& header) {
+    constexpr std::size_t most = 60;
     std::string s;
-    for (std::size_t i = 0; i < header.size(); ++i) s += (i ? ", " : "") + header[i];
+    for (std::size_t i = 0; i < header.size() && i < most; ++i) s += (i ? ", " : "") + faults::shown(header[i]);
+    if (header.size() > most) s += ", ... (" + std::to_string(header.size()) + " columns)";
     return s;
 }
 
@@ -102,12 +114,12 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
     auto find = [&](const std::string& name) {
         for (std::size_t i = 0; i < header.size(); ++i)
             if (header[i] == name) return i;
-        throw usage_error(flag + " names column '" + name +
+        throw usage_error(flag + " names column '" + faults::shown(name) +
                           "', which the file does not have; its columns are: " + join_header(header));
     };
     std::vector<std::size_t> cols;
     for (const std::string& part : split(spec, ',')) {
-        if (part.empty()) throw usage_error(flag + " has an empty column name in '" + spec + "'");
+        if (part.empty()) throw usage_error(flag + " has an empty column name in '" + faults::shown(spec) + "'");
         const auto colon = part.find(':');
         // A span FIRST:LAST, unless a column is literally called so.
         bool literal = false;
@@ -116,7 +128,8 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
             const std::size_t first = find(part.substr(0, colon));
             const std::size_t last = find(part.substr(colon + 1));
             if (last < first)
-                throw usage_error(flag + ": in the span '" + part + "' the last column comes before the first");
+                throw usage_error(flag + ": in the span '" + faults::shown(part) +
+                                  "' the last column comes before the first");
             for (std::size_t i = first; i <= last; ++i) cols.push_back(i);
         } else {
             cols.push_back(find(part));
@@ -125,15 +138,32 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
     return cols;
 }
 
+namespace {
+// The temporary file for `path`: hidden, beside it, named for what it is.
+std::string partial_name(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    const std::size_t base = slash == std::string::npos ? 0 : slash + 1;
+    return path.substr(0, base) + "." + path.substr(base) + ".bowlby-partial-XXXXXX";
+}
+}  // namespace
+
 output_file::output_file(std::string path) : path_(std::move(path)) {
     if (path_ == "-") {
         to_stdout_ = true;
         file_ = stdout;
         return;
     }
-    temp_ = path_ + ".tmp-XXXXXX";
+    temp_ = partial_name(path_);
+    const faults::signals_held hold;  // the file is recorded for removal as soon as it exists
     const int fd = ::mkstemp(temp_.data());
-    if (fd < 0) throw data_error("cannot create a file beside '" + path_ + "'");
+    if (fd < 0) fail("create");
+    try {
+        tracked_.emplace(temp_);
+    } catch (...) {
+        ::close(fd);
+        std::remove(temp_.c_str());
+        throw;
+    }
     // mkstemp makes the file private (0600); give it the permissions a plain open would.
     const mode_t mask = ::umask(0);
     ::umask(mask);
@@ -142,7 +172,7 @@ output_file::output_file(std::string path) : path_(std::move(path)) {
     if (file_ == nullptr) {
         ::close(fd);
         std::remove(temp_.c_str());
-        throw data_error("cannot write '" + path_ + "'");
+        fail("write");
     }
     std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
 }
@@ -154,22 +184,35 @@ output_file::~output_file() {
     }
 }
 
+void output_file::fail(const char* doing) const {
+    const int err = errno;
+    std::string why = err != 0 ? std::strerror(err) : "disk full?";
+    if (err == ENOENT) why += ": does its folder exist?";
+    throw data_error(std::string("cannot ") + doing + " '" + path_ + "' (" + why + ")");
+}
+
 void output_file::write(std::string_view text) {
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size())
-        throw data_error("cannot write '" + path_ + "' (disk full?)");
+    errno = 0;
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) fail("write");
 }
 
 void output_file::commit() {
     if (to_stdout_) {
-        std::fflush(stdout);
+        errno = 0;
+        if (std::fflush(stdout) != 0) fail("write");
         return;
     }
+    errno = 0;
     const bool ok = std::fclose(file_) == 0;
     file_ = nullptr;
+    const faults::signals_held hold;  // renamed and no longer removed, in one step
     if (!ok || std::rename(temp_.c_str(), path_.c_str()) != 0) {
+        const int err = errno;
         std::remove(temp_.c_str());
-        throw data_error("cannot write '" + path_ + "'");
+        errno = err;
+        fail("write");
     }
+    tracked_->committed();
 }
 
 }  // namespace bowlby_cli

@@ -1,6 +1,8 @@
 // The `bowlby` command-line tool: shared pieces of its commands.
 #pragma once
 
+#include "faults.hpp"
+
 #include <bowlby/error.hpp>
 #include <bowlby/key.hpp>
 #include <bowlby/score.hpp>
@@ -8,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -65,6 +68,8 @@ bool parse_answer_option(const std::string& flag, args& a, bowlby::score_options
 
 /// A whole number for --seed.
 std::uint64_t parse_seed(const std::string& text, const std::string& flag);
+/// A number of bytes for --max-record-bytes: a whole number from 1.
+std::size_t parse_byte_count(const std::string& text, const std::string& flag);
 /// A thread count: a whole number from 0 (0: all hardware threads).
 unsigned parse_threads(const std::string& text, const std::string& flag);
 
@@ -77,8 +82,9 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
 /// The header as one line for messages: "id, Q1, Q2, ...".
 std::string join_header(const std::vector<std::string>& header);
 
-/// Writes a file atomically: everything goes to a temporary file beside the target, which is
-/// renamed over it by commit(); if commit() is never called the temporary file is removed.
+/// Writes a file atomically: everything goes to a temporary file beside the target
+/// (".NAME.bowlby-partial-XXXXXX" for NAME), which is renamed over it by commit(); if commit()
+/// is never called, or the run is interrupted by a signal, the temporary file is removed.
 /// The path "-" writes to standard output instead.
 class output_file {
 public:
@@ -90,8 +96,11 @@ public:
     void commit();
 
 private:
+    [[noreturn]] void fail(const char* doing) const;
+
     std::string path_;
     std::string temp_;
+    std::optional<faults::tracked_file> tracked_;
     std::FILE* file_ = nullptr;
     bool to_stdout_ = false;
 };

@@ -5,6 +5,7 @@
 #endif
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <iostream>
@@ -24,23 +25,29 @@
 namespace bowlby_cli {
 
 answer_reader::answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items,
-                             const std::string& what)
-    : path_(path) {
+                             const std::string& what, std::size_t max_record)
+    : path_(path), max_record_(max_record) {
 #if BOWLBY_CLI_MAP_FILES
     if (path != "-") {
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw data_error("cannot open '" + path + "'");
+        if (fd < 0) throw data_error("cannot open '" + path + "' (" + std::strerror(errno) + ")");
         struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ::close(fd);
+            throw data_error("'" + path + "' is a directory, not a CSV file");
+        }
         if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
             const auto size = static_cast<std::size_t>(st.st_size);
             void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
             if (p != MAP_FAILED) {
                 map_ = static_cast<const char*>(p);
                 map_size_ = size;
+                map_fd_ = fd;
+                watch_ = std::make_unique<faults::tracked_map>(map_, map_size_);
                 if (size >= 3 && std::memcmp(map_, "\xEF\xBB\xBF", 3) == 0) map_pos_ = 3;  // a byte-order mark
             }
         }
-        ::close(fd);
+        if (map_fd_ < 0) ::close(fd);
     }
 #endif
     if (!map_) {
@@ -50,7 +57,7 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
             if (!file_) throw data_error("cannot open '" + path + "'");
             in = &file_;
         }
-        blocks_ = std::make_unique<bowlby::csv::block_reader>(*in, block_size);
+        blocks_ = std::make_unique<bowlby::csv::block_reader>(*in, block_size, max_record_);
     }
     try {
         std::string storage;
@@ -144,8 +151,26 @@ std::size_t plain_records(const char* p, std::size_t n, const text_counts& c) {
 
 answer_reader::~answer_reader() {
 #if BOWLBY_CLI_MAP_FILES
+    watch_.reset();
     if (map_) ::munmap(const_cast<char*>(map_), map_size_);
+    if (map_fd_ >= 0) ::close(map_fd_);
 #endif
+}
+
+void answer_reader::check_unchanged() const {
+#if BOWLBY_CLI_MAP_FILES
+    if (map_fd_ < 0) return;
+    struct stat st {};
+    const bool sized = ::fstat(map_fd_, &st) == 0;
+    const auto now = sized ? static_cast<std::size_t>(st.st_size) : map_size_;
+    if (now == map_size_ && !(watch_ && watch_->faulted())) return;
+    throw data_error(path_ + " changed while it was being read (it was " + std::to_string(map_size_) + " bytes, now " +
+                     std::to_string(now) + "); run it again on a copy that does not change");
+#endif
+}
+
+std::size_t answer_reader::line_at(std::size_t offset) const {
+    return 1 + bowlby::csv::detail::count_byte(map_, offset, '\n');
 }
 
 bool answer_reader::next_block(std::string& storage, text_block& block) {
@@ -156,7 +181,11 @@ bool answer_reader::next_block(std::string& storage, text_block& block) {
     } else {
         storage.clear();
     }
-    if (storage.empty() && !blocks_->next(storage)) return false;
+    try {
+        if (storage.empty() && !blocks_->next(storage)) return false;
+    } catch (const bowlby::csv::csv_error& e) {
+        throw data_error(path_ + ", " + e.what() + " (--max-record-bytes sets the limit)");
+    }
     block.text = storage;
     return true;
 }
@@ -188,6 +217,7 @@ void answer_reader::release([[maybe_unused]] const char* end) {
 // fastest pass there is): this is the part of reading that one thread does at a time.
 bool answer_reader::next_mapped(text_block& block) {
     constexpr std::size_t none = std::string::npos;
+    check_unchanged();
     std::size_t end = none;
     if (map_first_end_ > map_pos_) {  // the records read with the header
         end = map_first_end_;
@@ -211,6 +241,10 @@ bool answer_reader::next_mapped(text_block& block) {
             }
             scanned = read_end_;
             if (end != none && read_end_ - map_pos_ >= block_size) break;
+            if (end == none && max_record_ != 0 && read_end_ - map_pos_ > max_record_)
+                throw data_error(path_ + ", line " + std::to_string(line_at(map_pos_)) + ": a record longer than " +
+                                 std::to_string(max_record_) +
+                                 " bytes (no line break ends it; --max-record-bytes sets the limit)");
             if (read_end_ == map_size_) end = none;  // the end of the file: the rest is the last block
         }
         if (end == none) {
@@ -491,7 +525,7 @@ void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy
                 if (bowlby::csv::parse_answer(cell, v) == bowlby::csv::cell_kind::text) {
                     if (policy == bowlby::invalid_policy::error)
                         throw data_error(path_ + ", line " + std::to_string(split.line()) + ", column " +
-                                         header_[item_cols_[j]] + ": value '" + std::string(cell) +
+                                         faults::shown(header_[item_cols_[j]]) + ": value '" + faults::shown(cell) +
                                          "' is not a number");
                     ++out.text_invalid;
                     v = nan;
@@ -509,7 +543,8 @@ void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy
 
 data_error answer_reader::describe(const bowlby::invalid_response& e, const parsed_rows& rows) const {
     return data_error(path_ + ", line " + std::to_string(rows.lines[e.row()]) + ", column " +
-                      header_[item_cols_[e.item()]] + ": value " + format_number(e.value()) + " " + e.reason());
+                      faults::shown(header_[item_cols_[e.item()]]) + ": value " + format_number(e.value()) + " " +
+                      e.reason());
 }
 
 }  // namespace bowlby_cli

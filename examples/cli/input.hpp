@@ -68,10 +68,16 @@ enum class plain_result { done, general, not_bytes };
 
 class answer_reader {
 public:
+    /// The longest record read by default (--max-record-bytes): far beyond any questionnaire's
+    /// row, and small enough that a file that is not line-oriented fails fast in little memory.
+    static constexpr std::size_t default_max_record = std::size_t{1} << 20;
+
     /// Opens `path` ("-": standard input) and reads its header. `items_spec` names the item
     /// columns (see resolve_columns); when empty, a file of exactly `n_items` columns is taken
-    /// as items. `what` names the instrument in messages.
-    answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items, const std::string& what);
+    /// as items. `what` names the instrument in messages. A record longer than `max_record`
+    /// bytes is an error naming its line.
+    answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items, const std::string& what,
+                  std::size_t max_record = default_max_record);
     ~answer_reader();
     answer_reader(const answer_reader&) = delete;
     answer_reader& operator=(const answer_reader&) = delete;
@@ -104,6 +110,10 @@ public:
     template <class Result, class MakeState, class Work, class Consume>
     void run(unsigned threads, bowlby::invalid_policy policy, MakeState make_state, Work work, Consume consume);
 
+    /// Throws a data error when the mapped file has changed since it was opened (its size, or a
+    /// read that faulted because it was cut short).
+    void check_unchanged() const;
+
     /// A data error for an invalid_response thrown while scoring row r of `rows`.
     data_error describe(const bowlby::invalid_response& e, const parsed_rows& rows) const;
 
@@ -132,10 +142,17 @@ private:
     detail::plain_result parse_plain(std::string_view text, std::size_t first_line, T* answers, Eigen::Index stride,
                                      parsed_rows& out) const;
 
+    /// The 1-based line of byte `offset` of the mapped file.
+    std::size_t line_at(std::size_t offset) const;
+
     std::string path_;
+    std::size_t max_record_;
     // A regular file is mapped into memory and read in place (POSIX), blocks being views into
-    // it; changing the file while it is read is not supported. Standard input and anything
-    // that cannot be mapped is read through a stream.
+    // it. A file that changes while it is read is reported (check_unchanged): its descriptor
+    // stays open to compare sizes, and a read past a shortened end is caught (faults.hpp).
+    // Standard input and anything that cannot be mapped is read through a stream.
+    int map_fd_ = -1;
+    std::unique_ptr<faults::tracked_map> watch_;
     const char* map_ = nullptr;
     std::size_t map_size_ = 0, map_pos_ = 0;
     std::size_t read_end_ = 0;       ///< how far a stream of the file would have been read
@@ -419,6 +436,7 @@ void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, MakeSta
         for (unsigned t = 1; t < threads; ++t) helpers.emplace_back([&] { blocks.serve(make_state, work, consume); });
         blocks.serve(make_state, work, consume);
     }
+    check_unchanged();  // a change explains any other error
     blocks.rethrow();
 }
 

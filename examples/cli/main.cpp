@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
+    faults::install();
     bool dispatched = false;
     try {
         if (argc < 2) throw usage_error("a command is needed");
@@ -94,7 +95,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         dispatched = false;
-        throw usage_error("unknown command '" + command + "'");
+        throw usage_error("unknown command '" + faults::shown(command) + "'");
     } catch (const usage_error& e) {
         std::cerr << "bowlby: " << e.what() << "\n";
         if (!dispatched) std::cerr << "\n" << main_help;

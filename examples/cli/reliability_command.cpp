@@ -40,10 +40,12 @@ options:
                        (default 0: all); the results are the same for any T
   --ci-level L         confidence level (default 0.95)
   --json               JSON instead of the table
+  --max-record-bytes N the longest record read (default 1048576); a longer one is an error
 )";
 
 struct reliability_request {
     std::string instrument_id, items_spec, reverse_spec, input_path;
+    std::size_t max_record = answer_reader::default_max_record;
     std::optional<std::pair<double, double>> scale;
     bowlby::score_options options;
     bowlby::reliability_options ropt;
@@ -84,6 +86,8 @@ bool parse_scale_flag(const std::string& flag, args& a, reliability_request& r) 
         r.scale = parse_range(a.value(flag), flag);
     } else if (flag == "--json") {
         r.as_json = true;
+    } else if (flag == "--max-record-bytes") {
+        r.max_record = parse_byte_count(a.value(flag), flag);
     } else {
         return parse_answer_option(flag, a, r.options);  // --missing-code, --on-invalid
     }
@@ -102,9 +106,11 @@ std::optional<reliability_request> parse_reliability_args(args& a) {
         }
         if (parse_scale_flag(flag, a, r) || parse_statistics_flag(flag, a, r.ropt)) continue;
         if (flag.size() > 1 && flag[0] == '-')
-            throw usage_error("unknown option '" + flag + "' (run 'bowlby reliability --help' for the options)");
+            throw usage_error("unknown option '" + faults::shown(flag) +
+                              "' (run 'bowlby reliability --help' for the options)");
         if (!r.input_path.empty())
-            throw usage_error("more than one input file ('" + r.input_path + "' and '" + flag + "')");
+            throw usage_error("more than one input file ('" + faults::shown(r.input_path) + "' and '" +
+                              faults::shown(flag) + "')");
         r.input_path = flag;
     }
     if (r.input_path.empty())
@@ -147,10 +153,11 @@ void plan_reliability(reliability_request& r, reliability_plan& plan) {
     if (!r.instrument_id.empty()) {
         plan.key = &builtin_instrument(r.instrument_id);
         if (r.scale) r.options.data_scale = bowlby::response_scale{r.scale->first, r.scale->second, true};
-        plan.input.emplace(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id);
+        plan.input.emplace(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id,
+                           r.max_record);
         return;
     }
-    plan.input.emplace(r.input_path, r.items_spec, 0, "the scale");
+    plan.input.emplace(r.input_path, r.items_spec, 0, "the scale", r.max_record);
     const auto& cols = plan.input->item_columns();
     if (cols.size() < 2)
         throw usage_error("--items names " + std::to_string(cols.size()) + " column; a scale needs two or more");

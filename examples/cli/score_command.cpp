@@ -49,13 +49,17 @@ options:
   --report FILE.json|-   a JSON summary: rows, invalid cells, and n, mean, sd and status
                          counts of every score, with each subscale's reliability statistics
                          (as 'bowlby reliability --json' gives them, pairwise)
+  --max-record-bytes N   the longest record read (default 1048576); a longer one is an error
+
+On SIGINT, SIGTERM or SIGHUP the files being written are removed (exit status 128 + the
+signal's number). A file left by a harder kill is named .NAME.bowlby-partial-XXXXXX.
 )";
 
 bowlby::at_cut parse_at_cut(const std::string& m) {
     if (m == "low") return bowlby::at_cut::low;
     if (m == "high") return bowlby::at_cut::high;
     if (m == "unclassified") return bowlby::at_cut::unclassified;
-    throw usage_error("--at-cut takes low, high or unclassified, got '" + m + "'");
+    throw usage_error("--at-cut takes low, high or unclassified, got '" + faults::shown(m) + "'");
 }
 
 // --classify and the options that go with it, and --plot; false when `flag` is none of them.
@@ -101,6 +105,8 @@ bool parse_io_flag(const std::string& flag, args& a, score_request& r) {
         r.report_path = a.value(flag);
     } else if (flag == "--threads") {
         r.threads = parse_threads(a.value(flag), flag);
+    } else if (flag == "--max-record-bytes") {
+        r.max_record = parse_byte_count(a.value(flag), flag);
     } else {
         return false;
     }
@@ -137,9 +143,11 @@ std::optional<score_request> parse_score_args(args& a) {
         if (parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) || parse_classify_flag(flag, a, r.cls))
             continue;
         if (flag.size() > 1 && flag[0] == '-')
-            throw usage_error("unknown option '" + flag + "' (run 'bowlby score --help' for the options)");
+            throw usage_error("unknown option '" + faults::shown(flag) +
+                              "' (run 'bowlby score --help' for the options)");
         if (!r.input_path.empty())
-            throw usage_error("more than one input file ('" + r.input_path + "' and '" + flag + "')");
+            throw usage_error("more than one input file ('" + faults::shown(r.input_path) + "' and '" +
+                              faults::shown(flag) + "')");
         r.input_path = flag;
     }
     if (r.instrument_id.empty())
@@ -152,13 +160,18 @@ int run_score(args& a) {
     std::optional<score_request> request = parse_score_args(a);
     if (!request) return 0;
     const score_plan plan = make_score_plan(std::move(*request));
+    // Every output is opened before the run (a folder that does not exist fails at once) and
+    // committed after it, so that a failure or an interruption leaves none of them behind.
     output_file out(plan.req.output_path);
-    std::optional<output_file> report;
+    std::optional<output_file> report, plot;
     if (!plan.req.report_path.empty()) report.emplace(plan.req.report_path);
+    if (!plan.req.cls.plot.empty()) plot.emplace(plan.req.cls.plot);
     const score_totals totals = run_score_blocks(plan, out);
-    out.commit();
-    if (!plan.req.cls.plot.empty()) write_plot(plan, totals);
+    if (plot) write_plot(plan, totals, *plot);
     if (report) write_report(plan, totals, *report);
+    out.commit();
+    if (plot) plot->commit();
+    if (report) report->commit();
     return 0;
 }
 

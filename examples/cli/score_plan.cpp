@@ -95,8 +95,8 @@ void plan_classification(score_plan& plan) {
 // read as the last kept column but not copied out.
 void open_input(score_plan& plan) {
     const score_request& r = plan.req;
-    plan.input = std::make_unique<answer_reader>(r.input_path, r.items_spec,
-                                                 static_cast<std::size_t>(plan.key->n_items), r.instrument_id);
+    plan.input = std::make_unique<answer_reader>(
+        r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id, r.max_record);
     plan.input->allow_bytes(true);
     if (!r.keep_spec.empty()) plan.input->keep(r.keep_spec);
     const std::string& forced = r.cls.forced_choice;
@@ -178,7 +178,8 @@ const bowlby::score_table<double>& block_scorer::score(const parsed_rows& rows) 
 std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& plan, bool want_sem) {
     const score_request& r = plan.req;
     const dimensions& dims = plan.dims;
-    answer_reader input(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id);
+    answer_reader input(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id,
+                        r.max_record);
     input.allow_bytes(true);
     std::optional<sem_sources> sem;
     if (want_sem) sem.emplace(*plan.key, r.options, dims);

@@ -49,7 +49,7 @@ json classification_json(const score_plan& plan, const score_totals& totals) {
 
 }  // namespace
 
-void write_plot(const score_plan& plan, const score_totals& totals) {
+void write_plot(const score_plan& plan, const score_totals& totals, output_file& svg) {
     plot_input pi;
     pi.title = std::string(plan.key->name);
     pi.x_title = plan.dims.avoidance_title;
@@ -71,9 +71,7 @@ void write_plot(const score_plan& plan, const score_totals& totals) {
         for (const auto& [p, n] : plan.points)
             pi.counts[static_cast<std::size_t>(pi.classify(p.first, p.second))] += static_cast<std::size_t>(n);
     }
-    output_file svg(plan.req.cls.plot);
     svg.write(attachment_plot_svg(pi));
-    svg.commit();
 }
 
 void write_report(const score_plan& plan, const score_totals& totals, output_file& report) {
@@ -88,7 +86,6 @@ void write_report(const score_plan& plan, const score_totals& totals, output_fil
     j["subscales"] = subscales_json(plan, totals);
     if (plan.classifying) j["classification"] = classification_json(plan, totals);
     report.write(j.dump(2) + "\n");
-    report.commit();
 }
 
 }  // namespace bowlby_cli

@@ -44,6 +44,7 @@ struct score_request {
     bowlby::score_options options;
     classify_request cls;
     unsigned threads = 0;
+    std::size_t max_record = answer_reader::default_max_record;
 };
 
 /// The category and firmness of a score pair: what a row of output needs of its classification.
@@ -133,7 +134,7 @@ score_plan make_score_plan(score_request req);
 std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& plan, bool want_sem);
 /// Writes the header and every row to `out`.
 score_totals run_score_blocks(const score_plan& plan, output_file& out);
-void write_plot(const score_plan& plan, const score_totals& totals);
+void write_plot(const score_plan& plan, const score_totals& totals, output_file& svg);
 void write_report(const score_plan& plan, const score_totals& totals, output_file& report);
 
 }  // namespace bowlby_cli

@@ -76,8 +76,11 @@ inline std::size_t count_byte(const char* p, std::size_t n, char c) {
 ///     while (blocks.next(block)) { bowlby::csv::splitter records(block, blocks.first_line()); ... }
 class block_reader {
 public:
-    explicit block_reader(std::istream& in, std::size_t block_size = std::size_t{1} << 20)
-        : in_(in), block_size_(block_size < 64 ? 64 : block_size) {}
+    /// `max_record`: the longest record accepted, in bytes (0: no limit). A longer one is a
+    /// csv_error as soon as that many bytes have been read without its end, so that memory
+    /// stays bounded on input that is not line-oriented.
+    explicit block_reader(std::istream& in, std::size_t block_size = std::size_t{1} << 20, std::size_t max_record = 0)
+        : in_(in), block_size_(block_size < 64 ? 64 : block_size), max_record_(max_record) {}
 
     /// The next block (at least one record, or what is left at the end of the input).
     /// Returns false at the end of the input.
@@ -103,6 +106,9 @@ public:
             }
             scanned = block.size();
             if (cut != std::string::npos && block.size() >= block_size_) break;
+            if (cut == std::string::npos && max_record_ != 0 && block.size() > max_record_)
+                throw csv_error(first_line_, "a record longer than " + std::to_string(max_record_) +
+                                                 " bytes (no line break ends it)");
             if (!fill(block)) {  // the end of the input: the whole rest is the last block
                 cut = std::string::npos;
                 break;
@@ -137,6 +143,7 @@ private:
 
     std::istream& in_;
     std::size_t block_size_;
+    std::size_t max_record_;
     std::string carry_;
     bool first_read_ = true;
     std::size_t first_line_ = 1, next_line_ = 1;

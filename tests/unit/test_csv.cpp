@@ -152,3 +152,29 @@ TEST_CASE("counting line breaks sixteen bytes at a time gives what std::count gi
     CHECK(bowlby::csv::detail::count_byte(text.data() + 3, 16 * 255 + 20, '\n') ==
           static_cast<std::size_t>(std::count(text.begin() + 3, text.begin() + 3 + 16 * 255 + 20, '\n')));
 }
+
+TEST_CASE("block_reader stops at a record longer than its limit - naming the record's first line") {
+    // Lines 1-3 are short; line 4 holds 5,000 bytes and no line break (a limit of 1,000 bytes),
+    // read 64 bytes at a time: the error comes once 1,000 bytes of it have been read.
+    std::string text = "a,b\n1,2\n3,4\n" + std::string(5000, '7');
+    std::istringstream in(text);
+    bowlby::csv::block_reader blocks(in, 64, 1000);
+    std::string block;
+    std::size_t lines = 0;
+    try {
+        while (blocks.next(block)) lines += static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n'));
+        FAIL("no error");
+    } catch (const bowlby::csv::csv_error& e) {
+        CHECK(e.line() == 4);
+        CHECK(std::string(e.what()) == "line 4: a record longer than 1000 bytes (no line break ends it)");
+    }
+    CHECK(lines == 3);
+    // Without a limit, and under it, the same text reads to its end.
+    for (const std::size_t limit : {std::size_t{0}, std::size_t{6000}}) {
+        std::istringstream again(text);
+        bowlby::csv::block_reader all(again, 64, limit);
+        std::string joined;
+        while (all.next(block)) joined += block;
+        CHECK(joined == text);
+    }
+}
