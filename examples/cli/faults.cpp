@@ -53,6 +53,7 @@ void say(const char* text) {
 extern "C" void on_stop(int sig) {
     for (file_slot& f : files)
         if (f.state.load() == 2) ::unlink(f.path);
+    if (sig == SIGPIPE) ::_exit(128 + sig);  // the reader of the output left (| head): quietly
     const char* name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
     say("bowlby: interrupted (");
     say(name);
@@ -86,8 +87,8 @@ void install() {
     struct sigaction stop {};
     stop.sa_handler = on_stop;
     sigemptyset(&stop.sa_mask);
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop.sa_mask, s);
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&stop.sa_mask, s);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
         // A signal ignored by whoever started the tool (nohup, a background job of a script)
         // stays ignored.
         struct sigaction before {};

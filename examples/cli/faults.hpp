@@ -13,6 +13,8 @@ namespace bowlby_cli::faults {
 /// - SIGINT, SIGTERM, SIGHUP: every file being written is removed, one line on standard error
 ///   says the run was interrupted, and the tool exits with 128 + the signal's number (a signal
 ///   already ignored when the tool starts, as under nohup, stays ignored);
+/// - SIGPIPE (the reader of standard output has gone, as `| head` does): the same files are
+///   removed and the tool exits quietly with 141, as it would have died without the handler;
 /// - SIGXFSZ is ignored, so that a file-size limit is a write error and not a silent death;
 /// - SIGBUS inside a mapped input (the file shrank under the map) fills the rest of the map
 ///   with zeros and marks it, so that the reader can report the change.

@@ -88,7 +88,7 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
     } else {
         throw usage_error(path + " has " + std::to_string(header_.size()) + " columns and " + what + " has " +
                           std::to_string(n_items) + " items: name the item columns with --items (for example --items " +
-                          header_.front() + ":...); the columns are: " + join_header(header_));
+                          faults::shown(header_.front()) + ":...); the columns are: " + join_header(header_));
     }
 }
 

@@ -102,6 +102,17 @@ for delay in 0.02 0.06 0.12; do
   fi
 done
 
+# --- a closed pipe (| head) ends the run quietly, leaving no report or plot behind
+"$bowlby" "${score_args[@]}" --classify midpoint --output - --report "$work/out/report.json" \
+  --plot "$work/out/plane.svg" "$work/big.csv" 2>"$work/err" | head -n 2 >/dev/null
+status=${PIPESTATUS[0]}
+if [ "$status" = 141 ] && [ ! -s "$work/err" ] && [ -z "$(leftovers)" ]; then
+  pass "a closed pipe (| head)"
+else
+  fail "a closed pipe (| head)" "status $status, stderr '$(head -c 200 "$work/err")', left: $(leftovers)"
+fi
+rm -rf "$work/out" && mkdir -p "$work/out"
+
 # --- the input cut short while it is read: the output goes to a pipe that is not read until
 # the file has been truncated, so the run is surely holding the map when it shrinks.
 cp "$work/big.csv" "$work/changing.csv"
