@@ -1,19 +1,14 @@
 """The Python package against numpy and pandas doing the same work, against the C++ library on
-the same kind of array, and its Dask path on one and two workers.
+the same array, and its Dask path on one and two workers.
 
     build/python-venv/bin/python bench/bench_python.py [--rows 1000000] [--write]
 
-Needs the package installed (see docs/python.md) and, for the comparison with the C++
-library, build/release/bench/bowlby_bench_score (cmake --build build/release --target
-bowlby_bench_score). With --write the results replace the section "Python package" of
+Needs the package installed (see docs/python.md). With --write the results replace the section "Python package" of
 bench/RESULTS.md (the rest of the file is kept).
 """
 import argparse
-import json
 import os
 import platform
-import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -89,24 +84,33 @@ def pandas_alpha(x):
     return out
 
 
-def cpp_benchmarks():
-    """Median times (s) of the C++ library scoring 1M x 36 ECR answers (bowlby_bench_score)."""
-    exe = REPO / "build" / "release" / "bench" / "bowlby_bench_score"
-    if not exe.is_file():
-        return {}
-    pattern = r"^BM_score<(double|std::uint8_t)(, Eigen::RowMajor, false, 2)?>/1000000(/real_time)?$"
-    done = subprocess.run([str(exe), f"--benchmark_filter={pattern}", "--benchmark_repetitions=5",
-                           "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        return {}
-    out = {}
-    for b in json.loads(done.stdout)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            m = re.match(r"BM_score<(double|std::uint8_t)(, Eigen::RowMajor, false, 2)?>", b["name"])
-            unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
-            out[(m.group(1) == "double" and "float64" or "uint8", 2 if m.group(2) else 1)] = b["real_time"] * unit
-    return out
+def paired_overhead(x, threads, pairs):
+    """The package's score call against the C++ library's score call alone on the same array,
+    in the same process, in pairs run back to back (in turns, which goes first), so that both
+    see the same state of a shared machine. Returns the median times (s) of each and the median
+    of the pairs' ratios (Python / library). The library's call is timed in C++ around
+    bowlby::score itself (bowlby._core._library_score_seconds)."""
+    key = bowlby._core.builtin_key("ecr")
+    lib, py, ratios = [], [], []
+
+    def run_python():
+        t0 = time.perf_counter()
+        out = bowlby.score(x, "ecr", threads=threads)
+        t = time.perf_counter() - t0
+        del out
+        return t
+
+    for i in range(pairs):
+        if i % 2:
+            a = bowlby._core._library_score_seconds(key, x, threads)
+            b = run_python()
+        else:
+            b = run_python()
+            a = bowlby._core._library_score_seconds(key, x, threads)
+        lib.append(a)
+        py.append(b)
+        ratios.append(b / a)
+    return float(np.median(lib)), float(np.median(py)), float(np.median(ratios))
 
 
 def dask_times(x, partitions=8):
@@ -130,19 +134,20 @@ def dask_times(x, partitions=8):
     return out
 
 
-def measure(rows, reps):
+def measure(rows, reps, pairs):
     rng = np.random.default_rng(1)
     data = {"uint8": rng.integers(1, 8, size=(rows, 36), dtype=np.uint8)}
     data["float64"] = data["uint8"].astype(np.float64)
-    r = {"rows": rows, "cpp": cpp_benchmarks()}
+    r = {"rows": rows, "pairs": pairs}
     for dtype, x in data.items():
         for threads in (1, 2):
             r[("score", dtype, threads)], s = best_of(reps, lambda: bowlby.score(x, "ecr", threads=threads))
             r[("reliability", dtype, threads)], rel = best_of(
                 reps, lambda: bowlby.reliability(x, "ecr", threads=threads))
-        # The C++ work inside the package's calls (arrays in and out, no DataFrame, no JSON).
+        for threads in (1, 2):
+            r[("overhead", dtype, threads)] = paired_overhead(x, threads, pairs)
+        # The C++ work inside the package's reliability (accumulating, every statistic, as JSON).
         key = bowlby._core.builtin_key("ecr")
-        r[("core score", dtype)], _ = best_of(reps, lambda: bowlby._core.score(key, x, None, [], 0.5, "error", 1))
         def core_reliability():
             acc = bowlby._core.Accumulator(key, None, [], "error", False)
             acc.add(x, 1)
@@ -198,30 +203,27 @@ def report(r):
                          f"{ratio(p, b1)} |")
     lines += [
         "",
-        "What the package costs over the C++ library. `C++ library` is the median of 5 repetitions of "
-        "`BM_score` in `build/release/bench/bowlby_bench_score` (Google Benchmark, run by this script in the same "
-        "run): the library scoring a 1M x 36 ECR matrix of the same element type, layout and distribution of "
-        "answers (its own random numbers, not these bytes), the table allocated in each iteration as in each "
-        "call. `_core` is the package's C++ call alone (the array read in place, the table handed over without "
-        "a copy, each row's status); `bowlby.score` adds the DataFrame (made over the table's own arrays). For "
-        "reliability no C++ benchmark accumulates an instrument, so the row compares `bowlby.reliability` with "
-        "its own C++ calls (accumulating and every statistic, as JSON).",
+        "What the package costs over the C++ library on the same array. `C++ library` is the library's "
+        "`bowlby::score` call alone (key, options, the 1M x 36 array read in place, a new score table), timed "
+        "in C++ inside the package's process (`bowlby._core._library_score_seconds`); `bowlby.score` is the "
+        "whole Python call: arguments checked, the same library call, each row's status, the DataFrame over "
+        "the table's own arrays. They run in pairs, back to back, in turns which goes first, "
+        f"{r['pairs']} pairs per row; times are medians and the ratio is the median of the pairs' ratios. "
+        "For reliability the row compares `bowlby.reliability` with its own C++ calls (accumulating and every "
+        "statistic, as JSON).",
         "",
-        "| task | C++ library | `_core` call | Python call | Python / C++ | Python / `_core` |",
-        "|---|---|---|---|---|---|",
+        "| task | C++ library | `bowlby` call | Python / C++ (median of pairs) |",
+        "|---|---|---|---|",
     ]
-    for dtype in ("float64", "uint8"):
-        cpp = r["cpp"].get((dtype, 1))
-        core, full = r[("core score", dtype)], r[("score", dtype, 1)]
-        lines.append(f"| score, {dtype}, 1 thread | {ms(cpp)} | {ms(core)} | {ms(full)} | {ratio(full, cpp)} | "
-                     f"{ratio(full, core)} |")
-    for dtype in ("float64", "uint8"):
-        cpp2 = r["cpp"].get((dtype, 2))
-        lines.append(f"| score, {dtype}, 2 threads | {ms(cpp2)} | | {ms(r[('score', dtype, 2)])} | "
-                     f"{ratio(r[('score', dtype, 2)], cpp2)} | |")
+    for threads in (1, 2):
+        for dtype in ("float64", "uint8"):
+            lib, py, q = r[("overhead", dtype, threads)]
+            lines.append(f"| score, {dtype}, {threads} thread{'s' if threads > 1 else ''} | {ms(lib)} | {ms(py)} | "
+                         f"{q:.3f}x |")
     for dtype in ("float64", "uint8"):
         core, full = r[("core reliability", dtype)], r[("reliability", dtype, 1)]
-        lines.append(f"| reliability, {dtype}, 1 thread | | {ms(core)} | {ms(full)} | | {ratio(full, core)} |")
+        lines.append(f"| reliability, {dtype}, 1 thread (over its own C++ calls) | {ms(core)} | {ms(full)} | "
+                     f"{ratio(full, core)} |")
     d = r.get("dask") or {}
     if d:
         lines += [
@@ -256,9 +258,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--pairs", type=int, default=41, help="pairs of calls for the overhead over the library")
     p.add_argument("--write", action="store_true", help="write the section into bench/RESULTS.md")
     a = p.parse_args()
-    text = report(measure(a.rows, a.reps))
+    text = report(measure(a.rows, a.reps, a.pairs))
     print(text)
     if a.write:
         write_section(text)

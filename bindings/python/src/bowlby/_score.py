@@ -32,20 +32,34 @@ def _status(codes):
         return pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE)
 
 
+_COLUMNS: dict = {}  # the column Index of each tuple of score names, made once
+
+
+def _columns(names) -> pd.Index:
+    key = tuple(names)
+    columns = _COLUMNS.get(key)
+    if columns is None:
+        if len(_COLUMNS) >= 256:  # many questionnaires defined in one session: start again
+            _COLUMNS.clear()
+        columns = _COLUMNS[key] = pd.Index([c for name in names for c in (name, name + "_n")] + ["status"])
+    return columns
+
+
 def score_frame(out: dict, index=None) -> pd.DataFrame:
     """The library's table as a DataFrame: <score> and <score>_n per score, then the row's
     status (the least complete of its scores), a Categorical. Its columns are the library's own
     arrays (pandas blocks made over them, not copies) where this pandas allows it."""
     names = out["names"]
     k, n = len(names), len(out["status"])
-    columns = [c for name in names for c in (name, name + "_n")] + ["status"]
+    columns = _columns(names)
     status = _status(out["status"])
     index = pd.RangeIndex(n) if index is None else index
     try:
         blocks = [make_block(out["values"].T, placement=list(range(0, 2 * k, 2))),
                   make_block(out["answered"].T, placement=list(range(1, 2 * k, 2))),
                   make_block(status, placement=[2 * k], ndim=2)]
-        return pd.DataFrame(BlockManager(blocks, [pd.Index(columns), index]))
+        # The blocks' shapes and placements are right by construction: pandas need not check them.
+        return pd.DataFrame(BlockManager(blocks, [columns, index], verify_integrity=False))
     except Exception:  # another pandas: the columns copied once
         frame = {}
         for s, name in enumerate(names):
