@@ -25,7 +25,8 @@
 namespace bowlby_cli {
 
 answer_reader::answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items,
-                             const std::string& what, std::size_t max_record)
+                             const std::string& what, std::size_t max_record,
+                             const std::vector<std::string>& item_names)
     : path_(path), max_record_(max_record) {
 #if BOWLBY_CLI_MAP_FILES
     if (path != "-") {
@@ -78,18 +79,38 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
     } catch (const bowlby::csv::csv_error& e) {
         throw data_error(path + ", " + e.what());
     }
+    find_items(items_spec, n_items, what, item_names);
+}
+
+void answer_reader::find_items(const std::string& items_spec, std::size_t n_items, const std::string& what,
+                               const std::vector<std::string>& item_names) {
     if (!items_spec.empty()) {
         item_cols_ = resolve_columns(items_spec, header_, "--items");
         if (n_items != 0 && item_cols_.size() != n_items)
             throw usage_error("--items names " + std::to_string(item_cols_.size()) + " columns, but " + what + " has " +
                               std::to_string(n_items) + " items");
-    } else if (header_.size() == n_items) {
-        for (std::size_t i = 0; i < n_items; ++i) item_cols_.push_back(i);
-    } else {
-        throw usage_error(path + " has " + std::to_string(header_.size()) + " columns and " + what + " has " +
-                          std::to_string(n_items) + " items: name the item columns with --items (for example --items " +
-                          faults::shown(header_.front()) + ":...); the columns are: " + join_header(header_));
+        return;
     }
+    std::vector<std::string> absent;
+    for (const std::string& name : item_names) {
+        const auto it = std::find(header_.begin(), header_.end(), name);
+        if (it == header_.end()) absent.push_back(name);
+        item_cols_.push_back(static_cast<std::size_t>(it - header_.begin()));
+    }
+    if (!item_names.empty() && absent.empty()) return;  // every item found by its name
+    item_cols_.clear();
+    if (header_.size() == n_items) {
+        for (std::size_t i = 0; i < n_items; ++i) item_cols_.push_back(i);
+        return;
+    }
+    std::string names_absent;
+    if (!absent.empty())
+        names_absent = "; of the key's item names, " + std::to_string(absent.size()) + " are not in the header (" +
+                       faults::shown(absent.front()) + (absent.size() > 1 ? ", ..." : "") + ")";
+    throw usage_error(path_ + " has " + std::to_string(header_.size()) + " columns and " + what + " has " +
+                      std::to_string(n_items) + " items" + names_absent +
+                      ": name the item columns with --items (for example --items " + faults::shown(header_.front()) +
+                      ":...); the columns are: " + join_header(header_));
 }
 
 std::vector<std::string> answer_reader::item_names() const {

@@ -73,11 +73,12 @@ public:
     static constexpr std::size_t default_max_record = std::size_t{1} << 20;
 
     /// Opens `path` ("-": standard input) and reads its header. `items_spec` names the item
-    /// columns (see resolve_columns); when empty, a file of exactly `n_items` columns is taken
-    /// as items. `what` names the instrument in messages. A record longer than `max_record`
-    /// bytes is an error naming its line.
+    /// columns (see resolve_columns); when empty, the key's item names (`item_names`, when it
+    /// has them and the header holds every one) or else a file of exactly `n_items` columns
+    /// gives the items. `what` names the instrument in messages. A record longer than
+    /// `max_record` bytes is an error naming its line.
     answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items, const std::string& what,
-                  std::size_t max_record = default_max_record);
+                  std::size_t max_record = default_max_record, const std::vector<std::string>& item_names = {});
     ~answer_reader();
     answer_reader(const answer_reader&) = delete;
     answer_reader& operator=(const answer_reader&) = delete;
@@ -118,6 +119,10 @@ public:
     data_error describe(const bowlby::invalid_response& e, const parsed_rows& rows) const;
 
 private:
+    /// Sets item_cols_ from --items, the key's item names or the column count (see the constructor).
+    void find_items(const std::string& items_spec, std::size_t n_items, const std::string& what,
+                    const std::vector<std::string>& item_names);
+
     static constexpr std::size_t block_size = std::size_t{1} << 19;  // 512 KiB: memory is a few blocks per thread
     /// A block of whole records: a view into the mapped file, or into the taking thread's
     /// own storage when the input is read from a stream.

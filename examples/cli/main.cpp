@@ -1,11 +1,12 @@
 // The `bowlby` command-line tool: batch scoring of attachment questionnaires.
 //
-//   bowlby instruments                 list the built-in instruments
+//   bowlby instruments [--export ID]   list the built-in instruments, or write one as a key file
 //   bowlby score --instrument ID ...   score a CSV file (bowlby score --help)
 //   bowlby reliability ...             reliability statistics (bowlby reliability --help)
 //
 // Exit status: 0 success, 1 a problem with the data or files, 2 a usage error.
 #include "cli.hpp"
+#include "key_file.hpp"
 
 #include <bowlby/instruments.hpp>
 #include <bowlby/version.hpp>
@@ -21,7 +22,18 @@
 namespace bowlby_cli {
 
 int run_instruments(args& a) {
-    if (!a.done()) throw usage_error("bowlby instruments takes no arguments, got '" + a.peek() + "'");
+    if (!a.done() && a.peek() == "--export") {
+        a.next();
+        const std::string id = a.value("--export");
+        if (!a.done())
+            throw usage_error("bowlby instruments --export takes one id, then nothing, got '" +
+                              faults::shown(a.peek()) + "'");
+        std::cout << key_file_json(builtin_instrument(id), {}, bowlby::score_options{}.min_answered);
+        return 0;
+    }
+    if (!a.done())
+        throw usage_error("bowlby instruments takes no arguments but --export ID, got '" + faults::shown(a.peek()) +
+                          "'");
     for (const bowlby::key_view& k : bowlby::builtin_instruments()) {
         std::cout << k.id << "\n  " << k.name << "\n  items: " << k.n_items << ", scale " << format_number(k.scale.min)
                   << "-" << format_number(k.scale.max) << "\n  subscales:";
@@ -59,7 +71,8 @@ namespace {
 const char* const main_help = R"(usage: bowlby COMMAND [options]
 
 commands:
-  instruments   list the built-in instruments, their items, subscales and sources
+  instruments   list the built-in instruments, their items, subscales and sources;
+                '--export ID' writes one as a key file (docs/key-files.md)
   score         score a CSV file of responses ('bowlby score --help')
   reliability   reliability statistics of subscales or a scale ('bowlby reliability --help')
   version       print the version

@@ -2,11 +2,13 @@
 // scale made of the columns given, in one streaming pass (the bootstrap keeps the answers).
 #include "cli.hpp"
 #include "input.hpp"
+#include "key_file.hpp"
 #include "reliability_output.hpp"
 
 #include <bowlby/instruments.hpp>
 #include <bowlby/reliability.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -19,14 +21,16 @@ namespace bowlby_cli {
 namespace {
 
 const char* const reliability_help =
-    R"(usage: bowlby reliability (--instrument ID [--items SPEC] | --items SPEC [--reverse SPEC]
-                          [--scale MIN:MAX]) [options] INPUT.csv
+    R"(usage: bowlby reliability ((--instrument ID | --key FILE.json) [--items SPEC]
+                          | --items SPEC [--reverse SPEC] [--scale MIN:MAX]) [options] INPUT.csv
 
 Reliability statistics (as R's psych::alpha, omega and splitHalf report them) of each subscale
 of an instrument, or of one scale formed by the --items columns.
 
 options:
   --instrument ID      a built-in instrument; its subscales are keyed and reversed as in scoring
+  --key FILE.json      a questionnaire described in a key file (docs/key-files.md), likewise;
+                       its missing codes apply along with any --missing-code
   --items SPEC         the item columns (names, commas and FIRST:LAST spans)
   --reverse SPEC       without --instrument: the columns to reverse as MIN + MAX - x (needs --scale)
   --scale MIN:MAX      the response scale (checked; with --instrument, the data's scale if not
@@ -44,7 +48,7 @@ options:
 )";
 
 struct reliability_request {
-    std::string instrument_id, items_spec, reverse_spec, input_path;
+    std::string instrument_id, key_path, items_spec, reverse_spec, input_path;
     std::size_t max_record = answer_reader::default_max_record;
     std::optional<std::pair<double, double>> scale;
     bowlby::score_options options;
@@ -78,6 +82,8 @@ bool parse_statistics_flag(const std::string& flag, args& a, bowlby::reliability
 bool parse_scale_flag(const std::string& flag, args& a, reliability_request& r) {
     if (flag == "--instrument") {
         r.instrument_id = a.value(flag);
+    } else if (flag == "--key") {
+        r.key_path = a.value(flag);
     } else if (flag == "--items") {
         r.items_spec = a.value(flag);
     } else if (flag == "--reverse") {
@@ -115,9 +121,12 @@ std::optional<reliability_request> parse_reliability_args(args& a) {
     }
     if (r.input_path.empty())
         throw usage_error("bowlby reliability needs an input file (run 'bowlby reliability --help')");
-    if (r.instrument_id.empty() && r.items_spec.empty())
-        throw usage_error("bowlby reliability needs --instrument ID or --items SPEC (run 'bowlby reliability --help')");
-    if (!r.instrument_id.empty() && !r.reverse_spec.empty())
+    if (r.instrument_id.empty() && r.key_path.empty() && r.items_spec.empty())
+        throw usage_error(
+            "bowlby reliability needs --instrument ID, --key FILE.json or --items SPEC (run 'bowlby reliability "
+            "--help')");
+    if (!r.instrument_id.empty() && !r.key_path.empty()) throw usage_error("give --instrument or --key, not both");
+    if ((!r.instrument_id.empty() || !r.key_path.empty()) && !r.reverse_spec.empty())
         throw usage_error("--reverse goes with --items alone: an instrument's key says which items are reversed");
     if (!r.reverse_spec.empty() && !r.scale)
         throw usage_error("--reverse needs --scale MIN:MAX: reversing is MIN + MAX - x");
@@ -127,6 +136,7 @@ std::optional<reliability_request> parse_reliability_args(args& a) {
 // The scales to analyse and the reader of their columns: a built-in instrument's subscales, or
 // one scale of the --items columns (own). The key refers to `own` when it is one.
 struct reliability_plan {
+    chosen_key chosen;
     std::optional<bowlby::questionnaire> own;
     const bowlby::key_view* key = nullptr;
     std::optional<answer_reader> input;
@@ -150,11 +160,16 @@ std::vector<int> reversed_items(const reliability_request& r, const answer_reade
 }
 
 void plan_reliability(reliability_request& r, reliability_plan& plan) {
-    if (!r.instrument_id.empty()) {
-        plan.key = &builtin_instrument(r.instrument_id);
+    if (!r.instrument_id.empty() || !r.key_path.empty()) {
+        plan.chosen = choose_key(r.instrument_id, r.key_path, "reliability");
+        plan.key = plan.chosen.key;
+        if (plan.chosen.file) {
+            add_key_missing_codes(*plan.chosen.file, r.options);
+            r.instrument_id = plan.chosen.id();
+        }
         if (r.scale) r.options.data_scale = bowlby::response_scale{r.scale->first, r.scale->second, true};
         plan.input.emplace(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id,
-                           r.max_record);
+                           r.max_record, key_item_names(*plan.key));
         return;
     }
     plan.input.emplace(r.input_path, r.items_spec, 0, "the scale", r.max_record);

@@ -11,7 +11,7 @@
 namespace bowlby_cli {
 namespace {
 
-const char* const score_help = R"(usage: bowlby score --instrument ID [options] INPUT.csv
+const char* const score_help = R"(usage: bowlby score (--instrument ID | --key FILE.json) [options] INPUT.csv
 
 Scores every data row of INPUT.csv (a header row first; "-" reads standard input) and writes
 one output row per data row: row, the --keep columns, then for each score <name> and <name>_n
@@ -19,9 +19,12 @@ one output row per data row: row, the --keep columns, then for each score <name>
 
 options:
   --instrument ID        a built-in instrument ('bowlby instruments' lists them)
+  --key FILE.json        a questionnaire described in a key file (docs/key-files.md); its
+                         missing codes and min_answered apply unless given here
   --items SPEC           the item columns in the instrument's item order: names separated by
-                         commas and spans FIRST:LAST (Q1:Q36); without it, a file with exactly
-                         as many columns as the instrument has items is taken as items
+                         commas and spans FIRST:LAST (Q1:Q36); without it, the key's item names
+                         when the header has them all, or else a file with exactly as many
+                         columns as the instrument has items, are taken as items
   --scale MIN:MAX        the scale the data were collected on, if not the instrument's own
                          (reverse keying is then MIN + MAX - x)
   --missing-code V       a value that means "no answer" (repeatable); empty cells, NA and .
@@ -95,6 +98,8 @@ bool parse_classify_flag(const std::string& flag, args& a, classify_request& cls
 bool parse_io_flag(const std::string& flag, args& a, score_request& r) {
     if (flag == "--instrument") {
         r.instrument_id = a.value(flag);
+    } else if (flag == "--key") {
+        r.key_path = a.value(flag);
     } else if (flag == "--items") {
         r.items_spec = a.value(flag);
     } else if (flag == "--keep") {
@@ -140,6 +145,7 @@ std::optional<score_request> parse_score_args(args& a) {
             std::cout << score_help;
             return std::nullopt;
         }
+        if (flag == "--min-answered") r.min_answered_given = true;
         if (parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) || parse_classify_flag(flag, a, r.cls))
             continue;
         if (flag.size() > 1 && flag[0] == '-')
@@ -150,8 +156,8 @@ std::optional<score_request> parse_score_args(args& a) {
                               faults::shown(flag) + "')");
         r.input_path = flag;
     }
-    if (r.instrument_id.empty())
-        throw usage_error("bowlby score needs --instrument ID ('bowlby instruments' lists them)");
+    if (r.instrument_id.empty() && r.key_path.empty())
+        throw usage_error("bowlby score needs --instrument ID ('bowlby instruments' lists them) or --key FILE.json");
     if (r.input_path.empty()) throw usage_error("bowlby score needs an input file (run 'bowlby score --help')");
     return r;
 }

@@ -95,8 +95,9 @@ void plan_classification(score_plan& plan) {
 // read as the last kept column but not copied out.
 void open_input(score_plan& plan) {
     const score_request& r = plan.req;
-    plan.input = std::make_unique<answer_reader>(
-        r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id, r.max_record);
+    plan.input =
+        std::make_unique<answer_reader>(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items),
+                                        r.instrument_id, r.max_record, key_item_names(*plan.key));
     plan.input->allow_bytes(true);
     if (!r.keep_spec.empty()) plan.input->keep(r.keep_spec);
     const std::string& forced = r.cls.forced_choice;
@@ -179,7 +180,7 @@ std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& p
     const score_request& r = plan.req;
     const dimensions& dims = plan.dims;
     answer_reader input(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id,
-                        r.max_record);
+                        r.max_record, key_item_names(*plan.key));
     input.allow_bytes(true);
     std::optional<sem_sources> sem;
     if (want_sem) sem.emplace(*plan.key, r.options, dims);
@@ -241,10 +242,20 @@ const outcome* outcome_table::find(double anxiety, double avoidance) const {
     return &outcomes_[static_cast<std::size_t>(it - pairs_.begin())];
 }
 
+// A key file's scoring defaults: its missing codes join those given with --missing-code, and its
+// min_answered holds unless --min-answered was given. Messages then name the key by its id.
+void apply_key_file(const key_file& file, score_request& r) {
+    add_key_missing_codes(file, r.options);
+    if (!r.min_answered_given) r.options.min_answered = file.min_answered;
+    r.instrument_id = std::string(file.key.view().id);
+}
+
 score_plan make_score_plan(score_request req) {
     score_plan plan;
     plan.req = std::move(req);
-    plan.key = &builtin_instrument(plan.req.instrument_id);
+    plan.chosen = choose_key(plan.req.instrument_id, plan.req.key_path, "score");
+    plan.key = plan.chosen.key;
+    if (plan.chosen.file) apply_key_file(*plan.chosen.file, plan.req);
     if (plan.req.report_path == "-" && plan.req.output_path == "-")
         throw usage_error("--report - and the scores cannot both go to standard output; give --output FILE");
     plan.scale = plan.req.options.data_scale ? *plan.req.options.data_scale : plan.key->scale;

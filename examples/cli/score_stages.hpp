@@ -12,6 +12,7 @@
 #include "classify_setup.hpp"
 #include "cli.hpp"
 #include "input.hpp"
+#include "key_file.hpp"
 
 #include <bowlby/classify.hpp>
 #include <bowlby/key.hpp>
@@ -40,8 +41,9 @@ struct classify_request {
 };
 
 struct score_request {
-    std::string instrument_id, items_spec, keep_spec, output_path = "-", report_path, input_path;
+    std::string instrument_id, key_path, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
+    bool min_answered_given = false;  ///< --min-answered given: it overrides a key file's
     classify_request cls;
     unsigned threads = 0;
     std::size_t max_record = answer_reader::default_max_record;
@@ -70,6 +72,7 @@ private:
 
 struct score_plan {
     score_request req;
+    chosen_key chosen;  ///< --instrument or --key; `key` is chosen.key
     const bowlby::key_view* key = nullptr;
     bowlby::response_scale scale;
     std::size_t n_scores = 0;

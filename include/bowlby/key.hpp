@@ -271,6 +271,20 @@ public:
         relink();
         return *this;
     }
+    questionnaire& set_source(std::string source) {
+        source_ = std::move(source);
+        relink();
+        return *this;
+    }
+    /// Sets the respondent's name (`label`) and the meaning (`about`) of the subscale or derived
+    /// score called `score`; throws bowlby::key_error when there is none of that name.
+    questionnaire& describe(std::string_view score, std::string label, std::string about) {
+        for (owned_subscale& s : subs_)
+            if (s.name == score) return describe(s.label, s.about, std::move(label), std::move(about));
+        for (owned_derived& d : ders_)
+            if (d.name == score) return describe(d.label, d.about, std::move(label), std::move(about));
+        throw key_error("questionnaire '" + id_ + "' has no score called '" + std::string(score) + "'");
+    }
     questionnaire& set_item_names(std::vector<std::string> names) {
         item_names_ = std::move(names);
         relink();
@@ -305,6 +319,13 @@ private:
         std::vector<term> terms;
         std::string label, about;
     };
+
+    questionnaire& describe(std::string& label, std::string& about, std::string new_label, std::string new_about) {
+        label = std::move(new_label);
+        about = std::move(new_about);
+        relink();
+        return *this;
+    }
 
     void swap(questionnaire& o) noexcept {
         using std::swap;
