@@ -6,7 +6,8 @@
 #                                    tests), Emscripten (the WebAssembly build),
 #                                    and the python set
 #   scripts/install-deps.sh python   compiler, Eigen, Boost, nlohmann-json, Python 3 with venv and pip, pybind11,
-#                                    numpy, pandas, pytest, Dask and distributed (the Python package, bindings/python)
+#                                    numpy, pandas, pytest, Dask and distributed (the Python package, bindings/python),
+#                                    jsonschema (its tests check key files against docs/key-file.schema.json)
 #   scripts/install-deps.sh web      compiler, CMake, Eigen, Boost, Emscripten, Node.js and npm (the survey)
 # Uses sudo when not run as root.
 set -euo pipefail
@@ -16,7 +17,7 @@ test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtoo
   libxml2-utils chromium time)
 web_pkgs=(emscripten)
 python_pkgs=(python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-pybind11 pybind11-dev
-  python3-numpy python3-pandas python3-pytest python3-dask python3-distributed)
+  python3-numpy python3-pandas python3-pytest python3-dask python3-distributed python3-jsonschema)
 pkgs=("${build_pkgs[@]}")
 if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}" "${python_pkgs[@]}"); fi
 if [ "$set_name" = web ]; then pkgs+=("${web_pkgs[@]}"); fi

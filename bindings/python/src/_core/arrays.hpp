@@ -84,6 +84,8 @@ struct key_handle {
 using key_ptr = std::shared_ptr<key_handle>;
 
 key_ptr builtin_key(const std::string& id);
+/// A key file (docs/key-files.md): (its key, its missing codes, its min_answered).
+py::tuple read_key_file(const std::string& path);
 /// subscales: (name, items, reversed, "mean" or "sum"); derived: (name, [(kind, index, weight)])
 /// with kind "subscale" (0-based index) or "item" (1-based item number).
 key_ptr custom_key(const std::string& id, int n_items, double scale_min, double scale_max, bool integral,

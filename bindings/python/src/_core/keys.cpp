@@ -1,6 +1,8 @@
 // Keys and options from Python's arguments.
 #include "arrays.hpp"
 
+#include "key_file.hpp"
+
 #include <pybind11/stl.h>
 
 #include <cmath>
@@ -60,6 +62,15 @@ key_ptr custom_key(const std::string& id, int n_items, double scale_min, double 
     k->view = q->view();  // key_error with check_key's sentence when unsound
     k->owned = std::move(q);
     return k;
+}
+
+py::tuple read_key_file(const std::string& path) {
+    bowlby_cli::key_file file = bowlby_cli::read_key_file(path);  // key_error naming the path and field
+    auto q = std::make_shared<bowlby::questionnaire>(std::move(file.key));
+    auto k = std::make_shared<key_handle>();
+    k->view = q->view();
+    k->owned = std::move(q);
+    return py::make_tuple(k, file.missing_codes, file.min_answered);
 }
 
 bowlby::score_options make_options(const key_handle& key, const std::optional<std::pair<double, double>>& scale,

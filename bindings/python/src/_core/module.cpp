@@ -121,6 +121,8 @@ PYBIND11_MODULE(_core, m) {
                                })
         .def("describe", &describe);
     m.def("builtin_key", &builtin_key, py::arg("id"));
+    m.def("read_key_file", &read_key_file, py::arg("path"),
+          "Reads a key file: (key, missing_codes, min_answered); OptionError naming the field when malformed.");
     m.def(
         "custom_key",
         [](const std::string& id, int n_items, double smin, double smax, bool integral, const py::list& subscales,

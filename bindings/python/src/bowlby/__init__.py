@@ -10,7 +10,7 @@ See docs/python.md in the repository. bowlby.dask holds the Dask versions.
 """
 from ._errors import DTypeError, Error, InvalidResponse, OptionError, ShapeError, UnknownInstrument  # noqa: I001
 from . import _core
-from ._data import Questionnaire
+from ._data import Questionnaire, read_key
 from ._score import STATUSES, instruments, score
 from ._reliability import Accumulator, Frames, Reliability, ScaleReliability, reliability
 from ._classify import CATEGORIES, classify
@@ -19,4 +19,4 @@ __version__ = _core.version
 
 __all__ = ["Accumulator", "CATEGORIES", "DTypeError", "Error", "Frames", "InvalidResponse", "OptionError",
            "Questionnaire", "Reliability", "STATUSES", "ScaleReliability", "ShapeError", "UnknownInstrument",
-           "classify", "instruments", "reliability", "score"]
+           "classify", "instruments", "read_key", "reliability", "score"]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._data import Questionnaire, _codes, _fraction, _scale, _whole, answers, key_of, relabelled
+from ._data import Questionnaire, _scale, _whole, answers, key_of, questionnaire_of, relabelled, scoring_defaults
 from ._errors import OptionError
 from ._reliability import reliability
 
@@ -67,7 +67,7 @@ def _forced(data, forced_choice, n):
 
 
 def classify(scores_or_data, instrument, method="midpoint", *, items=None, scale=None, missing_codes=(),
-             min_answered=0.5, on_invalid="error", threads=0, cut=None, cut_source="", at_cut="unclassified",
+             min_answered=None, on_invalid="error", threads=0, cut=None, cut_source="", at_cut="unclassified",
              rescale=False, allow_other_instrument=False, seed=None, sem=None, forced_choice=None) -> pd.DataFrame:
     """Classifies respondents as secure, preoccupied, dismissing or fearful (or unclassified).
 
@@ -84,6 +84,7 @@ def classify(scores_or_data, instrument, method="midpoint", *, items=None, scale
     sqrt(1 - alpha) in this sample (NaN for scores without ``sem``). Returns a DataFrame with
     the input's index: ``category`` (a Categorical) and ``category_p``.
     """
+    instrument = questionnaire_of(instrument)
     key = key_of(instrument)
     names = key.scores
     data_scale = _scale(scale)
@@ -93,8 +94,8 @@ def classify(scores_or_data, instrument, method="midpoint", *, items=None, scale
         index, from_answers = scores_or_data.index, False
     else:
         ans = answers(scores_or_data, key, items)
-        out = relabelled(ans, lambda: _core.score(key, ans.matrix, data_scale, _codes(missing_codes),
-                                                  _fraction(min_answered, "min_answered"), str(on_invalid),
+        codes, fraction = scoring_defaults(instrument, missing_codes, min_answered)
+        out = relabelled(ans, lambda: _core.score(key, ans.matrix, data_scale, codes, fraction, str(on_invalid),
                                                   _whole(threads, "threads")))
         values, index, from_answers = out["values"], ans.index, True
     if sem is not None:

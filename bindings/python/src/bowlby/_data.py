@@ -3,6 +3,7 @@ numpy array read in place."""
 from __future__ import annotations
 
 import numbers
+import os
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -29,12 +30,15 @@ class Questionnaire:
     """
 
     def __init__(self, id: str, n_items: int, scale=(1, 7), *, integral: bool = True, name: str = "",  # noqa: A002
-                 citation: str = "", item_names: Sequence[str] = ()):
+                 citation: str = "", item_names: Sequence[str] = (), missing_codes=(), min_answered=None):
         self.id, self.n_items, self.integral = str(id), int(n_items), bool(integral)
         self.scale = _scale(scale)
         self.name, self.citation, self.item_names = str(name), str(citation), [str(n) for n in item_names]
         self.subscales: list = []
         self.derived: list = []
+        # Scoring defaults that go with the data (a key file's): added to / used unless the call gives them.
+        self.missing_codes = _codes(missing_codes)
+        self.min_answered = None if min_answered is None else _fraction(min_answered, "min_answered")
 
     @classmethod
     def from_instrument(cls, id: str) -> "Questionnaire":  # noqa: A002
@@ -42,6 +46,18 @@ class Questionnaire:
         d = _core.builtin_key(id).describe()
         q = cls(d["id"], d["n_items"], d["scale"], integral=d["integral"], name=d["name"], citation=d["citation"],
                 item_names=d["item_names"])
+        q.subscales = [(n, list(i), list(r), a) for n, i, r, a in d["subscales"]]
+        q.derived = [(n, [tuple(t) for t in terms]) for n, terms in d["derived"]]
+        return q
+
+    @classmethod
+    def from_key_file(cls, path) -> "Questionnaire":
+        """A key file (docs/key-files.md), as ``bowlby score --key`` reads it, with its missing codes
+        and min_answered; OptionError naming the file, the JSON path and the problem when malformed."""
+        key, codes, min_answered = _core.read_key_file(os.fspath(path))
+        d = key.describe()
+        q = cls(d["id"], d["n_items"], d["scale"], integral=d["integral"], name=d["name"], citation=d["citation"],
+                item_names=d["item_names"], missing_codes=codes, min_answered=min_answered)
         q.subscales = [(n, list(i), list(r), a) for n, i, r, a in d["subscales"]]
         q.derived = [(n, [tuple(t) for t in terms]) for n, terms in d["derived"]]
         return q
@@ -73,8 +89,33 @@ class Questionnaire:
         return f"Questionnaire({self.id!r}, {self.n_items} items on {self.scale[0]:g}-{self.scale[1]:g}: {subs})"
 
 
+def read_key(path) -> Questionnaire:
+    """Reads a key file (docs/key-files.md): ``bowlby.read_key("my-scale.json")``."""
+    return Questionnaire.from_key_file(path)
+
+
+def questionnaire_of(instrument):
+    """A key file's path (a str ending in .json, or a path object) read as a Questionnaire;
+    any other instrument as it is."""
+    if isinstance(instrument, os.PathLike) or (isinstance(instrument, str) and instrument.lower().endswith(".json")):
+        return Questionnaire.from_key_file(instrument)
+    return instrument
+
+
+def scoring_defaults(instrument, missing_codes, min_answered=None):
+    """The missing codes (the call's, then a key file's) and min_answered (the call's, else the
+    key file's, else 0.5, the half rule), as ``bowlby score --key`` takes them."""
+    codes = _codes(missing_codes)
+    if isinstance(instrument, Questionnaire):
+        codes += [c for c in instrument.missing_codes if c not in codes]
+        if min_answered is None:
+            min_answered = instrument.min_answered
+    return codes, 0.5 if min_answered is None else _fraction(min_answered, "min_answered")
+
+
 def key_of(instrument):
-    """The library's key of a built-in id, a Questionnaire or a key."""
+    """The library's key of a built-in id, a key file's path, a Questionnaire or a key."""
+    instrument = questionnaire_of(instrument)
     if isinstance(instrument, str):
         return _core.builtin_key(instrument)
     if isinstance(instrument, Questionnaire):
@@ -208,7 +249,10 @@ def answers(data, key, items=None) -> Answers:
     n = key.n_items
     if isinstance(data, pd.DataFrame):
         header = [str(c) for c in data.columns]
-        if items is None:
+        names = key.describe()["item_names"] if items is None else []
+        if items is None and names and all(name in header for name in names):
+            positions = [header.index(name) for name in names]  # the key's item names, found in the header
+        elif items is None:
             if len(header) != n:
                 raise ShapeError(f"{key.id} has {n} items and the DataFrame {len(header)} columns: name the item "
                                  f"columns with items= (names and spans such as 'Q1:Q{n}')")

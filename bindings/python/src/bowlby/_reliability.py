@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._data import (Answers, Questionnaire, _codes, _fraction, _scale, _whole, answers, frame_matrix, key_of,
-                    readable, relabelled, resolve)
+from ._data import (Answers, Questionnaire, _fraction, _scale, _whole, answers, frame_matrix, key_of,
+                    questionnaire_of, readable, relabelled, resolve, scoring_defaults)
 from ._errors import Error, OptionError
 
 _ALPHA = ["raw_alpha", "std_alpha", "g6_smc", "average_r", "signal_noise", "ase", "var_r", "median_r"]
@@ -223,10 +223,12 @@ def reliability(data, instrument=None, *, items=None, reverse=None, scale=None, 
     else:
         if reverse is not None:
             raise OptionError("reverse goes with items alone: an instrument's key says which items are reversed")
+        instrument = questionnaire_of(instrument)
         key = key_of(instrument)
         ans, data_scale = answers(data, key, items), _scale(scale)
     n_boot = _whole(bootstrap, "bootstrap")
-    acc = _core.Accumulator(key, data_scale, _codes(missing_codes), str(on_invalid), n_boot > 0)
+    codes, _ = scoring_defaults(instrument, missing_codes)
+    acc = _core.Accumulator(key, data_scale, codes, str(on_invalid), n_boot > 0)
     relabelled(ans, lambda: acc.add(ans.matrix, _whole(threads, "threads")))
     raw = acc.reliability(bool(listwise), _fraction(ci_level, "ci_level"), _seed(seed), n_boot,
                           _whole(threads, "threads"), ans.names or [])
@@ -247,9 +249,10 @@ class Accumulator:
     """
 
     def __init__(self, instrument, *, items=None, scale=None, missing_codes=(), on_invalid="error", threads=0):
-        self._instrument = instrument
+        self._instrument = instrument = questionnaire_of(instrument)
         self._key = key_of(instrument)
-        self._items, self._scale, self._codes = items, _scale(scale), _codes(missing_codes)
+        self._items, self._scale = items, _scale(scale)
+        self._codes, _ = scoring_defaults(instrument, missing_codes)
         self._on_invalid, self._threads = str(on_invalid), _whole(threads, "threads")
         self._names = None
         self._core = _core.Accumulator(self._key, self._scale, self._codes, self._on_invalid, False)

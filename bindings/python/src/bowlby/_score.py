@@ -10,7 +10,7 @@ except ImportError:  # pragma: no cover
     BlockManager = make_block = None
 
 from . import _core
-from ._data import _codes, _fraction, _scale, _whole, answers, key_of, relabelled
+from ._data import _scale, _whole, answers, key_of, questionnaire_of, relabelled, scoring_defaults
 
 STATUSES = ["complete", "prorated", "insufficient"]
 
@@ -69,7 +69,7 @@ def score_frame(out: dict, index=None) -> pd.DataFrame:
         return pd.DataFrame(frame, index=index, columns=columns)
 
 
-def score(data, instrument, *, items=None, scale=None, missing_codes=(), min_answered=0.5, on_invalid="error",
+def score(data, instrument, *, items=None, scale=None, missing_codes=(), min_answered=None, on_invalid="error",
           threads=0) -> pd.DataFrame:
     """Scores questionnaire answers.
 
@@ -85,10 +85,11 @@ def score(data, instrument, *, items=None, scale=None, missing_codes=(), min_ans
     Returns a DataFrame with the input's index: per score its value and its count of answered
     items (``<score>_n``), and the row's ``status`` (complete, prorated or insufficient).
     """
+    instrument = questionnaire_of(instrument)
     key = key_of(instrument)
+    codes, fraction = scoring_defaults(instrument, missing_codes, min_answered)
     ans = answers(data, key, items)
-    out = relabelled(ans, lambda: _core.score(key, ans.matrix, _scale(scale), _codes(missing_codes),
-                                              _fraction(min_answered, "min_answered"), str(on_invalid),
+    out = relabelled(ans, lambda: _core.score(key, ans.matrix, _scale(scale), codes, fraction, str(on_invalid),
                                               _whole(threads, "threads")))
     frame = score_frame(out, ans.index)
     frame.attrs["invalid_cells"] = out["invalid_cells"]

@@ -24,7 +24,7 @@ def _score_partition(part, instrument, options):
     return _score_frame(part, instrument, **options)
 
 
-def score(ddf: dd.DataFrame, instrument, *, items=None, scale=None, missing_codes=(), min_answered=0.5,
+def score(ddf: dd.DataFrame, instrument, *, items=None, scale=None, missing_codes=(), min_answered=None,
           on_invalid="error", threads=1) -> dd.DataFrame:
     """bowlby.score on every partition (one task each; nothing is computed here). The result's
     metadata is bowlby.score's output on the input's (empty) metadata: the score columns, their
