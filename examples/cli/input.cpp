@@ -24,6 +24,23 @@
 
 namespace bowlby_cli {
 
+namespace {
+
+// Two columns of one name would make --items, --keep and a key's item names ambiguous. (Columns
+// without a name, as a trailing comma makes, can only be read by position: they may repeat.)
+void refuse_duplicate_names(const std::string& path, const std::vector<std::string>& header) {
+    std::vector<std::size_t> order(header.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return header[a] < header[b]; });
+    for (std::size_t i = 1; i < order.size(); ++i)
+        if (!header[order[i]].empty() && header[order[i]] == header[order[i - 1]])
+            throw data_error(path + ": columns " + std::to_string(order[i - 1] + 1) + " and " +
+                             std::to_string(order[i] + 1) + " are both named " + faults::shown(header[order[i]]) +
+                             "; give each column its own name");
+}
+
+}  // namespace
+
 answer_reader::answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items,
                              const std::string& what, std::size_t max_record,
                              const std::vector<std::string>& item_names)
@@ -68,6 +85,7 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
         std::vector<std::string_view> fields;
         if (!split.next(fields)) throw data_error(path + ": the file is empty; a header row is needed");
         header_.assign(fields.begin(), fields.end());
+        refuse_duplicate_names(path, header_);
         first_data_line_ = split.next_line();
         if (map_) {  // the data start after the header
             map_first_end_ = map_pos_;

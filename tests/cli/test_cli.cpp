@@ -125,6 +125,17 @@ TEST_CASE("without --items - a file of exactly the item columns is taken as item
     CHECK(wrong.err.find("id, Q1, Q2") != std::string::npos);
 }
 
+TEST_CASE("two columns of one name are an error naming the name and both positions") {
+    {
+        std::ofstream f(tmp("dup_header.csv"));
+        f << "id,Q1,Q2,Q1,,\n1,2,3,4,,\n";
+    }
+    const auto r = run(cli() + " score --instrument rq --items Q1,Q2,Q1,id " + tmp("dup_header.csv"), "dup");
+    CHECK(r.status == 1);
+    CHECK(r.err ==
+          "bowlby: " + tmp("dup_header.csv") + ": columns 2 and 4 are both named Q1; give each column its own name\n");
+}
+
 TEST_CASE("plain blocks and the general parser read the same - cells lines and errors") {
     // A block without quotes or carriage returns takes the direct parser; one quoted cell sends
     // the same block through the general one. Both must give the same scores, line numbers and
