@@ -4,11 +4,12 @@
 #   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
 #                                    xmllint and Chromium (the plot renders), GNU time (peak memory in the fault
 #                                    tests), Emscripten (the WebAssembly build),
-#                                    and the python set
+#                                    and the python and fuzz sets
 #   scripts/install-deps.sh python   compiler, Eigen, Boost, nlohmann-json, Python 3 with venv and pip, pybind11,
 #                                    numpy, pandas, pytest, Dask and distributed (the Python package, bindings/python),
 #                                    jsonschema (its tests check key files against docs/key-file.schema.json)
 #   scripts/install-deps.sh web      compiler, CMake, Eigen, Boost, Emscripten, Node.js and npm (the survey)
+#   scripts/install-deps.sh fuzz     the build set, clang-14 and libFuzzer (scripts/fuzz.sh)
 # Uses sudo when not run as root.
 set -euo pipefail
 set_name=${1:-test}
@@ -16,10 +17,12 @@ build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev nlohmann
 test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtools r-cran-gparotation clang-format
   libxml2-utils chromium time)
 web_pkgs=(emscripten)
+fuzz_pkgs=(clang-14 libfuzzer-14-dev)
 python_pkgs=(python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-pybind11 pybind11-dev
   python3-numpy python3-pandas python3-pytest python3-dask python3-distributed python3-jsonschema)
 pkgs=("${build_pkgs[@]}")
-if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}" "${python_pkgs[@]}"); fi
+if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}" "${python_pkgs[@]}" "${fuzz_pkgs[@]}"); fi
+if [ "$set_name" = fuzz ]; then pkgs+=("${fuzz_pkgs[@]}"); fi
 if [ "$set_name" = web ]; then pkgs+=("${web_pkgs[@]}"); fi
 if [ "$set_name" = python ]; then pkgs+=("${python_pkgs[@]}"); fi
 

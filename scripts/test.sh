@@ -4,9 +4,11 @@
 #   2. builds the Python package (bindings/python) in a fresh venv and runs its pytest suite,
 #      against the tool's output;
 #   3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
-#   4. builds the WebAssembly module and tests it in Node and, through the jsPsych survey, in
+#   4. fuzzes the CSV reader and the key-file parser with libFuzzer (ASan + UBSan), 60 s each
+#      (BOWLBY_FUZZ_SECONDS);
+#   5. builds the WebAssembly module and tests it in Node and, through the jsPsych survey, in
 #      headless Chromium, against the tool's scores;
-#   5. checks that the sources are formatted as .clang-format says.
+#   6. checks that the sources are formatted as .clang-format says.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
@@ -32,6 +34,9 @@ cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS
   -DBOWLBY_SANITIZE=ON -DBOWLBY_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build/sanitize -j "$jobs"
 (cd build/sanitize && ctest --output-on-failure -j "$jobs")
+
+echo "== fuzzing: the CSV reader and the key-file parser (libFuzzer, ASan + UBSan)"
+bash scripts/fuzz.sh "${BOWLBY_FUZZ_SECONDS:-60}"
 
 echo "== WebAssembly module, jsPsych survey in headless Chromium, Node example"
 cmake --preset wasm >/dev/null

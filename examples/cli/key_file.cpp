@@ -34,8 +34,8 @@ public:
     // Fields other than `known` are an error (a misspelt field would otherwise be ignored).
     void only(const json& obj, const std::string& path, std::initializer_list<const char*> known,
               const char* what) const {
-        for (const auto& [name, value] : obj.items()) {
-            (void)value;
+        for (auto it = obj.begin(); it != obj.end(); ++it) {
+            const std::string& name = it.key();
             if (std::none_of(known.begin(), known.end(), [&](const char* k) { return name == k; })) {
                 std::string list;
                 for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
@@ -342,6 +342,11 @@ key_file parse_key_file(std::string_view text, const std::string& where) {
         const std::string reason = at == std::string::npos ? what : what.substr(at + 2);
         throw bowlby::key_error(where + ": " + line_column(text, e.byte > 0 ? e.byte - 1 : 0) + ": not valid JSON (" +
                                 faults::shown(reason, 200) + ")");
+    } catch (const json::exception& e) {  // a number beyond a double's range, say
+        const std::string what = e.what();
+        const std::size_t at = what.find("] ");
+        throw bowlby::key_error(where + ": not valid JSON (" +
+                                faults::shown(at == std::string::npos ? what : what.substr(at + 2), 200) + ")");
     }
     key_file out{bowlby::questionnaire("", 1, {}), {}, 0.5};
     key_reader(where).read_top(j, out);

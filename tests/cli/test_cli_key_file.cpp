@@ -183,6 +183,9 @@ TEST_CASE("a malformed key file is an error naming the file, the JSON path and t
         {R"({"id": "k"})", "bowlby_key: missing; a key file starts with \"bowlby_key\": 1"},
         {R"({"bowlby_key": 2, "id": "k"})", "bowlby_key: version 2 is newer than this bowlby reads (1)"},
         {"{\"bowlby_key\": 1,\n \"id\": \"k\",\n \"scale\": {\"min\": 1 \"max\": 7}}", "line 3, column "},
+        // Found by the fuzzer (tests/fuzz): a number beyond a double's range.
+        {key_with(R"("id": "k", "scale": {"min": 1, "max": 2e308}})"),
+         "not valid JSON (number overflow parsing '2e308')"},
     };
     int i = 0;
     for (const bad_key& c : cases) {

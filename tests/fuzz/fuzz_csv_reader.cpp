@@ -1,0 +1,71 @@
+// libFuzzer target: the `bowlby` tool's CSV reader (examples/cli/input.cpp: the header, the
+// plain-block parser, the general RFC 4180 parser, answers read as doubles or bytes) on any
+// bytes. The first input byte picks the reader's options; the rest is the file. A malformed
+// file must end in a data or usage error naming its place; anything else (a crash, another
+// exception, a sanitizer report, a leak) is a finding.
+#include "../../examples/cli/input.hpp"
+
+#include <bowlby/csv.hpp>
+
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+// The file the reader maps: a memory file, rewritten for each input.
+int memory_file() {
+    static const int fd = memfd_create("bowlby-fuzz-csv", 0);
+    if (fd < 0) std::abort();
+    return fd;
+}
+
+void write_all(int fd, const std::uint8_t* data, std::size_t size) {
+    if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) std::abort();
+    while (size > 0) {
+        const ssize_t n = write(fd, data, size);
+        if (n <= 0) std::abort();
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void read_answers(const std::string& path, std::uint8_t options) {
+    // Items: the first three columns (a span), or the file's own columns when it has three.
+    const std::string items = (options & 1) ? "" : "a:c";
+    bowlby_cli::answer_reader input(path, items, 3, "the fuzzed key", 4096);
+    input.allow_bytes((options & 2) != 0);
+    if (options & 4) input.keep(input.header().front());
+    const auto policy = (options & 8) ? bowlby::invalid_policy::missing : bowlby::invalid_policy::error;
+    double sink = 0;  // the blocks' sums, consumed in file order
+    input.run<double>(
+        1 + (options >> 4 & 1), policy,
+        [](const bowlby_cli::parsed_rows& rows, std::size_t, double& sum) {
+            sum = 0;
+            if (rows.in_bytes)
+                sum += static_cast<double>(rows.bytes().template cast<int>().sum());
+            else
+                for (Eigen::Index r = 0; r < rows.answers().rows(); ++r)
+                    for (Eigen::Index c = 0; c < rows.answers().cols(); ++c)
+                        if (rows.answers()(r, c) == rows.answers()(r, c)) sum += rows.answers()(r, c);
+        },
+        [&sink](const double& sum) { sink += sum; });
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const int fd = memory_file();
+    write_all(fd, data + 1, size - 1);
+    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    try {
+        read_answers(path, data[0] & 31);
+    } catch (const bowlby_cli::data_error&) {
+    } catch (const bowlby_cli::usage_error&) {
+    }
+    return 0;
+}
