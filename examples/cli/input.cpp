@@ -5,6 +5,7 @@
 #endif
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -24,6 +25,17 @@
 
 namespace bowlby_cli {
 
+char parse_delimiter(const std::string& text, const std::string& flag) {
+    if (text == "tab" || text == "\\t" || text == "\t") return '\t';
+    if (text == "comma") return ',';
+    if (text == "semicolon") return ';';
+    if (text.size() != 1 || text[0] == '"' || text[0] == '\n' || text[0] == '\r' || text[0] == '.' ||
+        (text[0] >= '0' && text[0] <= '9') || text[0] == '-' || text[0] == '+')
+        throw usage_error(flag + " takes one character such as ',' ';' '|' or the word tab, got '" +
+                          faults::shown(text) + "'");
+    return text[0];
+}
+
 namespace {
 
 // Two columns of one name would make --items, --keep and a key's item names ambiguous. (Columns
@@ -39,12 +51,40 @@ void refuse_duplicate_names(const std::string& path, const std::vector<std::stri
                              "; give each column its own name");
 }
 
+// The delimiter of a file whose reader was not told: tab for .tsv and .tab files; otherwise
+// whichever of ',' ';' and tab splits the header line into the most fields outside quotes
+// (',' when they tie).
+char detect_delimiter(const std::string& path, std::string_view text) {
+    auto ends_with = [&](const char* ext) {
+        const std::size_t n = std::char_traits<char>::length(ext);
+        if (path.size() < n) return false;
+        for (std::size_t i = 0; i < n; ++i)
+            if (std::tolower(static_cast<unsigned char>(path[path.size() - n + i])) != ext[i]) return false;
+        return true;
+    };
+    if (ends_with(".tsv") || ends_with(".tab")) return '\t';
+    std::size_t counts[3] = {0, 0, 0};
+    const char candidates[3] = {',', ';', '\t'};
+    bool quoted = false;
+    for (char c : text) {
+        if (c == '"') quoted = !quoted;
+        if (!quoted && (c == '\n' || c == '\r')) break;
+        for (int k = 0; k < 3; ++k) counts[k] += !quoted && c == candidates[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 3; ++k)
+        if (counts[k] > counts[best]) best = k;
+    return candidates[best];
+}
+
 }  // namespace
 
 answer_reader::answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items,
                              const std::string& what, std::size_t max_record,
-                             const std::vector<std::string>& item_names)
-    : path_(path), max_record_(max_record) {
+                             const std::vector<std::string>& item_names, text_format format)
+    : path_(path), max_record_(max_record), format_(format) {
+    if (format_.decimal_comma && format_.delimiter == ',')
+        throw usage_error("--decimal-comma needs another delimiter than ',' (--delimiter ';')");
 #if BOWLBY_CLI_MAP_FILES
     if (path != "-") {
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -81,7 +121,12 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
         std::string storage;
         text_block block;
         if (!next_block(storage, block)) throw data_error(path + ": the file is empty; a header row is needed");
-        bowlby::csv::splitter split(block.text, 1);
+        if (format_.delimiter == 0) format_.delimiter = detect_delimiter(path, block.text);
+        if (format_.decimal_comma && format_.delimiter == ',')
+            throw data_error(path +
+                             ": the header is separated by commas, so --decimal-comma cannot be read; give "
+                             "the delimiter with --delimiter");
+        bowlby::csv::splitter split(block.text, 1, format_.delimiter);
         std::vector<std::string_view> fields;
         if (!split.next(fields)) throw data_error(path + ": the file is empty; a header row is needed");
         header_.assign(fields.begin(), fields.end());
@@ -530,8 +575,10 @@ void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy
     out.kept.clear();
     out.lines.reserve(static_cast<std::size_t>(max_rows));
     out.kept.reserve(static_cast<std::size_t>(max_rows) * keep_cols_.size());
-    detail::plain_result plain = block.plain ? detail::plain_result::not_bytes : detail::plain_result::general;
-    if (block.plain && allow_bytes_ && try_bytes_.load(std::memory_order_relaxed)) {
+    // The plain parsers read commas and decimal points only; other layouts take the general one.
+    const bool plain_text = block.plain && format_.delimiter == ',' && !format_.decimal_comma;
+    detail::plain_result plain = plain_text ? detail::plain_result::not_bytes : detail::plain_result::general;
+    if (plain_text && allow_bytes_ && try_bytes_.load(std::memory_order_relaxed)) {
         plain = parse_plain(text, first_line, room(out.byte_store), n_items, out);
         if (plain == detail::plain_result::done) {
             out.in_bytes = true;
@@ -547,8 +594,9 @@ void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy
         return;
     out.lines.clear();
     out.kept.clear();
-    bowlby::csv::splitter split(text, first_line);
+    bowlby::csv::splitter split(text, first_line, format_.delimiter);
     std::vector<std::string_view> fields;
+    std::string decimal;  // a cell with its decimal comma made a point
     Eigen::Index r = 0;
     try {
         while (split.next(fields)) {
@@ -561,7 +609,13 @@ void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy
             for (std::size_t j = 0; j < item_cols_.size(); ++j) {
                 const std::string_view cell = fields[item_cols_[j]];
                 double v = nan;
-                if (bowlby::csv::parse_answer(cell, v) == bowlby::csv::cell_kind::text) {
+                std::string_view number = cell;
+                if (format_.decimal_comma && cell.find(',') != std::string_view::npos) {
+                    decimal.assign(cell);
+                    std::replace(decimal.begin(), decimal.end(), ',', '.');
+                    number = decimal;
+                }
+                if (bowlby::csv::parse_answer(number, v) == bowlby::csv::cell_kind::text) {
                     if (policy == bowlby::invalid_policy::error)
                         throw data_error(path_ + ", line " + std::to_string(split.line()) + ", column " +
                                          faults::shown(header_[item_cols_[j]]) + ": value '" + faults::shown(cell) +

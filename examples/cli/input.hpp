@@ -66,6 +66,18 @@ namespace detail {
 enum class plain_result { done, general, not_bytes };
 }  // namespace detail
 
+/// How the input's text is laid out: the field delimiter (0: detected from the header line,
+/// ',' ';' or tab, whichever splits it into the most fields outside quotes; tab for a .tsv
+/// file) and whether numbers are written with a decimal comma (3,5 for 3.5).
+struct text_format {
+    char delimiter = 0;
+    bool decimal_comma = false;
+};
+
+/// The value of --delimiter: one character (not a quote, a line break, a digit, a sign or a
+/// point), or tab, comma, semicolon by name.
+char parse_delimiter(const std::string& text, const std::string& flag);
+
 class answer_reader {
 public:
     /// The longest record read by default (--max-record-bytes): far beyond any questionnaire's
@@ -78,12 +90,15 @@ public:
     /// gives the items. `what` names the instrument in messages. A record longer than
     /// `max_record` bytes is an error naming its line.
     answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items, const std::string& what,
-                  std::size_t max_record = default_max_record, const std::vector<std::string>& item_names = {});
+                  std::size_t max_record = default_max_record, const std::vector<std::string>& item_names = {},
+                  text_format format = {});
     ~answer_reader();
     answer_reader(const answer_reader&) = delete;
     answer_reader& operator=(const answer_reader&) = delete;
 
     const std::vector<std::string>& header() const { return header_; }
+    /// The delimiter read with (given, or detected) and whether numbers have decimal commas.
+    const text_format& format() const { return format_; }
     const std::vector<std::size_t>& item_columns() const { return item_cols_; }
     std::vector<std::string> item_names() const;
     /// Columns to copy to the output alongside each row.
@@ -169,6 +184,7 @@ private:
     std::size_t first_data_line_ = 2;  ///< the line after the header
     bool first_pending_ = false;
     std::vector<std::string> header_;
+    text_format format_;
     std::vector<std::size_t> item_cols_, keep_cols_;
     bool allow_bytes_ = false;
     /// Cleared by the first block with an answer that is no byte: later blocks go straight to

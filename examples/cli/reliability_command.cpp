@@ -35,6 +35,9 @@ options:
   --reverse SPEC       without --instrument: the columns to reverse as MIN + MAX - x (needs --scale)
   --scale MIN:MAX      the response scale (checked; with --instrument, the data's scale if not
                        the instrument's own)
+  --delimiter C        the input's field delimiter: , ; | or tab (default: detected from the
+                       header line, tab for .tsv files)
+  --decimal-comma      numbers in the input are written 3,5 (needs a delimiter other than ,)
   --missing-code V     a value that means "no answer" (repeatable); empty, NA and . always do
   --on-invalid MODE    error (default) or missing
   --listwise           use only rows answered on every item of a scale (default: pairwise)
@@ -49,6 +52,7 @@ options:
 
 struct reliability_request {
     std::string instrument_id, key_path, items_spec, reverse_spec, input_path;
+    text_format format;
     std::size_t max_record = answer_reader::default_max_record;
     std::optional<std::pair<double, double>> scale;
     bowlby::score_options options;
@@ -84,6 +88,10 @@ bool parse_scale_flag(const std::string& flag, args& a, reliability_request& r) 
         r.instrument_id = a.value(flag);
     } else if (flag == "--key") {
         r.key_path = a.value(flag);
+    } else if (flag == "--delimiter") {
+        r.format.delimiter = parse_delimiter(a.value(flag), flag);
+    } else if (flag == "--decimal-comma") {
+        r.format.decimal_comma = true;
     } else if (flag == "--items") {
         r.items_spec = a.value(flag);
     } else if (flag == "--reverse") {
@@ -169,10 +177,10 @@ void plan_reliability(reliability_request& r, reliability_plan& plan) {
         }
         if (r.scale) r.options.data_scale = bowlby::response_scale{r.scale->first, r.scale->second, true};
         plan.input.emplace(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id,
-                           r.max_record, key_item_names(*plan.key));
+                           r.max_record, key_item_names(*plan.key), r.format);
         return;
     }
-    plan.input.emplace(r.input_path, r.items_spec, 0, "the scale", r.max_record);
+    plan.input.emplace(r.input_path, r.items_spec, 0, "the scale", r.max_record, std::vector<std::string>{}, r.format);
     const auto& cols = plan.input->item_columns();
     if (cols.size() < 2)
         throw usage_error("--items names " + std::to_string(cols.size()) + " column; a scale needs two or more");

@@ -25,6 +25,10 @@ options:
                          commas and spans FIRST:LAST (Q1:Q36); without it, the key's item names
                          when the header has them all, or else a file with exactly as many
                          columns as the instrument has items, are taken as items
+  --delimiter C          the input's field delimiter: , ; | or tab (default: the one of , ;
+                         and tab that splits the header line into the most fields; tab for
+                         .tsv files); the output is always comma-separated
+  --decimal-comma        numbers in the input are written 3,5 (needs a delimiter other than ,)
   --scale MIN:MAX        the scale the data were collected on, if not the instrument's own
                          (reverse keying is then MIN + MAX - x)
   --missing-code V       a value that means "no answer" (repeatable); empty cells, NA and .
@@ -100,6 +104,10 @@ bool parse_io_flag(const std::string& flag, args& a, score_request& r) {
         r.instrument_id = a.value(flag);
     } else if (flag == "--key") {
         r.key_path = a.value(flag);
+    } else if (flag == "--delimiter") {
+        r.format.delimiter = parse_delimiter(a.value(flag), flag);
+    } else if (flag == "--decimal-comma") {
+        r.format.decimal_comma = true;
     } else if (flag == "--items") {
         r.items_spec = a.value(flag);
     } else if (flag == "--keep") {

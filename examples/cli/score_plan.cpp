@@ -97,7 +97,7 @@ void open_input(score_plan& plan) {
     const score_request& r = plan.req;
     plan.input =
         std::make_unique<answer_reader>(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items),
-                                        r.instrument_id, r.max_record, key_item_names(*plan.key));
+                                        r.instrument_id, r.max_record, key_item_names(*plan.key), r.format);
     plan.input->allow_bytes(true);
     if (!r.keep_spec.empty()) plan.input->keep(r.keep_spec);
     const std::string& forced = r.cls.forced_choice;
@@ -180,7 +180,7 @@ std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& p
     const score_request& r = plan.req;
     const dimensions& dims = plan.dims;
     answer_reader input(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id,
-                        r.max_record, key_item_names(*plan.key));
+                        r.max_record, key_item_names(*plan.key), r.format);
     input.allow_bytes(true);
     std::optional<sem_sources> sem;
     if (want_sem) sem.emplace(*plan.key, r.options, dims);

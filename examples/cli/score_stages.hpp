@@ -44,6 +44,7 @@ struct score_request {
     std::string instrument_id, key_path, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
     bool min_answered_given = false;  ///< --min-answered given: it overrides a key file's
+    text_format format;               ///< --delimiter, --decimal-comma
     classify_request cls;
     unsigned threads = 0;
     std::size_t max_record = answer_reader::default_max_record;

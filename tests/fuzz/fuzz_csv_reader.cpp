@@ -1,6 +1,7 @@
 // libFuzzer target: the `bowlby` tool's CSV reader (examples/cli/input.cpp: the header, the
 // plain-block parser, the general RFC 4180 parser, answers read as doubles or bytes) on any
-// bytes. The first input byte picks the reader's options; the rest is the file. A malformed
+// bytes. The first input byte picks the reader's options (items, bytes, kept column, invalid
+// answers, threads, semicolons with decimal commas); the rest is the file. A malformed
 // file must end in a data or usage error naming its place; anything else (a crash, another
 // exception, a sanitizer report, a leak) is a finding.
 #include "../../examples/cli/input.hpp"
@@ -36,7 +37,9 @@ void write_all(int fd, const std::uint8_t* data, std::size_t size) {
 void read_answers(const std::string& path, std::uint8_t options) {
     // Items: the first three columns (a span), or the file's own columns when it has three.
     const std::string items = (options & 1) ? "" : "a:c";
-    bowlby_cli::answer_reader input(path, items, 3, "the fuzzed key", 4096);
+    bowlby_cli::text_format format;  // detected from the header line
+    if (options & 32) format = {';', true};
+    bowlby_cli::answer_reader input(path, items, 3, "the fuzzed key", 4096, {}, format);
     input.allow_bytes((options & 2) != 0);
     if (options & 4) input.keep(input.header().front());
     const auto policy = (options & 8) ? bowlby::invalid_policy::missing : bowlby::invalid_policy::error;
@@ -63,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     write_all(fd, data + 1, size - 1);
     const std::string path = "/proc/self/fd/" + std::to_string(fd);
     try {
-        read_answers(path, data[0] & 31);
+        read_answers(path, data[0] & 63);
     } catch (const bowlby_cli::data_error&) {
     } catch (const bowlby_cli::usage_error&) {
     }
