@@ -132,6 +132,10 @@ bool parse_scoring_flag(const std::string& flag, args& a, bowlby::score_options&
 
 }  // namespace
 
+bool parse_score_flag(const std::string& flag, args& a, score_request& r) {
+    return parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) || parse_classify_flag(flag, a, r.cls);
+}
+
 std::optional<score_request> parse_score_args(args& a) {
     score_request r;
     while (!a.done()) {
@@ -140,8 +144,7 @@ std::optional<score_request> parse_score_args(args& a) {
             std::cout << score_help;
             return std::nullopt;
         }
-        if (parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) || parse_classify_flag(flag, a, r.cls))
-            continue;
+        if (parse_score_flag(flag, a, r)) continue;
         if (flag.size() > 1 && flag[0] == '-')
             throw usage_error("unknown option '" + faults::shown(flag) +
                               "' (run 'bowlby score --help' for the options)");
