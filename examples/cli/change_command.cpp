@@ -170,6 +170,8 @@ int run_change(args& a) {
     if (!request) return 0;
     const change_request& r = *request;
     const score_plan plan = make_score_plan(r.score);
+    if (!r.plot.empty() && !bowlby::find_classification_axes(*plan.key))
+        throw usage_error("--plot draws anxiety and avoidance, which " + r.score.instrument_id + " has not");
     output_file out(plan.req.output_path);
     std::optional<output_file> report, plot;
     if (!plan.req.report_path.empty()) report.emplace(plan.req.report_path);
@@ -185,7 +187,8 @@ int run_change(args& a) {
     out.commit();
     if (plot) plot->commit();
     if (report) report->commit();
-    std::cerr << "bowlby change: " << w.pairing.pairs.size() << " people paired";
+    std::cerr << "bowlby change: " << w.pairing.pairs.size() << (w.pairing.pairs.size() == 1 ? " person" : " people")
+              << " paired";
     if (!w.pairing.unmatched.empty())
         std::cerr << "; " << w.pairing.unmatched.size() << " id(s) left out:" << unmatched_text(r, w);
     std::cerr << "\n";

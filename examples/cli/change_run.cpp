@@ -3,10 +3,13 @@
 #include "change_stages.hpp"
 
 #include <bowlby/classify.hpp>
+#include <bowlby/key.hpp>
+#include <bowlby/reliability.hpp>
 
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,12 +30,73 @@ scored_rows subset(const scored_rows& s, const std::vector<std::size_t>& rows) {
     return out;
 }
 
+// The scales whose alpha is each score's reliability: each subscale, and each derived score
+// made of subscales of equal length with equal weights (the AAS's close_depend, the ECR-RS's
+// global scores) as the union of their items, keyed as in scoring: such a score is
+// proportional to the keyed sum of those items, so that sum's alpha is its reliability. Other
+// derived scores have none (their RCI needs --reliability).
+class reliability_scales {
+public:
+    explicit reliability_scales(const bowlby::key_view& key)
+        : q_(std::string(key.id) + "-rci", key.n_items, key.scale) {
+        for (const bowlby::subscale_def& s : key.subscales) {
+            scale_of_.push_back(static_cast<int>(scale_of_.size()));
+            q_.add_subscale(std::string(s.name), {s.items.begin(), s.items.end()},
+                            {s.reversed.begin(), s.reversed.end()});
+        }
+        for (const bowlby::derived_def& d : key.derived) {
+            std::vector<int> items, reversed;
+            if (!union_of(key, d, items, reversed)) {
+                scale_of_.push_back(-1);
+                continue;
+            }
+            scale_of_.push_back(static_cast<int>(q_.view().subscales.size()));
+            q_.add_subscale(std::string(d.name), items, reversed);
+        }
+    }
+    reliability_scales(const reliability_scales&) = delete;  // the accumulator refers to q_
+    reliability_scales& operator=(const reliability_scales&) = delete;
+
+    answer_sink sink(const score_request& r, row_filter take) {
+        accumulator_.emplace(q_.view(), r.options);
+        return {&*accumulator_, q_.view(), std::move(take)};
+    }
+    /// Raw alpha (pairwise, as 'bowlby reliability') per score, once sink() has been read;
+    /// NaN where there is none.
+    std::vector<double> alphas() const {
+        const std::vector<bowlby::reliability_result> rel = bowlby::reliability(*accumulator_);
+        std::vector<double> a;
+        for (int s : scale_of_)
+            a.push_back(s < 0 ? std::numeric_limits<double>::quiet_NaN()
+                              : rel[static_cast<std::size_t>(s)].alpha.raw_alpha);
+        return a;
+    }
+
+private:
+    static bool union_of(const bowlby::key_view& key, const bowlby::derived_def& d, std::vector<int>& items,
+                         std::vector<int>& reversed) {
+        for (const bowlby::term& t : d.terms) {
+            if (t.kind != bowlby::term::subscale || t.weight != d.terms[0].weight || !(t.weight > 0)) return false;
+            const bowlby::subscale_def& s = key.subscales[static_cast<std::size_t>(t.index)];
+            if (s.items.size() != key.subscales[static_cast<std::size_t>(d.terms[0].index)].items.size()) return false;
+            items.insert(items.end(), s.items.begin(), s.items.end());
+            reversed.insert(reversed.end(), s.reversed.begin(), s.reversed.end());
+        }
+        return !items.empty();
+    }
+
+    bowlby::questionnaire q_;
+    std::vector<int> scale_of_;  // per score: its scale in q_, or -1
+    std::optional<bowlby::instrument_accumulator> accumulator_;
+};
+
 // One file holding both waves: its rows split by the wave column; alpha over the pre rows.
 void read_one_file(const change_request& r, const score_plan& plan, two_waves& w) {
-    bowlby::instrument_accumulator items(*plan.key, r.score.options);
-    const scored_rows all = read_scored(plan, *plan.input, &items, [&r](const parsed_rows& rows, Eigen::Index row) {
-        return rows.kept_cell(row, 1) == r.pre;
-    });
+    reliability_scales scales(*plan.key);
+    const scored_rows all =
+        read_scored(plan, *plan.input, scales.sink(r.score, [&r](const parsed_rows& rows, Eigen::Index row) {
+            return rows.kept_cell(row, 1) == r.pre;
+        }));
     std::vector<std::size_t> pre, post;
     for (std::size_t row = 0; row < all.lines.size(); ++row) {
         const std::string& wave = all.cell(row, 1);
@@ -46,14 +110,14 @@ void read_one_file(const change_request& r, const score_plan& plan, two_waves& w
     w.pre = subset(all, pre);
     w.post = subset(all, post);
     w.pre_name = w.post_name = r.score.input_path;
-    w.alpha = score_alphas(items, plan.n_scores);
+    w.alpha = scales.alphas();
     w.first_user_keep = 2;
 }
 
 // Two files: the pre wave through the plan's reader, the post wave through one opened alike.
 void read_two_files(const change_request& r, const score_plan& plan, two_waves& w) {
-    bowlby::instrument_accumulator items(*plan.key, r.score.options);
-    w.pre = read_scored(plan, *plan.input, &items);
+    reliability_scales scales(*plan.key);
+    w.pre = read_scored(plan, *plan.input, scales.sink(r.score, {}));
     answer_reader post(r.post_file, r.score.items_spec, static_cast<std::size_t>(plan.key->n_items),
                        r.score.instrument_id, r.score.max_record);
     post.allow_bytes(true);
@@ -61,7 +125,7 @@ void read_two_files(const change_request& r, const score_plan& plan, two_waves& 
     w.post = read_scored(plan, post);
     w.pre_name = r.pre_file;
     w.post_name = r.post_file;
-    w.alpha = score_alphas(items, plan.n_scores);
+    w.alpha = scales.alphas();
     w.first_user_keep = 1;
 }
 

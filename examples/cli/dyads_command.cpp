@@ -256,7 +256,8 @@ int run_dyads(args& a) {
     if (report) report->write(dyads_report(r, plan, s, p).dump(2) + "\n");
     out.commit();
     if (report) report->commit();
-    std::cerr << "bowlby dyads: " << p.pairs.size() << " dyads paired from " << s.lines.size() << " rows";
+    std::cerr << "bowlby dyads: " << p.pairs.size() << (p.pairs.size() == 1 ? " dyad" : " dyads") << " paired from "
+              << s.lines.size() << " rows";
     if (!p.unpaired.empty()) std::cerr << "; " << p.unpaired.size() << " not paired:" << problems;
     std::cerr << "\n";
     return 0;

@@ -258,14 +258,18 @@ std::string legend(const plot_input& in, const frame& f, bool density) {
     return s;
 }
 
+// An arrow head in the colour of its line: `size` times the line's width, or, with `fixed`,
+// `size` pixels (for lines whose width is a count).
+std::string arrow_head(const std::string& id, double size, bool fixed) {
+    return "<defs><marker id=\"" + id + "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"" + num(size) +
+           "\" markerHeight=\"" + num(size) + "\"" + (fixed ? " markerUnits=\"userSpaceOnUse\"" : "") +
+           " orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"context-stroke\"/></marker></defs>\n";
+}
+
 // A change plot's people: an arrow from each pre point to its post point, those that changed
 // reliably drawn dark and thick over the rest, which are light and thin.
 std::string arrows(const plot_input& in, const frame& f) {
-    std::string s =
-        "<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" "
-        "markerHeight=\"5\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" "
-        "fill=\"context-stroke\"/></marker>"
-        "</defs>\n";
+    std::string s = arrow_head("head", 5, false);
     for (int reliable = 0; reliable < 2; ++reliable) {
         s += reliable
                  ? "<g id=\"reliable-changes\" stroke=\"#b2182b\" stroke-width=\"1.8\" clip-path=\"url(#plot-area)\">\n"
@@ -289,7 +293,7 @@ std::string transitions(const plot_input& in, const frame& f, const label_sums& 
     double total = 0;
     for (const auto& row : in.transitions)
         for (std::size_t n : row) total += static_cast<double>(n);
-    std::string s = "<g id=\"transitions\" fill=\"none\">\n";
+    std::string s = arrow_head("head-fixed", 16, true) + "<g id=\"transitions\" fill=\"none\">\n";
     for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b) {
             const double n =
@@ -312,7 +316,8 @@ std::string transitions(const plot_input& in, const frame& f, const label_sums& 
             const double mx = (x0 + x1) / 2 + (y1 - y0) * 0.15, my = (y0 + y1) / 2 - (x1 - x0) * 0.15;
             s += "<path d=\"M" + num(x0) + " " + num(y0) + "Q" + num(mx) + " " + num(my) + " " + num(x1) + " " +
                  num(y1) + "\" stroke=\"" + colour[a] + "\" stroke-width=\"" + num(w) +
-                 "\" stroke-opacity=\"0.7\"><title>" + count + " moved</title></path>\n";
+                 "\" stroke-opacity=\"0.7\" marker-end=\"url(#head-fixed)\"><title>" + count +
+                 " moved</title></path>\n";
             s += "<text x=\"" + num(mx) + "\" y=\"" + num(my) +
                  "\" text-anchor=\"middle\" fill=\"#222\" stroke=\"white\" "
                  "stroke-width=\"3\" paint-order=\"stroke\">" +

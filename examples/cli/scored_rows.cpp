@@ -1,7 +1,5 @@
 #include "scored_rows.hpp"
 
-#include <bowlby/reliability.hpp>
-
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -71,8 +69,7 @@ std::vector<std::string> scored_rows::column(std::size_t c) const {
     return out;
 }
 
-scored_rows read_scored(const score_plan& plan, answer_reader& input, bowlby::instrument_accumulator* items,
-                        const row_filter& take) {
+scored_rows read_scored(const score_plan& plan, answer_reader& input, const answer_sink& sink) {
     scored_rows out;
     out.keep = input.keep_columns().size();
     std::vector<bowlby::score_table<double>> parts;
@@ -88,13 +85,13 @@ scored_rows read_scored(const score_plan& plan, answer_reader& input, bowlby::in
             if (plan.classifying)
                 for (Eigen::Index row = 0; row < rows.rows(); ++row)
                     res.outcomes.push_back(classify_row(plan, rows, t, row));
-            if (!items) return;
-            res.items.emplace(*plan.key, rows.in_bytes ? byte_options(r.options) : r.options);
-            add_taken(*res.items, rows, take);
+            if (!sink.items) return;
+            res.items.emplace(sink.key, rows.in_bytes ? byte_options(r.options) : r.options);
+            add_taken(*res.items, rows, sink.take);
         },
         [&](scored_block& res) {
             append(out, parts, res);
-            if (items) items->merge(*res.items);
+            if (sink.items) sink.items->merge(*res.items);
         });
     out.scores = concatenate(plan, parts);
     return out;
@@ -117,13 +114,6 @@ std::string lines_text(const scored_rows& s, const std::vector<std::size_t>& row
         t += std::to_string(s.lines[rows[i]]);
     }
     return t;
-}
-
-std::vector<double> score_alphas(const bowlby::instrument_accumulator& items, std::size_t n_scores) {
-    std::vector<double> a(n_scores, std::numeric_limits<double>::quiet_NaN());
-    const std::vector<bowlby::reliability_result> rel = bowlby::reliability(items);
-    for (std::size_t s = 0; s < rel.size() && s < n_scores; ++s) a[s] = rel[s].alpha.raw_alpha;
-    return a;
 }
 
 std::string csv_cell(const std::string& s) {

@@ -27,24 +27,28 @@ struct scored_rows {
     std::vector<std::string> column(std::size_t c) const;
 };
 
-/// Which rows' answers go into the accumulator of read_scored: (block, row in block) -> yes.
+/// Which rows' answers go into an accumulator: (block, row in block) -> yes.
 using row_filter = std::function<bool(const parsed_rows&, Eigen::Index)>;
 
+/// Where read_scored adds answers, for the reliability of some rows: an accumulator over
+/// `key` (a key of the instrument's items, made with the plan's options), and the rows taken
+/// (all when empty).
+struct answer_sink {
+    bowlby::instrument_accumulator* items = nullptr;
+    bowlby::key_view key;
+    row_filter take;
+};
+
 /// Reads, scores and (when the plan classifies) classifies every row of `input`, which was
-/// opened like the plan's own. When `items` is given, the answers of the rows `take` accepts
-/// are added to it (made with the plan's options), for the reliability of those rows.
-scored_rows read_scored(const score_plan& plan, answer_reader& input, bowlby::instrument_accumulator* items = nullptr,
-                        const row_filter& take = {});
+/// opened like the plan's own; the answers of the rows `sink` takes are added to its
+/// accumulator.
+scored_rows read_scored(const score_plan& plan, answer_reader& input, const answer_sink& sink = {});
 
 /// The rows `rows` of a table, in that order.
 bowlby::score_table<double> select_rows(const bowlby::score_table<double>& t, const std::vector<std::size_t>& rows);
 
 /// "line 12" or "lines 12, 15 and 20" for 0-based rows of `s`.
 std::string lines_text(const scored_rows& s, const std::vector<std::size_t>& rows);
-
-/// The raw alpha of each score from the accumulator's subscales (pairwise, as 'bowlby
-/// reliability' computes it); NaN for derived scores.
-std::vector<double> score_alphas(const bowlby::instrument_accumulator& items, std::size_t n_scores);
 
 /// A CSV cell: quoted when it holds a comma, quote or line break.
 std::string csv_cell(const std::string& s);

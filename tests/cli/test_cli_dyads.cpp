@@ -25,7 +25,7 @@ TEST_CASE("bowlby dyads names every dyad it cannot pair - lines and reason") {
         run(cli() + dyads_cmd + "--output " + tmp("dy_small.csv") + " " + data("couples_small.csv"), "dy_small");
     REQUIRE(r.status == 0);
     INFO(r.err);
-    CHECK(has(r.err, "2 dyads paired from 11 rows; 3 not paired:"));
+    CHECK(has(r.err, "3 dyads paired from 11 rows; 3 not paired:"));  // A, D and E
     CHECK(has(r.err, "dyad 'B' (line 3): one row, no partner"));
     CHECK(has(r.err, "dyad 'C' (lines 4, 6 and 7): 3 rows, a dyad has two"));
     CHECK(has(r.err, "a row with no dyad id (line 12)"));
@@ -35,7 +35,7 @@ TEST_CASE("bowlby dyads names every dyad it cannot pair - lines and reason") {
             "dy_role");
     REQUIRE(d.status == 0);
     CHECK(has(d.err, "dyad 'D' (lines 8 and 9): both partners have role '1', the partners cannot be told apart"));
-    CHECK(has(d.err, "1 dyads paired from 11 rows; 4 not paired:"));
+    CHECK(has(d.err, "2 dyads paired from 11 rows; 4 not paired:"));  // A and E
 }
 
 TEST_CASE("bowlby dyads --strict: a dyad that cannot be paired is an error - no output left") {
@@ -55,7 +55,7 @@ TEST_CASE("bowlby dyads wide - one dyad by hand - a missing score leaves its cel
                        "dy_hand");
     REQUIRE(r.status == 0);
     const auto rows = read_simple_csv(slurp(tmp("dy_hand.csv")));
-    REQUIRE(rows.size() == 3);  // A and E; B, C and the row without id are not paired
+    REQUIRE(rows.size() == 4);  // A, D and E; B, C and the row without id are not paired
     CHECK(rows[0] == std::vector<std::string>{"dyad", "anxiety_1", "anxiety_2", "anxiety_diff", "avoidance_1",
                                               "avoidance_2", "avoidance_diff", "category_1", "category_2", "pairing"});
     // A, partner 1 (line 2): anxiety items 2 4 6 8R 10 12 = 5 6 5 (8-3) 6 5 -> 32/6; avoidance
@@ -72,18 +72,18 @@ TEST_CASE("bowlby dyads wide - one dyad by hand - a missing score leaves its cel
     CHECK(rows[1][8] == "secure");
     CHECK(rows[1][9] == "fearful+secure");
     // E's first partner answered 2 of 6 anxiety items: no anxiety score, no difference, no category.
-    CHECK(rows[2][0] == "E");
-    CHECK(rows[2][1].empty());
-    CHECK(rows[2][3].empty());
-    CHECK(rows[2][7] == "unclassified");
-    CHECK(rows[2][9].empty());
+    CHECK(rows[3][0] == "E");
+    CHECK(rows[3][1].empty());
+    CHECK(rows[3][3].empty());
+    CHECK(rows[3][7] == "unclassified");
+    CHECK(rows[3][9].empty());
     const auto j = nlohmann::json::parse(slurp(report));
-    CHECK(j["dyads"] == 2);
-    CHECK(j["pairings"]["fearful+secure"] == 1);
+    CHECK(j["dyads"] == 3);
+    CHECK(j["pairings"]["fearful+secure"] == 2);  // A and D
     CHECK(j["pairings"]["unclassified"] == 1);
     CHECK(j["pairings"].size() == 11);    // the ten unordered pairs and the unclassified
-    CHECK(j["intraclass"][0]["n"] == 1);  // anxiety: A only
-    CHECK(j["intraclass"][1]["n"] == 2);  // avoidance: A and E
+    CHECK(j["intraclass"][0]["n"] == 2);  // anxiety: A and D
+    CHECK(j["intraclass"][1]["n"] == 3);  // avoidance: A, D and E
     CHECK(j["unpaired"][1]["dyad"] == "C");
     CHECK(j["unpaired"][1]["rows"] == 3);
     CHECK(j["unpaired"][1]["lines"] == nlohmann::json::array({4, 6, 7}));
@@ -112,7 +112,7 @@ TEST_CASE("bowlby change names ids in one wave only or repeated - --strict makes
         run(cli() + change_cmd + "--output " + tmp("ch_small.csv") + " " + data("waves_small.csv"), "ch_small");
     REQUIRE(r.status == 0);
     INFO(r.err);
-    CHECK(has(r.err, "1 people paired; 3 id(s) left out:"));
+    CHECK(has(r.err, "1 person paired; 3 id(s) left out:"));
     CHECK(has(r.err,
               "id 'P2': 1 row in the pre wave (line 3), 2 rows in the post wave (lines 6 and 7), an id may "
               "appear once in each wave"));

@@ -221,4 +221,39 @@ wcsv(data.frame(id = paired,
                 anxiety_rci = fmt((Spost[i_post, "anxiety"] - Spre[i_pre, "anxiety"]) / (sqrt(2) * given_sd[["anxiety"]] * sqrt(1 - given[["anxiety"]]))),
                 avoidance_rci = fmt((Spost[i_post, "avoidance"] - Spre[i_pre, "avoidance"]) / (sqrt(2) * given_sd[["avoidance"]] * sqrt(1 - given[["avoidance"]])))),
      "change_expected_given.csv")
+
+# ---- the AAS (1-5): the joint test on anxiety and close_depend -------------------------------
+# close_depend, the mean of close and depend (6 items each), is proportional to the keyed sum
+# of their twelve items: its reliability is the alpha of those twelve as one scale.
+aas_close <- c(1, 6, 8, 12, 13, 17); aas_depend <- c(2, 5, 7, 14, 16, 18); aas_anx <- c(3, 4, 9, 10, 11, 15)
+aas_rev <- c(8, 13, 17, 2, 7, 16, 18)
+aas_answers <- function(anx, cd) {
+  n <- length(anx); X <- matrix(NA_real_, n, 18)
+  for (j in aas_anx) X[, j] <- pmin(5, pmax(1, round(anx + rnorm(n, 0, 0.7))))
+  for (j in c(aas_close, aas_depend)) X[, j] <- pmin(5, pmax(1, round(cd + rnorm(n, 0, 0.7))))
+  for (j in aas_rev) X[, j] <- 6 - X[, j]
+  X
+}
+aas_keyed <- function(X, items) { x <- X[, items, drop = FALSE]; for (j in seq_along(items)) if (items[j] %in% aas_rev) x[, j] <- 6 - x[, j]; x }
+aas_mean <- function(X, items) { x <- aas_keyed(X, items); m <- rowMeans(x, na.rm = TRUE); m[rowSums(!is.na(x)) < 3] <- NA; m }
+n_aas <- 60
+a0 <- rnorm(n_aas, 3, 0.8); c0 <- rnorm(n_aas, 3, 0.8)
+da <- rnorm(n_aas, 0, 0.2); dc <- rnorm(n_aas, 0, 0.2); da[1:8] <- -1.6; dc[1:5] <- 1.5
+A1 <- aas_answers(a0, c0); A2 <- aas_answers(a0 + da, c0 + dc)
+A1[9, 2] <- NA
+aid <- sprintf("A%02d", 1:n_aas)
+aas_frame <- function(X) { d <- as.data.frame(X); names(d) <- paste0("Q", 1:18); d }
+wcsv(rbind(data.frame(id = aid, wave = "pre", aas_frame(A1)), data.frame(id = aid, wave = "post", aas_frame(A2))), "aas_waves.csv")
+sc <- function(X) { cl <- aas_mean(X, aas_close); de <- aas_mean(X, aas_depend)
+  cbind(close = cl, depend = de, anxiety = aas_mean(X, aas_anx), close_depend = 0.5 * cl + 0.5 * de) }
+P1 <- sc(A1); P2 <- sc(A2)
+arel <- c(close = alpha(aas_keyed(A1, aas_close)), depend = alpha(aas_keyed(A1, aas_depend)),
+          anxiety = alpha(aas_keyed(A1, aas_anx)), close_depend = alpha(aas_keyed(A1, c(aas_close, aas_depend))))
+ares <- data.frame(id = aid)
+for (s in colnames(P1)) ares[[paste0(s, "_rci")]] <- fmt((P2[, s] - P1[, s]) / (sqrt(2) * sd(P1[, s], na.rm = TRUE) * sqrt(1 - arel[[s]])))
+ra <- (P2[, "anxiety"] - P1[, "anxiety"]) / (sqrt(2) * sd(P1[, "anxiety"], na.rm = TRUE) * sqrt(1 - arel[["anxiety"]]))
+rc <- (P2[, "close_depend"] - P1[, "close_depend"]) / (sqrt(2) * sd(P1[, "close_depend"], na.rm = TRUE) * sqrt(1 - arel[["close_depend"]]))
+ares$joint_d2 <- fmt(ra^2 + rc^2); ares$joint_p <- fmt(exp(-(ra^2 + rc^2) / 2))
+ares$joint_reliable <- ifelse(exp(-(ra^2 + rc^2) / 2) < 0.05, "true", "false")
+wcsv(ares, "aas_change_expected.csv")
 cat("wrote", out, "\n")
