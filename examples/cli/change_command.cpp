@@ -179,7 +179,7 @@ int run_change(args& a) {
     const two_waves w = read_waves(r, plan);
     if (r.strict && !w.pairing.unmatched.empty())
         throw data_error(std::to_string(w.pairing.unmatched.size()) +
-                         " id(s) cannot be paired (--strict):" + unmatched_text(r, w));
+                         " id(s) cannot be paired (--strict):" + message_lines(unmatched_messages(r, w)));
     const bowlby::change_result c = compute_change(r, plan, w);
     out.write(change_rows(r, plan, w, c));
     if (plot) plot->write(change_plot_svg(plan, w, c));
@@ -190,7 +190,10 @@ int run_change(args& a) {
     std::cerr << "bowlby change: " << w.pairing.pairs.size() << (w.pairing.pairs.size() == 1 ? " person" : " people")
               << " paired";
     if (!w.pairing.unmatched.empty())
-        std::cerr << "; " << w.pairing.unmatched.size() << " id(s) left out:" << unmatched_text(r, w);
+        std::cerr << "; " << w.pairing.unmatched.size()
+                  << " id(s) left out:" << message_lines(unmatched_messages(r, w));
+    const std::vector<std::string> missing = missing_messages(w);
+    if (!missing.empty()) std::cerr << "\nscores missing in paired people:" << message_lines(missing);
     std::cerr << "\n";
     return 0;
 }

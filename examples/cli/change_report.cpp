@@ -122,6 +122,7 @@ json change_report(const change_request& r, const score_plan& plan, const two_wa
     j["post_rows"] = w.post.lines.size();
     j["paired"] = w.pairing.pairs.size();
     j["unmatched"] = unmatched_json(w);
+    j["missing_scores"] = missing_messages(w);
     j["rci_z"] = r.options.rci_z;
     if (!c.clinical.empty()) j["better"] = r.options.lower_is_better ? "lower" : "higher";
     json scores = json::array();

@@ -145,8 +145,8 @@ two_waves read_waves(const change_request& r, const score_plan& plan) {
     return w;
 }
 
-std::string unmatched_text(const change_request& r, const two_waves& w) {
-    std::string t;
+std::vector<std::string> unmatched_messages(const change_request& r, const two_waves& w) {
+    std::vector<std::string> out;
     const bool two_files = !r.pre_file.empty();
     for (const bowlby::unmatched_id& u : w.pairing.unmatched) {
         std::vector<std::string> where;
@@ -156,24 +156,37 @@ std::string unmatched_text(const change_request& r, const two_waves& w) {
         if (!u.post_rows.empty())
             where.push_back(count_rows(u.post_rows.size(), "post") + " (" + (two_files ? w.post_name + " " : "") +
                             lines_text(w.post, u.post_rows) + ")");
-        std::string what = where[0] + (where.size() > 1 ? ", " + where[1] : "");
-        t += "\n  ";
+        const std::string what = where[0] + (where.size() > 1 ? ", " + where[1] : "");
+        const std::string id = "id '" + faults::shown(u.id) + "': ";
         switch (u.reason) {
             case bowlby::wave_problem::no_id:
-                t += "a row with no " + faults::shown(r.id) + ": " + what;
+                out.push_back("a row with no " + faults::shown(r.id) + ": " + what);
                 break;
             case bowlby::wave_problem::pre_only:
-                t += "id '" + faults::shown(u.id) + "': " + what + ", none in the post wave";
+                out.push_back(id + what + ", none in the post wave");
                 break;
             case bowlby::wave_problem::post_only:
-                t += "id '" + faults::shown(u.id) + "': " + what + ", none in the pre wave";
+                out.push_back(id + what + ", none in the pre wave");
                 break;
             case bowlby::wave_problem::repeated:
-                t += "id '" + faults::shown(u.id) + "': " + what + ", an id may appear once in each wave";
+                out.push_back(id + what + ", an id may appear once in each wave");
                 break;
         }
     }
-    return t;
+    return out;
+}
+
+std::vector<std::string> missing_messages(const two_waves& w) {
+    std::vector<std::string> out;
+    for (const bowlby::wave_pair& p : w.pairing.pairs)
+        for (int k = 0; k < 2; ++k) {
+            const scored_rows& wave = k == 0 ? w.pre : w.post;
+            const std::size_t row = k == 0 ? p.pre_row : p.post_row;
+            for (const std::string& m : missing_scores(wave, row))
+                out.push_back("id '" + faults::shown(p.id) + "', " + (k == 0 ? "pre" : "post") + " wave (" +
+                              lines_text(wave, {row}) + "): " + m + ", its change on that score is empty");
+        }
+    return out;
 }
 
 bowlby::change_result compute_change(const change_request& r, const score_plan& plan, const two_waves& w) {

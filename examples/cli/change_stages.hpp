@@ -36,8 +36,10 @@ struct two_waves {
 };
 
 two_waves read_waves(const change_request& r, const score_plan& plan);
-/// Each id left out, one per line: the id, its lines in each wave and why.
-std::string unmatched_text(const change_request& r, const two_waves& w);
+/// Each id left out: the id, its lines in each wave and why.
+std::vector<std::string> unmatched_messages(const change_request& r, const two_waves& w);
+/// Each score a paired person lacks in a wave, with the line.
+std::vector<std::string> missing_messages(const two_waves& w);
 bowlby::change_result compute_change(const change_request& r, const score_plan& plan, const two_waves& w);
 std::string change_rows(const change_request& r, const score_plan& plan, const two_waves& w,
                         const bowlby::change_result& c);

@@ -76,6 +76,7 @@ std::optional<dyads_request> parse_dyads_args(args& a) {
         } else if (flag == "--plot" || flag == "--keep") {
             throw usage_error("bowlby dyads has no " + flag + " (run 'bowlby dyads --help' for the options)");
         } else if (parse_score_flag(flag, a, r.score)) {
+            continue;  // scoring and classification, as in bowlby score
         } else if (flag.size() > 1 && flag[0] == '-') {
             throw usage_error("unknown option '" + faults::shown(flag) +
                               "' (run 'bowlby dyads --help' for the options)");
@@ -198,7 +199,8 @@ json pairing_counts(const scored_rows& s, const bowlby::dyad_pairing& p) {
     return counts;
 }
 
-json dyads_report(const dyads_request& r, const score_plan& plan, const scored_rows& s, const bowlby::dyad_pairing& p) {
+json dyads_report(const dyads_request& r, const score_plan& plan, const scored_rows& s, const bowlby::dyad_pairing& p,
+                  const std::vector<std::string>& missing) {
     json j;
     j["instrument"] = std::string(plan.key->id);
     j["input"] = r.score.input_path;
@@ -219,6 +221,7 @@ json dyads_report(const dyads_request& r, const score_plan& plan, const scored_r
         un.push_back(o);
     }
     j["unpaired"] = un;
+    j["missing_scores"] = missing;
     if (plan.classifying) {
         j["classification"] = plan.rule ? plan.rule->describe() : json({{"method", "rq"}});
         j["pairings"] = pairing_counts(s, p);
@@ -247,18 +250,25 @@ int run_dyads(args& a) {
     const scored_rows s = read_scored(plan, *plan.input);
     const bowlby::dyad_pairing p =
         bowlby::pair_dyads(s.column(0), r.distinguish.empty() ? std::vector<std::string>{} : s.column(1));
-    std::string problems;
-    for (const bowlby::unpaired_dyad& u : p.unpaired) problems += "\n  " + unpaired_message(u, s, r.distinguish);
+    std::vector<std::string> problems, missing;
+    for (const bowlby::unpaired_dyad& u : p.unpaired) problems.push_back(unpaired_message(u, s, r.distinguish));
     if (r.strict && !p.unpaired.empty())
         throw data_error(r.score.input_path + ": " + std::to_string(p.unpaired.size()) +
-                         " dyad(s) cannot be paired (--strict):" + problems);
+                         " dyad(s) cannot be paired (--strict):" + message_lines(problems));
+    for (const bowlby::dyad_pair& d : p.pairs)
+        for (int k = 0; k < 2; ++k)
+            for (const std::string& m : missing_scores(s, k == 0 ? d.row1 : d.row2))
+                missing.push_back("dyad '" + faults::shown(d.dyad) + "', partner " + std::to_string(k + 1) + " (" +
+                                  lines_text(s, {k == 0 ? d.row1 : d.row2}) + "): " + m +
+                                  ", left out of the statistics that need it");
     out.write(r.pairwise ? pairwise_rows(plan, s, p) : wide_rows(plan, s, p));
-    if (report) report->write(dyads_report(r, plan, s, p).dump(2) + "\n");
+    if (report) report->write(dyads_report(r, plan, s, p, missing).dump(2) + "\n");
     out.commit();
     if (report) report->commit();
     std::cerr << "bowlby dyads: " << p.pairs.size() << (p.pairs.size() == 1 ? " dyad" : " dyads") << " paired from "
               << s.lines.size() << " rows";
-    if (!p.unpaired.empty()) std::cerr << "; " << p.unpaired.size() << " not paired:" << problems;
+    if (!p.unpaired.empty()) std::cerr << "; " << p.unpaired.size() << " not paired:" << message_lines(problems);
+    if (!missing.empty()) std::cerr << "\nscores missing in paired dyads:" << message_lines(missing);
     std::cerr << "\n";
     return 0;
 }

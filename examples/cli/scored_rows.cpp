@@ -116,6 +116,26 @@ std::string lines_text(const scored_rows& s, const std::vector<std::size_t>& row
     return t;
 }
 
+std::string message_lines(const std::vector<std::string>& messages, std::size_t most) {
+    std::string t;
+    for (std::size_t i = 0; i < messages.size() && i < most; ++i) t += "\n  " + messages[i];
+    if (messages.size() > most)
+        t += "\n  ... and " + std::to_string(messages.size() - most) + " more (every one is in the --report)";
+    return t;
+}
+
+std::vector<std::string> missing_scores(const scored_rows& s, std::size_t row) {
+    std::vector<std::string> out;
+    const auto r = static_cast<Eigen::Index>(row);
+    for (Eigen::Index c = 0; c < s.scores.values.cols(); ++c) {
+        if (std::isfinite(s.scores.values(r, c))) continue;
+        const int answered = s.scores.answered(r, c);
+        out.push_back("no " + s.scores.names[static_cast<std::size_t>(c)] + " score (" + std::to_string(answered) +
+                      (answered == 1 ? " item" : " items") + " answered)");
+    }
+    return out;
+}
+
 std::string csv_cell(const std::string& s) {
     if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string q = "\"";

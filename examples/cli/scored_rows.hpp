@@ -50,6 +50,12 @@ bowlby::score_table<double> select_rows(const bowlby::score_table<double>& t, co
 /// "line 12" or "lines 12, 15 and 20" for 0-based rows of `s`.
 std::string lines_text(const scored_rows& s, const std::vector<std::size_t>& rows);
 
+/// Messages as lines indented under a summary: at most `most`, then how many more there are.
+std::string message_lines(const std::vector<std::string>& messages, std::size_t most = 20);
+
+/// What row `row` lacks: "no anxiety score (2 items answered)" for each score it has not.
+std::vector<std::string> missing_scores(const scored_rows& s, std::size_t row);
+
 /// A CSV cell: quoted when it holds a comma, quote or line break.
 std::string csv_cell(const std::string& s);
 /// A number as a CSV cell: empty where it is not finite.

@@ -29,6 +29,9 @@ TEST_CASE("bowlby dyads names every dyad it cannot pair - lines and reason") {
     CHECK(has(r.err, "dyad 'B' (line 3): one row, no partner"));
     CHECK(has(r.err, "dyad 'C' (lines 4, 6 and 7): 3 rows, a dyad has two"));
     CHECK(has(r.err, "a row with no dyad id (line 12)"));
+    CHECK(has(r.err,
+              "scores missing in paired dyads:\n  dyad 'E', partner 1 (line 10): no anxiety score (2 items "
+              "answered), left out of the statistics that need it"));
 
     const auto d =
         run(cli() + dyads_cmd + "--distinguish role --output " + tmp("dy_role.csv") + " " + data("couples_small.csv"),
@@ -88,6 +91,7 @@ TEST_CASE("bowlby dyads wide - one dyad by hand - a missing score leaves its cel
     CHECK(j["unpaired"][1]["rows"] == 3);
     CHECK(j["unpaired"][1]["lines"] == nlohmann::json::array({4, 6, 7}));
     CHECK(j["unpaired"][1]["reason"] == "more than two rows");
+    CHECK(j["missing_scores"].size() == 1);
 }
 
 TEST_CASE("bowlby dyads --distinguish orders partners by number - pairwise layout") {
@@ -112,16 +116,25 @@ TEST_CASE("bowlby change names ids in one wave only or repeated - --strict makes
         run(cli() + change_cmd + "--output " + tmp("ch_small.csv") + " " + data("waves_small.csv"), "ch_small");
     REQUIRE(r.status == 0);
     INFO(r.err);
-    CHECK(has(r.err, "1 person paired; 3 id(s) left out:"));
+    CHECK(has(r.err, "2 people paired; 3 id(s) left out:"));
+    CHECK(has(r.err,
+              "scores missing in paired people:\n  id 'P5', post wave (line 10): no anxiety score (2 items "
+              "answered), its change on that score is empty"));
     CHECK(has(r.err,
               "id 'P2': 1 row in the pre wave (line 3), 2 rows in the post wave (lines 6 and 7), an id may "
               "appear once in each wave"));
     CHECK(has(r.err, "id 'P3': 1 row in the pre wave (line 4), none in the post wave"));
     CHECK(has(r.err, "id 'P4': 1 row in the post wave (line 8), none in the pre wave"));
     const auto rows = read_simple_csv(slurp(tmp("ch_small.csv")));
-    REQUIRE(rows.size() == 2);
+    REQUIRE(rows.size() == 3);
     CHECK(rows[0][0] == "id");
     CHECK(rows[1][0] == "P1");
+    CHECK(rows[2][0] == "P5");
+    CHECK(rows[2][2].empty());    // anxiety_post
+    CHECK(rows[2][3].empty());    // anxiety_change
+    CHECK(rows[2][5].empty());    // anxiety_reliable
+    CHECK(rows[2][13].empty());   // joint_reliable
+    CHECK(!rows[2][10].empty());  // avoidance_reliable
     const auto s = run(cli() + change_cmd + "--strict --output " + tmp("ch_strict.csv") + " " + data("waves_small.csv"),
                        "ch_strict");
     CHECK(s.status == 1);
