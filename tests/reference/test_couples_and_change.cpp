@@ -161,8 +161,8 @@ int main() {
     // The AAS: close_depend's reliability is the alpha of its twelve items; the joint test
     // takes anxiety and close_depend.
     const std::string aas = tmp("cc_aas.csv");
-    if (run_ok("change --instrument aas --items Q1:Q18 --id id --wave wave --pre pre --post post --output " + aas + " " +
-                   dir + "/aas_waves.csv",
+    if (run_ok("change --instrument aas --items Q1:Q18 --id id --wave wave --pre pre --post post --output " + aas +
+                   " " + dir + "/aas_waves.csv",
                "cc_aas") == 0)
         compare_csv("aas", aas, dir + "/aas_change_expected.csv");
     std::cout << compared << " values compared with base R, " << failures << " mismatches\n";
