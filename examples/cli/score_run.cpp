@@ -251,7 +251,8 @@ outcome classify_row(const score_plan& plan, const parsed_rows& in, const bowlby
     }
     const dimensions& d = plan.dims;
     const double anxiety = t.values(r, d.anxiety), avoidance = d.avo(t.values(r, d.avoidance));
-    if (const outcome* known = plan.outcomes.find(anxiety, avoidance)) return *known;
+    if (!std::isnan(anxiety) && !std::isnan(avoidance))
+        if (const outcome* known = plan.outcomes.find(anxiety, avoidance)) return *known;
     const bowlby::classification c = plan.rule->classify(anxiety, avoidance);
     return {c.cat, c.probability};
 }
