@@ -108,5 +108,7 @@ private:
 int run_score(args& a);
 int run_instruments(args& a);
 int run_reliability(args& a);
+int run_dyads(args& a);
+int run_change(args& a);
 
 }  // namespace bowlby_cli

@@ -3,6 +3,8 @@
 //   bowlby instruments [--export ID]   list the built-in instruments, or write one as a key file
 //   bowlby score --instrument ID ...   score a CSV file (bowlby score --help)
 //   bowlby reliability ...             reliability statistics (bowlby reliability --help)
+//   bowlby dyads ...                   partners paired by a dyad id (bowlby dyads --help)
+//   bowlby change ...                  reliable change between two waves (bowlby change --help)
 //
 // Exit status: 0 success, 1 a problem with the data or files, 2 a usage error.
 #include "cli.hpp"
@@ -75,6 +77,8 @@ commands:
                 '--export ID' writes one as a key file (docs/key-files.md)
   score         score a CSV file of responses ('bowlby score --help')
   reliability   reliability statistics of subscales or a scale ('bowlby reliability --help')
+  dyads         partners' scores side by side and their similarity ('bowlby dyads --help')
+  change        reliable change between two waves ('bowlby change --help')
   version       print the version
 )";
 }
@@ -99,6 +103,8 @@ int main(int argc, char** argv) {
         if (command == "score") return run_score(a);
         if (command == "instruments") return run_instruments(a);
         if (command == "reliability") return run_reliability(a);
+        if (command == "dyads") return run_dyads(a);
+        if (command == "change") return run_change(a);
         if (command == "version" || command == "--version") {
             std::cout << "bowlby " << bowlby::version_string << "\n";
             return 0;

@@ -244,9 +244,86 @@ std::string legend(const plot_input& in, const frame& f, bool density) {
              std::to_string(in.counts[static_cast<std::size_t>(c)]) + pct + "</text>\n";
     }
     s += "<text x=\"" + num(lx) + "\" y=\"" + num(f.top + 35 + 24 * 5 + 10) +
-         "\">n = " + std::to_string(static_cast<long long>(total)) + (density ? ", density" : ", points") +
-         "</text>\n</g>\n";
+         "\">n = " + std::to_string(static_cast<long long>(total)) +
+         (in.change ? (density ? ", transitions" : ", arrows pre -> post") : (density ? ", density" : ", points")) +
+         "</text>\n";
+    if (in.change && !density)
+        s += "<line x1=\"" + num(lx) + "\" y1=\"" + num(f.top + 190) + "\" x2=\"" + num(lx + 24) + "\" y2=\"" +
+             num(f.top + 190) + "\" stroke=\"#b2182b\" stroke-width=\"1.8\"/><text x=\"" + num(lx + 30) + "\" y=\"" +
+             num(f.top + 194) + "\">reliable change</text>\n<line x1=\"" + num(lx) + "\" y1=\"" + num(f.top + 212) +
+             "\" x2=\"" + num(lx + 24) + "\" y2=\"" + num(f.top + 212) +
+             "\" stroke=\"#777\" stroke-width=\"0.8\"/><text x=\"" + num(lx + 30) + "\" y=\"" + num(f.top + 216) +
+             "\">within error</text>\n";
+    s += "</g>\n";
     return s;
+}
+
+// An arrow head in the colour of its line: `size` times the line's width, or, with `fixed`,
+// `size` pixels (for lines whose width is a count).
+std::string arrow_head(const std::string& id, double size, bool fixed) {
+    return "<defs><marker id=\"" + id + "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"" + num(size) +
+           "\" markerHeight=\"" + num(size) + "\"" + (fixed ? " markerUnits=\"userSpaceOnUse\"" : "") +
+           " orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"context-stroke\"/></marker></defs>\n";
+}
+
+// A change plot's people: an arrow from each pre point to its post point, those that changed
+// reliably drawn dark and thick over the rest, which are light and thin.
+std::string arrows(const plot_input& in, const frame& f) {
+    std::string s = arrow_head("head", 5, false);
+    for (int reliable = 0; reliable < 2; ++reliable) {
+        s += reliable
+                 ? "<g id=\"reliable-changes\" stroke=\"#b2182b\" stroke-width=\"1.8\" clip-path=\"url(#plot-area)\">\n"
+                 : "<g id=\"other-changes\" stroke=\"#777\" stroke-width=\"0.8\" stroke-opacity=\"0.6\" "
+                   "clip-path=\"url(#plot-area)\">\n";
+        for (const plot_arrow& a : in.arrows) {
+            if (a.reliable != (reliable == 1)) continue;
+            s += "<circle cx=\"" + num(f.X(a.avo0)) + "\" cy=\"" + num(f.Y(a.anx0)) + "\" r=\"1.8\" fill=\"" +
+                 (reliable ? "#b2182b" : "#777") + "\" stroke=\"none\"/>";
+            s += "<line x1=\"" + num(f.X(a.avo0)) + "\" y1=\"" + num(f.Y(a.anx0)) + "\" x2=\"" + num(f.X(a.avo1)) +
+                 "\" y2=\"" + num(f.Y(a.anx1)) + "\" marker-end=\"url(#head)\"/>\n";
+        }
+        s += "</g>\n";
+    }
+    return s;
+}
+
+// A change plot of many people: per pair of categories, an arrow from the pre region's label
+// position to the post region's, as wide as its share, with its count; staying is a ring.
+std::string transitions(const plot_input& in, const frame& f, const label_sums& sums) {
+    double total = 0;
+    for (const auto& row : in.transitions)
+        for (std::size_t n : row) total += static_cast<double>(n);
+    std::string s = arrow_head("head-fixed", 16, true) + "<g id=\"transitions\" fill=\"none\">\n";
+    for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) {
+            const double n =
+                static_cast<double>(in.transitions[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)]);
+            const auto& p = sums[static_cast<std::size_t>(a)];
+            const auto& q = sums[static_cast<std::size_t>(b)];
+            if (n == 0 || p[2] == 0 || q[2] == 0) continue;
+            const double x0 = f.X(p[0] / p[2]), y0 = f.Y(p[1] / p[2]) + 18, x1 = f.X(q[0] / q[2]),
+                         y1 = f.Y(q[1] / q[2]) + 18;
+            const double w = 1 + 14 * n / total;
+            const std::string count = std::to_string(static_cast<long long>(n));
+            if (a == b) {
+                s += "<circle cx=\"" + num(x0) + "\" cy=\"" + num(y0 + 14) + "\" r=\"12\" stroke=\"" + colour[a] +
+                     "\" stroke-width=\"" + num(w) + "\"><title>" + count + " stayed</title></circle>\n";
+                s += "<text x=\"" + num(x0) + "\" y=\"" + num(y0 + 45) + "\" text-anchor=\"middle\" fill=\"#222\">" +
+                     count + " stayed</text>\n";
+                continue;
+            }
+            // Bent to the right of its direction, so that a -> b and b -> a do not overlap.
+            const double mx = (x0 + x1) / 2 + (y1 - y0) * 0.15, my = (y0 + y1) / 2 - (x1 - x0) * 0.15;
+            s += "<path d=\"M" + num(x0) + " " + num(y0) + "Q" + num(mx) + " " + num(my) + " " + num(x1) + " " +
+                 num(y1) + "\" stroke=\"" + colour[a] + "\" stroke-width=\"" + num(w) +
+                 "\" stroke-opacity=\"0.7\" marker-end=\"url(#head-fixed)\"><title>" + count +
+                 " moved</title></path>\n";
+            s += "<text x=\"" + num(mx) + "\" y=\"" + num(my) +
+                 "\" text-anchor=\"middle\" fill=\"#222\" stroke=\"white\" "
+                 "stroke-width=\"3\" paint-order=\"stroke\">" +
+                 count + "</text>\n";
+        }
+    return s + "</g>\n";
 }
 
 }  // namespace
@@ -260,11 +337,14 @@ std::string attachment_plot_svg(const plot_input& in, double max_points) {
     for (const auto& p : in.points) n += p.second;
     std::string s = svg_start(in, f);
     s += regions(in, f, sums);
-    s += respondents(in, f, n, max_points);
+    const bool dense = in.change ? static_cast<double>(in.arrows.size()) > max_points : n > max_points;
+    if (!in.change) s += respondents(in, f, n, max_points);
+    if (in.change && !dense) s += arrows(in, f);
     s += in.cuts ? cut_lines(*in.cuts, f) : function_boundaries(in, f);
     s += region_labels(sums, f);
+    if (in.change && dense) s += transitions(in, f, sums);
     s += axes(in, f);
-    s += legend(in, f, n > max_points);
+    s += legend(in, f, dense);
     return s + "</svg>\n";
 }
 

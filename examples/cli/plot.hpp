@@ -10,8 +10,15 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace bowlby_cli {
+
+/// A person's move between two waves, from (anxiety, avoidance) before to after.
+struct plot_arrow {
+    double anx0 = 0, avo0 = 0, anx1 = 0, avo1 = 0;
+    bool reliable = false;  ///< a reliable change (the joint test): drawn apart from the rest
+};
 
 struct plot_input {
     std::string title;
@@ -26,9 +33,15 @@ struct plot_input {
     std::optional<std::pair<double, double>> cuts;
     std::array<std::size_t, 5> counts{};  ///< secure, preoccupied, dismissing, fearful, unclassified
     std::string method;
+    /// A change plot (`bowlby change --plot`): arrows from pre to post instead of points, up to
+    /// max_points people; beyond that, the transitions between categories (pre x post counts).
+    bool change = false;
+    std::vector<plot_arrow> arrows;
+    std::array<std::array<std::size_t, 4>, 4> transitions{};
 };
 
-/// Points when there are at most `max_points` respondents, hexagonal bins of counts otherwise.
+/// Points when there are at most `max_points` respondents, hexagonal bins of counts otherwise
+/// (for a change plot: arrows, or transitions between categories).
 std::string attachment_plot_svg(const plot_input& in, double max_points = 2000);
 
 }  // namespace bowlby_cli

@@ -145,6 +145,11 @@ bool parse_scoring_flag(const std::string& flag, args& a, bowlby::score_options&
 
 }  // namespace
 
+bool parse_score_flag(const std::string& flag, args& a, score_request& r) {
+    if (flag == "--min-answered") r.min_answered_given = true;  // it then overrides a key file's
+    return parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) || parse_classify_flag(flag, a, r.cls);
+}
+
 std::optional<score_request> parse_score_args(args& a) {
     score_request r;
     while (!a.done()) {
@@ -153,9 +158,7 @@ std::optional<score_request> parse_score_args(args& a) {
             std::cout << score_help;
             return std::nullopt;
         }
-        if (flag == "--min-answered") r.min_answered_given = true;
-        if (parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) || parse_classify_flag(flag, a, r.cls))
-            continue;
+        if (parse_score_flag(flag, a, r)) continue;
         if (flag.size() > 1 && flag[0] == '-')
             throw usage_error("unknown option '" + faults::shown(flag) +
                               "' (run 'bowlby score --help' for the options)");

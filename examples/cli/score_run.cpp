@@ -113,13 +113,7 @@ public:
 
     // The classification of row r of a scored block.
     outcome classify(const parsed_rows& in, const bowlby::score_table<double>& t, Eigen::Index r) {
-        if (plan.is_rq) {
-            const auto fc =
-                plan.forced_choice ? parse_forced_choice(in.kept_cell(r, plan.copied)) : bowlby::category::unclassified;
-            const bowlby::classification c =
-                bowlby::rq_classify(t.values(r, 0), t.values(r, 1), t.values(r, 2), t.values(r, 3), fc);
-            return {c.cat, c.probability};
-        }
+        if (plan.is_rq) return classify_row(plan, in, t, r);
         const dimensions& d = plan.dims;
         return outcome_of(t.values(r, d.anxiety), d.avo(t.values(r, d.avoidance)));
     }
@@ -245,6 +239,23 @@ void add_block(score_totals& totals, const scored_block& res) {
 }
 
 }  // namespace
+
+outcome classify_row(const score_plan& plan, const parsed_rows& in, const bowlby::score_table<double>& t,
+                     Eigen::Index r) {
+    if (plan.is_rq) {
+        const auto fc =
+            plan.forced_choice ? parse_forced_choice(in.kept_cell(r, plan.copied)) : bowlby::category::unclassified;
+        const bowlby::classification c =
+            bowlby::rq_classify(t.values(r, 0), t.values(r, 1), t.values(r, 2), t.values(r, 3), fc);
+        return {c.cat, c.probability};
+    }
+    const dimensions& d = plan.dims;
+    const double anxiety = t.values(r, d.anxiety), avoidance = d.avo(t.values(r, d.avoidance));
+    if (!std::isnan(anxiety) && !std::isnan(avoidance))
+        if (const outcome* known = plan.outcomes.find(anxiety, avoidance)) return *known;
+    const bowlby::classification c = plan.rule->classify(anxiety, avoidance);
+    return {c.cat, c.probability};
+}
 
 score_totals run_score_blocks(const score_plan& plan, output_file& out) {
     out.write(output_header(plan));

@@ -132,6 +132,14 @@ private:
 
 /// The options, or nothing when --help was asked for (and printed).
 std::optional<score_request> parse_score_args(args& a);
+/// One of `bowlby score`'s options (what is read, how it is scored and classified, where the
+/// results go), read into `r`; false when `flag` is none of them. Other commands that score a
+/// file take the same options through it.
+bool parse_score_flag(const std::string& flag, args& a, score_request& r);
+/// The category and firmness of row r of a scored block, by the plan's rule: from the plan's
+/// table of the sample's pairs where it has the pair, else classified here (not remembered).
+outcome classify_row(const score_plan& plan, const parsed_rows& in, const bowlby::score_table<double>& t,
+                     Eigen::Index r);
 score_plan make_score_plan(score_request req);
 /// The first pass: every respondent's (anxiety, avoidance), counted, and, when `want_sem`,
 /// the SEMs of the two dimensions from their reliability in this sample.

@@ -5,8 +5,10 @@
 // bowlby/key.hpp for defining questionnaires, bowlby/csv.hpp for reading CSV files.
 #pragma once
 
+#include "bowlby/change.hpp"
 #include "bowlby/classify.hpp"
 #include "bowlby/csv.hpp"
+#include "bowlby/dyads.hpp"
 #include "bowlby/error.hpp"
 #include "bowlby/instrument_accumulator.hpp"
 #include "bowlby/instruments.hpp"

@@ -30,7 +30,7 @@ std::string with_delimiter(std::string text, char delimiter) {
 
 }  // namespace
 
-TEST_CASE("semicolons and tabs, given or detected, read as the comma-separated file") {
+TEST_CASE("semicolons and tabs - given or detected - read as the comma-separated file") {
     const std::string csv = slurp(data("ecr_small.csv"));
     write_file(tmp("ecr_semicolon.csv"), with_delimiter(csv, ';'));
     write_file(tmp("ecr_tab.tsv"), with_delimiter(csv, '\t'));

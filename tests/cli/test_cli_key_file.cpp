@@ -56,7 +56,7 @@ run_result score_with_key(const std::string& key, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("every built-in instrument, exported and read back, scores byte for byte as the built-in") {
+TEST_CASE("every built-in instrument exported and read back scores byte for byte as the built-in") {
     const auto list = run(cli() + " instruments", "list");
     REQUIRE(list.status == 0);
     int exported = 0;
@@ -109,7 +109,7 @@ TEST_CASE("a classification from an exported key is the built-in's") {
     CHECK(by_id.out == by_key.out);
 }
 
-TEST_CASE("a questionnaire of one's own: items found by name, the key's missing codes and min_answered") {
+TEST_CASE("a questionnaire of one's own - items found by name - the key's missing codes and min_answered") {
     // Scale 1-5, so a reversed answer x counts as 6 - x.
     //   closeness = mean of A1 and (6 - A2); worry = sum of A3 and A4 (prorated: mean x 2);
     //   diff = closeness - A3; its count is closeness's count + 1 (A3 answered).
@@ -146,7 +146,7 @@ TEST_CASE("a questionnaire of one's own: items found by name, the key's missing 
     CHECK(absent.err.find("of the key's item names, 4 are not in the header (A1, ...)") != std::string::npos);
 }
 
-TEST_CASE("a malformed key file is an error naming the file, the JSON path and the problem") {
+TEST_CASE("a malformed key file is an error naming the file - the JSON path - the problem") {
     const std::string scale = R"("id": "k", "scale": {"min": 1, "max": 7}, "n_items": 36, )";
     const std::string two = R"("subscales": [{"name": "a", "items": [1, 2, 3]}, )";
     struct bad_key {
