@@ -4,9 +4,11 @@
 #   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
 #                                    xmllint and Chromium (the plot renders), GNU time (peak memory in the fault
 #                                    tests), Emscripten (the WebAssembly build),
-#                                    and the python set
+#                                    and the python and r sets
 #   scripts/install-deps.sh python   compiler, Eigen, Boost, nlohmann-json, Python 3 with venv and pip, pybind11,
 #                                    numpy, pandas, pytest, Dask and distributed (the Python package, bindings/python)
+#   scripts/install-deps.sh r        compiler, Eigen, Boost, nlohmann-json, R with its headers, Rcpp, testthat,
+#                                    tibble, psych and psychTools (the R package, bindings/r, and its tests)
 #   scripts/install-deps.sh web      compiler, CMake, Eigen, Boost, Emscripten, Node.js and npm (the survey)
 # Uses sudo when not run as root.
 set -euo pipefail
@@ -17,10 +19,12 @@ test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtoo
 web_pkgs=(emscripten)
 python_pkgs=(python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-pybind11 pybind11-dev
   python3-numpy python3-pandas python3-pytest python3-dask python3-distributed)
+r_pkgs=(r-base-dev r-cran-rcpp r-cran-testthat r-cran-tibble r-cran-psych r-cran-psychtools)
 pkgs=("${build_pkgs[@]}")
-if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}" "${python_pkgs[@]}"); fi
+if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}" "${python_pkgs[@]}" "${r_pkgs[@]}"); fi
 if [ "$set_name" = web ]; then pkgs+=("${web_pkgs[@]}"); fi
 if [ "$set_name" = python ]; then pkgs+=("${python_pkgs[@]}"); fi
+if [ "$set_name" = r ]; then pkgs+=("${r_pkgs[@]}"); fi
 
 missing=()
 for p in "${pkgs[@]}"; do
