@@ -17,12 +17,8 @@
     .Call(`_bowlby_bw_score`, key, data, scale, missing, min_answered, on_invalid, threads)
 }
 
-.bw_reliability <- function(key, data, scale, missing, on_invalid, listwise, ci_level, seed, bootstrap, threads, column_names) {
-    .Call(`_bowlby_bw_reliability`, key, data, scale, missing, on_invalid, listwise, ci_level, seed, bootstrap, threads, column_names)
-}
-
-.bw_frequencies <- function(data, max) {
-    .Call(`_bowlby_bw_frequencies`, data, max)
+.bw_reliability <- function(key, data, scale, missing, on_invalid, listwise, ci_level, seed, bootstrap, threads, column_names, freq_max, person) {
+    .Call(`_bowlby_bw_reliability`, key, data, scale, missing, on_invalid, listwise, ci_level, seed, bootstrap, threads, column_names, freq_max, person)
 }
 
 .bw_categories <- function() {

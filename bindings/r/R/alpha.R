@@ -93,15 +93,15 @@ alpha <- function(x, keys = NULL, scale = NULL, title = NULL, max = 10, na.rm = 
   labels <- paste0(ans$names, ifelse(rev, "-", ""))
   n_boot <- if (n.iter > 1) whole(n.iter, "n.iter", ccall) else 0L
   res <- checked(.bw_reliability(spec, ans$x, NULL, numeric(), "error", use_of(use, ccall), ci_level,
-                                 seed_of(seed, ccall), n_boot, whole(threads, "threads", ccall), labels),
+                                 seed_of(seed, ccall), n_boot, whole(threads, "threads", ccall), labels,
+                                 whole(max, "max", ccall), TRUE),
                  ans$rows, ans$names, ccall)
   r <- res$scales[[1]]
-  scores <- checked(.bw_score(spec, ans$x, NULL, numeric(), 0, "error", whole(threads, "threads", ccall)), call = ccall)
   # Named by row as psych's rowMeans names them: by a data.frame's own row names, not automatic ones.
   named <- if (is.data.frame(x)) .row_names_info(x) > 0 else !is.null(rownames(x))
-  person <- scores$values[, 1]
+  person <- res$scores
   if (named) names(person) <- ans$rows
-  out <- alpha_object(r, call, title, response_freq(ans, max, ccall), person,
+  out <- alpha_object(r, call, title, response_freq(res$frequencies, ans$names), person,
                       list(paste0(ifelse(rev, "-", ""), ans$names)))
   if (isTRUE(warnings) && length(r$warnings)) warning(paste(r$warnings, collapse = "\n"), call. = FALSE)
   out
@@ -116,12 +116,11 @@ seed_of <- function(seed, call) {
 
 # psych's response.freq: per item, the share of its answers taking each value (when the data
 # take at most `max` values), and the share missing.
-response_freq <- function(ans, max, call) {
-  f <- checked(.bw_frequencies(ans$x, whole(max, "max", call)), call = call)
+response_freq <- function(f, names) {
   if (is.null(f)) return(NULL)
   answered <- rowSums(f$counts)
   out <- cbind(f$counts / answered, miss = f$missing / (answered + f$missing))
-  dimnames(out) <- list(ans$names, c(format(f$values, trim = TRUE), "miss"))
+  dimnames(out) <- list(names, c(format(f$values, trim = TRUE), "miss"))
   out
 }
 
@@ -139,7 +138,7 @@ reliability <- function(data, instrument, items = NULL, scale = NULL, missing = 
   n_boot <- if (n.iter > 1) whole(n.iter, "n.iter", ccall) else 0L
   res <- checked(.bw_reliability(spec, ans$x, scale_pair(scale, ccall), missing_codes(missing, ccall), on_invalid,
                                  use_of(use, ccall), ci_level, seed_of(seed, ccall), n_boot,
-                                 whole(threads, "threads", ccall), ans$names),
+                                 whole(threads, "threads", ccall), ans$names, 0L, FALSE),
                  ans$rows, ans$names, ccall)
   scales <- lapply(res$scales, function(r) alpha_object(r, call))
   names(scales) <- vapply(res$scales, `[[`, "", "name")

@@ -62,8 +62,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // bw_reliability
-SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid, bool listwise, double ci_level, double seed, int bootstrap, int threads, std::vector<std::string> column_names);
-RcppExport SEXP _bowlby_bw_reliability(SEXP keySEXP, SEXP dataSEXP, SEXP scaleSEXP, SEXP missingSEXP, SEXP on_invalidSEXP, SEXP listwiseSEXP, SEXP ci_levelSEXP, SEXP seedSEXP, SEXP bootstrapSEXP, SEXP threadsSEXP, SEXP column_namesSEXP) {
+SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid, bool listwise, double ci_level, double seed, int bootstrap, int threads, std::vector<std::string> column_names, int freq_max, bool person);
+RcppExport SEXP _bowlby_bw_reliability(SEXP keySEXP, SEXP dataSEXP, SEXP scaleSEXP, SEXP missingSEXP, SEXP on_invalidSEXP, SEXP listwiseSEXP, SEXP ci_levelSEXP, SEXP seedSEXP, SEXP bootstrapSEXP, SEXP threadsSEXP, SEXP column_namesSEXP, SEXP freq_maxSEXP, SEXP personSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -78,19 +78,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type bootstrap(bootstrapSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< std::vector<std::string> >::type column_names(column_namesSEXP);
-    rcpp_result_gen = Rcpp::wrap(bw_reliability(key, data, scale, missing, on_invalid, listwise, ci_level, seed, bootstrap, threads, column_names));
-    return rcpp_result_gen;
-END_RCPP
-}
-// bw_frequencies
-SEXP bw_frequencies(SEXP data, int max);
-RcppExport SEXP _bowlby_bw_frequencies(SEXP dataSEXP, SEXP maxSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    Rcpp::traits::input_parameter< SEXP >::type data(dataSEXP);
-    Rcpp::traits::input_parameter< int >::type max(maxSEXP);
-    rcpp_result_gen = Rcpp::wrap(bw_frequencies(data, max));
+    Rcpp::traits::input_parameter< int >::type freq_max(freq_maxSEXP);
+    Rcpp::traits::input_parameter< bool >::type person(personSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_reliability(key, data, scale, missing, on_invalid, listwise, ci_level, seed, bootstrap, threads, column_names, freq_max, person));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -132,8 +122,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_bowlby_bw_describe", (DL_FUNC) &_bowlby_bw_describe, 1},
     {"_bowlby_bw_resolve_columns", (DL_FUNC) &_bowlby_bw_resolve_columns, 3},
     {"_bowlby_bw_score", (DL_FUNC) &_bowlby_bw_score, 7},
-    {"_bowlby_bw_reliability", (DL_FUNC) &_bowlby_bw_reliability, 11},
-    {"_bowlby_bw_frequencies", (DL_FUNC) &_bowlby_bw_frequencies, 2},
+    {"_bowlby_bw_reliability", (DL_FUNC) &_bowlby_bw_reliability, 13},
     {"_bowlby_bw_categories", (DL_FUNC) &_bowlby_bw_categories, 0},
     {"_bowlby_bw_classify", (DL_FUNC) &_bowlby_bw_classify, 12},
     {NULL, NULL, 0}

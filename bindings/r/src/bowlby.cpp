@@ -7,13 +7,12 @@
 //
 // One translation unit on purpose: each one that includes Eigen takes minutes to compile.
 
-// clang-format off
-// The tool's sources, compiled here as bindings/python compiles them (faults.cpp because
-// cli.cpp's output_file records its temporary files there; its handlers are never installed).
-#include "cli.cpp"
-#include "faults.cpp"
+// The tool's sources, compiled here as bindings/python compiles them: cli.cpp for the parsers
+// (resolve_columns) and their messages, classify_setup.cpp for the method dispatch. Not its
+// output files or fault handlers (output_file.cpp, faults.cpp), which write to stdout and call
+// _exit, as R CMD check forbids.
 #include "classify_setup.cpp"
-// clang-format on
+#include "cli.cpp"
 
 #include <bowlby/classify.hpp>
 #include <bowlby/instrument_accumulator.hpp>
@@ -25,6 +24,7 @@
 
 #include <Rcpp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -377,6 +377,57 @@ Rcpp::List result_fields(const bowlby::reliability_result& r) {
         _["warnings"] = strings(r.warnings));
 }
 
+/// Counts of each distinct answer per column (psych::alpha's response.freq), or NULL when the
+/// data hold more than `max` distinct answers: values in ascending order, counts (columns x
+/// values) and missing answers (NaN) per column. The few distinct values are searched in a
+/// flat list, most recent first.
+SEXP frequencies_of(const column_major& x, int max) {
+    std::vector<double> seen;                 // distinct values, in order of appearance
+    std::vector<std::vector<double>> counts;  // per value, per column
+    std::vector<double> missing(static_cast<std::size_t>(x.cols()), 0);
+    for (Eigen::Index c = 0; c < x.cols(); ++c) {
+        const double* col = x.col(c).data();
+        std::size_t last = 0;
+        for (Eigen::Index r = 0; r < x.rows(); ++r) {
+            const double v = col[r];
+            if (std::isnan(v)) {
+                missing[static_cast<std::size_t>(c)] += 1;
+                continue;
+            }
+            if (last >= seen.size() || seen[last] != v) {
+                last = static_cast<std::size_t>(std::find(seen.begin(), seen.end(), v) - seen.begin());
+                if (last == seen.size()) {
+                    if (static_cast<int>(seen.size()) >= max) return R_NilValue;
+                    seen.push_back(v);
+                    counts.emplace_back(static_cast<std::size_t>(x.cols()), 0.0);
+                }
+            }
+            counts[last][static_cast<std::size_t>(c)] += 1;
+        }
+    }
+    std::vector<std::size_t> order(seen.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seen[a] < seen[b]; });
+    Rcpp::NumericVector values(static_cast<R_xlen_t>(seen.size()));
+    Rcpp::NumericMatrix n(static_cast<int>(x.cols()), static_cast<int>(seen.size()));
+    for (std::size_t j = 0; j < order.size(); ++j) {
+        values[static_cast<R_xlen_t>(j)] = seen[order[j]];
+        for (std::size_t c = 0; c < missing.size(); ++c)
+            n(static_cast<int>(c), static_cast<int>(j)) = counts[order[j]][c];
+    }
+    return Rcpp::List::create(_["values"] = values, _["counts"] = n, _["missing"] = missing);
+}
+
+/// Each row's score on the key's first subscale with any item answered (min_answered 0):
+/// the person scores psych::alpha returns, by the library's rule.
+Rcpp::NumericVector person_scores(const key_handle& k, bowlby::score_options o, const column_major& x) {
+    o.min_answered = 0;
+    const bowlby::score_table<double> t = bowlby::score<double>(k.view, x, o);
+    Rcpp::NumericVector out(static_cast<R_xlen_t>(t.rows()));
+    std::copy(t.values.col(0).data(), t.values.col(0).data() + t.rows(), out.begin());
+    return out;
+}
+
 /// The bootstrap interval of each subscale's alpha from the keyed answers (as the tool adds it).
 void add_bootstrap(const bowlby::instrument_accumulator& acc, const bowlby::reliability_options& o,
                    std::vector<bowlby::reliability_result>& results) {
@@ -395,10 +446,13 @@ void add_bootstrap(const bowlby::instrument_accumulator& acc, const bowlby::reli
 }  // namespace
 
 // The reliability of every subscale of a key over raw answers, keyed and checked as in
-// scoring; with the intercorrelations of the subscales when there are two or more.
+// scoring; with the intercorrelations of the subscales when there are two or more. For
+// alpha(), from the same copy of the answers: the response frequencies when `freq_max` > 0
+// and the person scores when `person` is true.
 // [[Rcpp::export(.bw_reliability)]]
 SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid, bool listwise,
-                    double ci_level, double seed, int bootstrap, int threads, std::vector<std::string> column_names) {
+                    double ci_level, double seed, int bootstrap, int threads, std::vector<std::string> column_names,
+                    int freq_max, bool person) {
     return guarded([&] {
         const key_handle k = key_of(key);
         const bowlby::score_options so = options_of(k, scale, missing, 0.5, on_invalid, threads);
@@ -413,9 +467,12 @@ SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing
         o.bootstrap = static_cast<std::size_t>(bootstrap);
         o.threads = so.threads;
         bowlby::instrument_accumulator acc(k.view, so);
-        with_answers(data, [&](const auto& x) {
+        SEXP freq = R_NilValue, scores = R_NilValue;
+        with_answers(data, [&](const column_major& x) {
             check_items(k.view, x.cols());
             acc.add(x);
+            if (person) scores = person_scores(k, so, x);
+            if (freq_max > 0) freq = frequencies_of(x, freq_max);
         });
         std::vector<bowlby::reliability_result> results = bowlby::reliability(acc, o, column_names);
         if (o.bootstrap > 0) add_bootstrap(acc, o, results);
@@ -427,52 +484,8 @@ SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing
             cors = Rcpp::List::create(_["names"] = strings(c.names), _["r"] = matrix_of(c.r),
                                       _["corrected"] = matrix_of(c.corrected));
         }
-        return SEXP(
-            Rcpp::List::create(_["scales"] = scales, _["intercorrelations"] = cors, _["rows"] = acc.items().rows()));
-    });
-}
-
-namespace {
-
-/// Counts of each distinct answer per column (psych::alpha's response.freq), or NULL when the
-/// data hold more than `max` distinct answers. Values sorted; NaN counted as missing.
-SEXP frequencies_of(const column_major& x, int max) {
-    std::map<double, std::vector<double>> counts;
-    std::vector<double> missing(static_cast<std::size_t>(x.cols()), 0);
-    for (Eigen::Index c = 0; c < x.cols(); ++c) {
-        const double* col = x.col(c).data();
-        for (Eigen::Index r = 0; r < x.rows(); ++r) {
-            if (std::isnan(col[r])) {
-                missing[static_cast<std::size_t>(c)] += 1;
-                continue;
-            }
-            auto it = counts.find(col[r]);
-            if (it == counts.end()) {
-                if (static_cast<int>(counts.size()) >= max) return R_NilValue;
-                it = counts.emplace(col[r], std::vector<double>(static_cast<std::size_t>(x.cols()), 0)).first;
-            }
-            it->second[static_cast<std::size_t>(c)] += 1;
-        }
-    }
-    Rcpp::NumericVector values;
-    Rcpp::NumericMatrix n(static_cast<int>(x.cols()), static_cast<int>(counts.size()));
-    int j = 0;
-    for (const auto& [value, per_column] : counts) {
-        values.push_back(value);
-        for (std::size_t c = 0; c < per_column.size(); ++c) n(static_cast<int>(c), j) = per_column[c];
-        ++j;
-    }
-    return Rcpp::List::create(_["values"] = values, _["counts"] = n, _["missing"] = missing);
-}
-
-}  // namespace
-
-// [[Rcpp::export(.bw_frequencies)]]
-SEXP bw_frequencies(SEXP data, int max) {
-    return guarded([&] {
-        SEXP out = R_NilValue;
-        with_answers(data, [&](const column_major& x) { out = frequencies_of(x, max); });
-        return out;
+        return SEXP(Rcpp::List::create(_["scales"] = scales, _["intercorrelations"] = cors,
+                                       _["rows"] = acc.items().rows(), _["frequencies"] = freq, _["scores"] = scores));
     });
 }
 
