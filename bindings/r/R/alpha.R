@@ -100,7 +100,7 @@ alpha <- function(x, keys = NULL, scale = NULL, title = NULL, max = 10, na.rm = 
   # Named by row as psych's rowMeans names them: by a data.frame's own row names, not automatic ones.
   named <- if (is.data.frame(x)) .row_names_info(x) > 0 else !is.null(rownames(x))
   person <- res$scores
-  if (named) names(person) <- ans$rows
+  if (named) names(person) <- rownames(x)
   out <- alpha_object(r, call, title, response_freq(res$frequencies, ans$names), person,
                       list(paste0(ifelse(rev, "-", ""), ans$names)))
   if (isTRUE(warnings) && length(r$warnings)) warning(paste(r$warnings, collapse = "\n"), call. = FALSE)

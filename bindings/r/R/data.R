@@ -12,7 +12,8 @@ key_spec <- function(instrument, call = sys.call(-1)) {
 describe <- function(spec, call = sys.call(-1)) checked(.bw_describe(spec), call = call)
 
 # The item columns of `data` (a data.frame, tibble or matrix) in the instrument's order, as
-# list(x = a double matrix read in place or a list of numeric columns, names, rows).
+# list(x = a double matrix read in place or a list of numeric columns, names, rows: a function
+# giving the name of row i, so that a million automatic row names are not made for nothing).
 # `items`: NULL (every column; there must be n_items of them), column names and "FIRST:LAST"
 # spans (the bowlby tool's --items), or positions.
 answers <- function(data, n_items, items = NULL, call = sys.call(-1)) {
@@ -24,8 +25,10 @@ answers <- function(data, n_items, items = NULL, call = sys.call(-1)) {
   if (!is.null(n_items) && length(cols) != n_items)
     fail("shape_error", sprintf("the instrument has %d items; %s %d columns", n_items,
                                 if (is.null(items)) "data has" else "items names", length(cols)), call)
-  rows <- rownames(data)
-  if (is.null(rows)) rows <- as.character(seq_len(nrow(data)))
+  rows <- function(i) {
+    names <- rownames(data)
+    if (is.null(names)) as.character(i) else names[i]
+  }
   list(x = item_matrix(data, cols, header, call), names = header[cols], rows = rows)
 }
 

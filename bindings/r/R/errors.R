@@ -12,12 +12,13 @@ fail <- function(kind, message, call = sys.call(-1)) {
   stop(bowlby_condition(kind, message, call))
 }
 
-# The value of a C++ call, or its failure signalled. `rows` and `columns` name the matrix's
-# rows and item columns (in the order the library saw them) for an invalid answer.
+# The value of a C++ call, or its failure signalled. `rows` (a function of the row number)
+# and `columns` name the matrix's rows and item columns (in the order the library saw them)
+# for an invalid answer.
 checked <- function(res, rows = NULL, columns = NULL, call = sys.call(-1)) {
   if (!inherits(res, "bowlby_failure")) return(res)
   if (res$kind != "invalid_response") stop(bowlby_condition(res$kind, res$message, call))
-  row <- if (is.null(rows)) as.character(res$row) else rows[res$row]
+  row <- if (is.null(rows)) as.character(res$row) else rows(res$row)
   column <- if (is.null(columns)) paste("item", res$item) else columns[res$item]
   message <- sprintf("row %s (row %d of the data), column %s: value %s %s",
                      encodeString(row, quote = "'"), as.integer(res$row), encodeString(column, quote = "'"),

@@ -13,8 +13,10 @@
 // _exit, as R CMD check forbids.
 #include "classify_setup.cpp"
 #include "cli.cpp"
+#include "input.hpp"
 
 #include <bowlby/classify.hpp>
+#include <bowlby/detail/format.hpp>
 #include <bowlby/instrument_accumulator.hpp>
 #include <bowlby/instruments.hpp>
 #include <bowlby/key.hpp>
@@ -32,6 +34,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -160,48 +163,132 @@ bowlby::score_options options_of(const key_handle& key, SEXP scale, const Rcpp::
     return o;
 }
 
-/// One column of answers into `out` (double as they are; integer and logical with NA as NaN).
-void copy_column(SEXP col, double* out, R_xlen_t n) {
-    if (Rf_xlength(col) != n) throw bowlby::shape_error("the answer columns differ in length");
-    if (TYPEOF(col) == REALSXP) {
-        std::copy(REAL(col), REAL(col) + n, out);
-        return;
+/// The answers' columns as R holds them: a matrix's (side by side in one vector) or a
+/// data.frame's; doubles, or integers and logicals (NA_INTEGER for NA).
+struct answer_columns {
+    std::vector<SEXPTYPE> type;
+    std::vector<const void*> data;
+    R_xlen_t rows = 0;
+    bool double_matrix = false;  ///< one double matrix, which the library can read in place
+};
+
+const void* data_of(SEXP v) {
+    if (TYPEOF(v) == REALSXP) return REAL(v);
+    return TYPEOF(v) == INTSXP ? INTEGER(v) : LOGICAL(v);
+}
+
+answer_columns columns_of(SEXP x) {
+    answer_columns a;
+    const auto numeric = [](SEXP v) {
+        if (TYPEOF(v) != REALSXP && TYPEOF(v) != INTSXP && TYPEOF(v) != LGLSXP)
+            throw argument_error("the answers must be numbers (double, integer or logical NA)");
+    };
+    if (Rf_isMatrix(x)) {
+        numeric(x);
+        a.rows = Rf_nrows(x);
+        a.double_matrix = TYPEOF(x) == REALSXP;
+        const std::size_t size = TYPEOF(x) == REALSXP ? sizeof(double) : sizeof(int);
+        for (int c = 0; c < Rf_ncols(x); ++c) {
+            a.type.push_back(TYPEOF(x));
+            a.data.push_back(static_cast<const char*>(data_of(x)) + size * static_cast<std::size_t>(a.rows) * c);
+        }
+        return a;
     }
-    if (TYPEOF(col) != INTSXP && TYPEOF(col) != LGLSXP)
-        throw argument_error("the answers must be numbers (double, integer or logical NA)");
-    const int* in = TYPEOF(col) == INTSXP ? INTEGER(col) : LOGICAL(col);
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (R_xlen_t r = 0; r < n; ++r) out[r] = in[r] == NA_INTEGER ? nan : static_cast<double>(in[r]);
+    a.rows = Rf_length(x) ? Rf_xlength(VECTOR_ELT(x, 0)) : 0;
+    for (R_xlen_t c = 0; c < Rf_xlength(x); ++c) {
+        SEXP col = VECTOR_ELT(x, c);
+        numeric(col);
+        if (Rf_xlength(col) != a.rows) throw bowlby::shape_error("the answer columns differ in length");
+        a.type.push_back(TYPEOF(col));
+        a.data.push_back(data_of(col));
+    }
+    return a;
 }
 
 using column_major = Eigen::Map<const Eigen::MatrixXd>;
+using byte_rows = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using byte_map = Eigen::Map<const byte_rows>;
+constexpr std::uint8_t missing_byte = bowlby_cli::parsed_rows::missing_byte;
 
-/// Calls f with the answers as an N x items matrix: a double matrix read in place, an integer
-/// or logical matrix or a list of columns (a data.frame's) copied once into doubles.
+/// The answers as bytes, as the `bowlby` tool reads small whole numbers (NA as its missing
+/// byte), when every one is a whole number from 0 to 254 or NA; false otherwise.
+bool fill_bytes(const answer_columns& a, byte_rows& out) {
+    out.resize(a.rows, static_cast<Eigen::Index>(a.data.size()));
+    for (std::size_t c = 0; c < a.data.size(); ++c) {
+        const auto col = static_cast<Eigen::Index>(c);
+        if (a.type[c] == REALSXP) {
+            const auto* in = static_cast<const double*>(a.data[c]);
+            for (R_xlen_t r = 0; r < a.rows; ++r) {
+                const double v = in[r];
+                if (std::isnan(v)) {
+                    out(r, col) = missing_byte;
+                } else if (v >= 0 && v < missing_byte && v == std::floor(v)) {
+                    out(r, col) = static_cast<std::uint8_t>(v);
+                } else {
+                    return false;
+                }
+            }
+        } else {
+            const auto* in = static_cast<const int*>(a.data[c]);
+            for (R_xlen_t r = 0; r < a.rows; ++r) {
+                const int v = in[r];
+                if (v == NA_INTEGER)
+                    out(r, col) = missing_byte;
+                else if (v >= 0 && v < missing_byte)
+                    out(r, col) = static_cast<std::uint8_t>(v);
+                else
+                    return false;
+            }
+        }
+    }
+    return true;
+}
+
+/// The answers as doubles (NA as NaN), column by column.
+void fill_doubles(const answer_columns& a, Eigen::MatrixXd& out) {
+    out.resize(a.rows, static_cast<Eigen::Index>(a.data.size()));
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t c = 0; c < a.data.size(); ++c) {
+        double* to = out.col(static_cast<Eigen::Index>(c)).data();
+        if (a.type[c] == REALSXP) {
+            std::copy_n(static_cast<const double*>(a.data[c]), a.rows, to);
+        } else {
+            const auto* in = static_cast<const int*>(a.data[c]);
+            for (R_xlen_t r = 0; r < a.rows; ++r) to[r] = in[r] == NA_INTEGER ? nan : static_cast<double>(in[r]);
+        }
+    }
+}
+
+/// Calls f with the answers as an N x items matrix: as bytes when they are small whole numbers
+/// (the library's fast exact path, as the tool does), except a double matrix when
+/// `copy_for_bytes` is false (read in place); otherwise as doubles, a double matrix read in
+/// place and other input copied once. The options of a call on bytes come from options_for().
 template <class F>
-void with_answers(SEXP x, F&& f) {
-    if (TYPEOF(x) == REALSXP && Rf_isMatrix(x)) {
+void with_answers(SEXP x, bool copy_for_bytes, F&& f) {
+    const answer_columns a = columns_of(x);
+    if (copy_for_bytes || !a.double_matrix) {
+        byte_rows bytes;
+        if (fill_bytes(a, bytes)) {
+            f(byte_map(bytes.data(), bytes.rows(), bytes.cols()));
+            return;
+        }
+    }
+    if (a.double_matrix) {
         f(column_major(REAL(x), Rf_nrows(x), Rf_ncols(x)));
         return;
     }
     Eigen::MatrixXd m;
-    if (Rf_isMatrix(x)) {
-        m.resize(Rf_nrows(x), Rf_ncols(x));
-        if (TYPEOF(x) == INTSXP || TYPEOF(x) == LGLSXP) {
-            const Rcpp::IntegerMatrix in(TYPEOF(x) == INTSXP ? x : Rf_coerceVector(x, INTSXP));
-            for (Eigen::Index c = 0; c < m.cols(); ++c)
-                for (Eigen::Index r = 0; r < m.rows(); ++r)
-                    m(r, c) = in(r, c) == NA_INTEGER ? std::nan("") : static_cast<double>(in(r, c));
-        } else {
-            throw argument_error("the answers must be numbers (double, integer or logical NA)");
-        }
-    } else {
-        const Rcpp::List cols(x);
-        const R_xlen_t n = cols.size() ? Rf_xlength(cols[0]) : 0;
-        m.resize(static_cast<Eigen::Index>(n), cols.size());
-        for (R_xlen_t c = 0; c < cols.size(); ++c) copy_column(cols[c], m.col(c).data(), n);
-    }
+    fill_doubles(a, m);
     f(column_major(m.data(), m.rows(), m.cols()));
+}
+
+/// The options for answers of this kind: for bytes, the tool's missing byte is a missing code.
+template <class Map>
+bowlby::score_options options_for(const Map&, const bowlby::score_options& o) {
+    if constexpr (std::is_same_v<typename Map::Scalar, std::uint8_t>)
+        return bowlby_cli::byte_options(o);
+    else
+        return o;
 }
 
 void check_items(const bowlby::key_view& key, Eigen::Index cols) {
@@ -293,9 +380,9 @@ SEXP bw_score(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, doub
         const key_handle k = key_of(key);
         const bowlby::score_options o = options_of(k, scale, missing, min_answered, on_invalid, threads);
         bowlby::score_table<double> t;
-        with_answers(data, [&](const auto& x) {
+        with_answers(data, false, [&](const auto& x) {
             check_items(k.view, x.cols());
-            t = bowlby::score<double>(k.view, x, o);
+            t = bowlby::score<double>(k.view, x, options_for(x, o));
         });
         const auto n = static_cast<int>(t.rows()), s = static_cast<int>(t.values.cols());
         Rcpp::NumericMatrix values(n, s);
@@ -377,10 +464,25 @@ Rcpp::List result_fields(const bowlby::reliability_result& r) {
         _["warnings"] = strings(r.warnings));
 }
 
-/// Counts of each distinct answer per column (psych::alpha's response.freq), or NULL when the
-/// data hold more than `max` distinct answers: values in ascending order, counts (columns x
-/// values) and missing answers (NaN) per column. The few distinct values are searched in a
-/// flat list, most recent first.
+/// psych::alpha's response.freq from counts[value][column] of `seen` values (in any order):
+/// values ascending, counts (columns x values) and missing answers per column.
+Rcpp::List frequency_table(const std::vector<double>& seen, const std::vector<std::vector<double>>& counts,
+                           const std::vector<double>& missing) {
+    std::vector<std::size_t> order(seen.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seen[a] < seen[b]; });
+    Rcpp::NumericVector values(static_cast<R_xlen_t>(seen.size()));
+    Rcpp::NumericMatrix n(static_cast<int>(missing.size()), static_cast<int>(seen.size()));
+    for (std::size_t j = 0; j < order.size(); ++j) {
+        values[static_cast<R_xlen_t>(j)] = seen[order[j]];
+        for (std::size_t c = 0; c < missing.size(); ++c)
+            n(static_cast<int>(c), static_cast<int>(j)) = counts[order[j]][c];
+    }
+    return Rcpp::List::create(_["values"] = values, _["counts"] = n, _["missing"] = missing);
+}
+
+/// Counts of each distinct answer per column, or NULL when the data hold more than `max`
+/// distinct answers. The few distinct values are searched in a flat list, most recent first.
 SEXP frequencies_of(const column_major& x, int max) {
     std::vector<double> seen;                 // distinct values, in order of appearance
     std::vector<std::vector<double>> counts;  // per value, per column
@@ -405,22 +507,41 @@ SEXP frequencies_of(const column_major& x, int max) {
             counts[last][static_cast<std::size_t>(c)] += 1;
         }
     }
-    std::vector<std::size_t> order(seen.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seen[a] < seen[b]; });
-    Rcpp::NumericVector values(static_cast<R_xlen_t>(seen.size()));
-    Rcpp::NumericMatrix n(static_cast<int>(x.cols()), static_cast<int>(seen.size()));
-    for (std::size_t j = 0; j < order.size(); ++j) {
-        values[static_cast<R_xlen_t>(j)] = seen[order[j]];
-        for (std::size_t c = 0; c < missing.size(); ++c)
-            n(static_cast<int>(c), static_cast<int>(j)) = counts[order[j]][c];
+    return frequency_table(seen, counts, missing);
+}
+
+/// The same for bytes (the missing byte counted as missing): a count per byte and column.
+SEXP frequencies_of(const byte_map& x, int max) {
+    const auto k = static_cast<std::size_t>(x.cols());
+    std::vector<std::uint64_t> per_byte(256 * k, 0);
+    const std::uint8_t* p = x.data();
+    for (Eigen::Index r = 0; r < x.rows(); ++r)
+        for (std::size_t c = 0; c < k; ++c) ++per_byte[256 * c + *p++];
+    std::vector<double> seen, missing(k);
+    std::vector<std::vector<double>> counts;
+    for (std::size_t b = 0; b < 256; ++b) {
+        std::vector<double> n(k);
+        bool any = false;
+        for (std::size_t c = 0; c < k; ++c) {
+            n[c] = static_cast<double>(per_byte[256 * c + b]);
+            any = any || n[c] > 0;
+        }
+        if (b == missing_byte) {
+            missing = n;
+        } else if (any) {
+            if (static_cast<int>(seen.size()) >= max) return R_NilValue;
+            seen.push_back(static_cast<double>(b));
+            counts.push_back(std::move(n));
+        }
     }
-    return Rcpp::List::create(_["values"] = values, _["counts"] = n, _["missing"] = missing);
+    return frequency_table(seen, counts, missing);
 }
 
 /// Each row's score on the key's first subscale with any item answered (min_answered 0):
 /// the person scores psych::alpha returns, by the library's rule.
-Rcpp::NumericVector person_scores(const key_handle& k, bowlby::score_options o, const column_major& x) {
+template <class Map>
+Rcpp::NumericVector person_scores(const key_handle& k, const bowlby::score_options& options, const Map& x) {
+    bowlby::score_options o = options_for(x, options);
     o.min_answered = 0;
     const bowlby::score_table<double> t = bowlby::score<double>(k.view, x, o);
     Rcpp::NumericVector out(static_cast<R_xlen_t>(t.rows()));
@@ -428,10 +549,36 @@ Rcpp::NumericVector person_scores(const key_handle& k, bowlby::score_options o, 
     return out;
 }
 
-/// The bootstrap interval of each subscale's alpha from the keyed answers (as the tool adds it).
-void add_bootstrap(const bowlby::instrument_accumulator& acc, const bowlby::reliability_options& o,
-                   std::vector<bowlby::reliability_result>& results) {
-    const auto keyed = acc.last_keyed();
+using keyed_rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// Rows accumulated at a time, as the tool reads blocks: each block's keyed answers stay in
+/// the cache between keying and summing.
+constexpr Eigen::Index block_rows = 16384;
+
+/// Adds the answers block by block; `kept` gets the keyed answers of every row when not null
+/// (the bootstrap resamples them). An invalid answer's row counts from the start of the data.
+template <class Map>
+void accumulate(bowlby::instrument_accumulator& acc, const Map& x, std::vector<double>* kept) {
+    for (Eigen::Index r0 = 0; r0 < x.rows(); r0 += block_rows) {
+        try {
+            acc.add(x.middleRows(r0, std::min(block_rows, x.rows() - r0)));
+        } catch (const bowlby::invalid_response& e) {
+            throw bowlby::invalid_response(e.row() + static_cast<std::size_t>(r0), e.item(), e.value(),
+                                           bowlby::detail::format_number(e.value()), e.reason());
+        }
+        if (kept) {
+            const keyed_rows block = acc.last_keyed();
+            kept->insert(kept->end(), block.data(), block.data() + block.size());
+        }
+    }
+}
+
+/// The bootstrap interval of each subscale's alpha from the kept keyed answers (as the tool
+/// adds it).
+void add_bootstrap(const bowlby::instrument_accumulator& acc, const std::vector<double>& kept,
+                   const bowlby::reliability_options& o, std::vector<bowlby::reliability_result>& results) {
+    const Eigen::Index m = acc.items().items();
+    const Eigen::Map<const keyed_rows> keyed(kept.data(), m ? static_cast<Eigen::Index>(kept.size()) / m : 0, m);
     Eigen::Index first = 0;
     for (std::size_t s = 0; s < results.size(); ++s) {
         const auto k = static_cast<Eigen::Index>(acc.key().subscales[s].items.size());
@@ -466,26 +613,28 @@ SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing
         if (bootstrap < 0) throw bowlby::option_error("n.iter takes a whole number of resamples");
         o.bootstrap = static_cast<std::size_t>(bootstrap);
         o.threads = so.threads;
-        bowlby::instrument_accumulator acc(k.view, so);
+        std::optional<bowlby::instrument_accumulator> acc;
+        std::vector<double> kept;
         SEXP freq = R_NilValue, scores = R_NilValue;
-        with_answers(data, [&](const column_major& x) {
+        with_answers(data, true, [&](const auto& x) {
             check_items(k.view, x.cols());
-            acc.add(x);
+            acc.emplace(k.view, options_for(x, so));
+            accumulate(*acc, x, o.bootstrap > 0 ? &kept : nullptr);
             if (person) scores = person_scores(k, so, x);
             if (freq_max > 0) freq = frequencies_of(x, freq_max);
         });
-        std::vector<bowlby::reliability_result> results = bowlby::reliability(acc, o, column_names);
-        if (o.bootstrap > 0) add_bootstrap(acc, o, results);
+        std::vector<bowlby::reliability_result> results = bowlby::reliability(*acc, o, column_names);
+        if (o.bootstrap > 0) add_bootstrap(*acc, kept, o, results);
         Rcpp::List scales;
         for (const auto& r : results) scales.push_back(result_fields(r));
         SEXP cors = R_NilValue;
         if (k.view.subscales.size() >= 2) {
-            const bowlby::scale_correlations c = bowlby::intercorrelations(acc, results, o.missing);
+            const bowlby::scale_correlations c = bowlby::intercorrelations(*acc, results, o.missing);
             cors = Rcpp::List::create(_["names"] = strings(c.names), _["r"] = matrix_of(c.r),
                                       _["corrected"] = matrix_of(c.corrected));
         }
         return SEXP(Rcpp::List::create(_["scales"] = scales, _["intercorrelations"] = cors,
-                                       _["rows"] = acc.items().rows(), _["frequencies"] = freq, _["scores"] = scores));
+                                       _["rows"] = acc->items().rows(), _["frequencies"] = freq, _["scores"] = scores));
     });
 }
 

@@ -103,3 +103,11 @@ test_that("print() lays alpha out like psych and keeps full precision in the obj
   expect_true(any(grepl("Feldt", text)) && any(grepl("Duhachek", text)))
   expect_false(a$total$raw_alpha == round(a$total$raw_alpha, 2))
 })
+
+test_that("alpha() on answers that are not small whole numbers (read as doubles) equals psych::alpha", {
+  skip_if_not_installed("psych")
+  skip_if_not_installed("psychTools")
+  x <- psychTools::bfi[paste0("E", 1:5)] * 1.5 - 0.25
+  theirs <- suppressWarnings(psych::alpha(x, keys = c("E1", "E2")))
+  expect_like_psych(bowlby::alpha(x, keys = c("E1", "E2")), theirs)
+})

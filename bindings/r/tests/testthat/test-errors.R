@@ -33,3 +33,14 @@ test_that("the other errors have their classes and say what is wrong", {
   expect_error(bowlby::classify(bowlby::score(x, "ecr"), method = "nope"), class = "bowlby_option_error",
                regexp = "midpoint")
 })
+
+test_that("an invalid answer past the first block of rows is named by its own row", {
+  x <- matrix(4L, 40000, 36, dimnames = list(paste0("r", 1:40000), paste0("Q", 1:36)))
+  x[33000, 12] <- 8L
+  err <- expect_error(bowlby::reliability(x, "ecr"), class = "bowlby_invalid_response")
+  expect_identical(err$row, "r33000")
+  expect_identical(err$row_number, 33000)
+  expect_identical(err$column, "Q12")
+  err <- expect_error(bowlby::score(x, "ecr"), class = "bowlby_invalid_response")
+  expect_identical(err$row, "r33000")
+})
