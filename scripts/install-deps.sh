@@ -4,10 +4,12 @@
 #   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
 #                                    xmllint and Chromium (the plot renders), GNU time (peak memory in the fault
 #                                    tests), Emscripten (the WebAssembly build),
-#                                    and the python and fuzz sets
+#                                    and the python, r and fuzz sets
 #   scripts/install-deps.sh python   compiler, Eigen, Boost, nlohmann-json, Python 3 with venv and pip, pybind11,
 #                                    numpy, pandas, pytest, Dask and distributed (the Python package, bindings/python),
 #                                    jsonschema (its tests check key files against docs/key-file.schema.json)
+#   scripts/install-deps.sh r        compiler, Eigen, Boost, nlohmann-json, R with its headers, Rcpp, testthat,
+#                                    tibble, psych and psychTools (the R package, bindings/r, and its tests)
 #   scripts/install-deps.sh web      compiler, CMake, Eigen, Boost, Emscripten, Node.js and npm (the survey)
 #   scripts/install-deps.sh fuzz     the build set, clang-14 and libFuzzer (scripts/fuzz.sh)
 # Uses sudo when not run as root.
@@ -20,11 +22,15 @@ web_pkgs=(emscripten)
 fuzz_pkgs=(clang-14 libfuzzer-14-dev)
 python_pkgs=(python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-pybind11 pybind11-dev
   python3-numpy python3-pandas python3-pytest python3-dask python3-distributed python3-jsonschema)
+r_pkgs=(r-base-dev r-cran-rcpp r-cran-testthat r-cran-tibble r-cran-psych r-cran-psychtools)
 pkgs=("${build_pkgs[@]}")
-if [ "$set_name" = test ]; then pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}" "${python_pkgs[@]}" "${fuzz_pkgs[@]}"); fi
+if [ "$set_name" = test ]; then
+  pkgs+=("${test_pkgs[@]}" "${web_pkgs[@]}" "${python_pkgs[@]}" "${r_pkgs[@]}" "${fuzz_pkgs[@]}")
+fi
 if [ "$set_name" = fuzz ]; then pkgs+=("${fuzz_pkgs[@]}"); fi
 if [ "$set_name" = web ]; then pkgs+=("${web_pkgs[@]}"); fi
 if [ "$set_name" = python ]; then pkgs+=("${python_pkgs[@]}"); fi
+if [ "$set_name" = r ]; then pkgs+=("${r_pkgs[@]}"); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

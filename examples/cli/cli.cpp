@@ -2,8 +2,6 @@
 
 #include <bowlby/instruments.hpp>
 
-#include <sys/stat.h>
-#include <unistd.h>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -138,81 +136,36 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
     return cols;
 }
 
-namespace {
-// The temporary file for `path`: hidden, beside it, named for what it is.
-std::string partial_name(const std::string& path) {
-    const std::size_t slash = path.rfind('/');
-    const std::size_t base = slash == std::string::npos ? 0 : slash + 1;
-    return path.substr(0, base) + "." + path.substr(base) + ".bowlby-partial-XXXXXX";
-}
-}  // namespace
+// Declared in faults.hpp with the fault handling it serves; defined here, with the other
+// message helpers, so that the bindings compile the parsers without the signal handlers.
+namespace faults {
 
-output_file::output_file(std::string path) : path_(std::move(path)) {
-    if (path_ == "-") {
-        to_stdout_ = true;
-        file_ = stdout;
-        return;
+std::string shown(std::string_view text, std::size_t limit) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    std::size_t chars = 0, i = 0;
+    while (i < text.size()) {
+        if (chars == limit) return out + "...";
+        const auto b = static_cast<unsigned char>(text[i]);
+        // The length of a well-formed UTF-8 sequence starting here, 0 when it is not one.
+        std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+        if (len > 1 && (b == 0xC0 || b == 0xC1 || b > 0xF4)) len = 0;  // overlong or beyond U+10FFFF
+        for (std::size_t k = 1; k < len; ++k)
+            if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) len = 0;
+        if (len == 0 || (len == 1 && (b < 0x20 || b == 0x7F))) {
+            out += "\\x";
+            out += hex[b >> 4];
+            out += hex[b & 0xF];
+            ++i;
+        } else {
+            out.append(text.substr(i, len));
+            i += len;
+        }
+        ++chars;
     }
-    temp_ = partial_name(path_);
-    const faults::signals_held hold;  // the file is recorded for removal as soon as it exists
-    const int fd = ::mkstemp(temp_.data());
-    if (fd < 0) fail("create");
-    try {
-        tracked_.emplace(temp_);
-    } catch (...) {
-        ::close(fd);
-        std::remove(temp_.c_str());
-        throw;
-    }
-    // mkstemp makes the file private (0600); give it the permissions a plain open would.
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd, static_cast<mode_t>(0666 & ~mask));
-    file_ = ::fdopen(fd, "wb");
-    if (file_ == nullptr) {
-        ::close(fd);
-        std::remove(temp_.c_str());
-        fail("write");
-    }
-    std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
+    return out;
 }
 
-output_file::~output_file() {
-    if (!to_stdout_ && file_ != nullptr) {
-        std::fclose(file_);
-        std::remove(temp_.c_str());
-    }
-}
-
-void output_file::fail(const char* doing) const {
-    const int err = errno;
-    std::string why = err != 0 ? std::strerror(err) : "disk full?";
-    if (err == ENOENT) why += ": does its folder exist?";
-    throw data_error(std::string("cannot ") + doing + " '" + path_ + "' (" + why + ")");
-}
-
-void output_file::write(std::string_view text) {
-    errno = 0;
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) fail("write");
-}
-
-void output_file::commit() {
-    if (to_stdout_) {
-        errno = 0;
-        if (std::fflush(stdout) != 0) fail("write");
-        return;
-    }
-    errno = 0;
-    const bool ok = std::fclose(file_) == 0;
-    file_ = nullptr;
-    const faults::signals_held hold;  // renamed and no longer removed, in one step
-    if (!ok || std::rename(temp_.c_str(), path_.c_str()) != 0) {
-        const int err = errno;
-        std::remove(temp_.c_str());
-        errno = err;
-        fail("write");
-    }
-    tracked_->committed();
-}
+}  // namespace faults
 
 }  // namespace bowlby_cli

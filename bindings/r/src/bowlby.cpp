@@ -1,0 +1,770 @@
+// The C++ side of the R package bowlby: R's answers handed to the library (score, instrument
+// accumulator, reliability) and the `bowlby` tool's own pieces (examples/cli: the item-span
+// parser of --items, the classification method dispatch), their results handed back as R
+// vectors. Nothing here keys, checks or computes a statistic. The library's errors come back
+// as a list of class "bowlby_failure", which R/errors.R signals as a bowlby_error condition
+// naming the row and column; no C++ exception crosses into R.
+//
+// One translation unit on purpose: each one that includes Eigen takes minutes to compile.
+
+// The tool's sources, compiled here as bindings/python compiles them: cli.cpp for the parsers
+// (resolve_columns) and their messages, classify_setup.cpp for the method dispatch. Not its
+// output files or fault handlers (output_file.cpp, faults.cpp), which write to stdout and call
+// _exit, as R CMD check forbids.
+#include "classify_setup.cpp"
+#include "cli.cpp"
+#include "input.hpp"
+
+#include <bowlby/classify.hpp>
+#include <bowlby/detail/format.hpp>
+#include <bowlby/instrument_accumulator.hpp>
+#include <bowlby/instruments.hpp>
+#include <bowlby/key.hpp>
+#include <bowlby/reliability.hpp>
+#include <bowlby/rule.hpp>
+#include <bowlby/score.hpp>
+
+#include <Rcpp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using Rcpp::_;
+
+/// A key: a built-in's, or one built from R's questionnaire() and owned here for the call.
+struct key_handle {
+    std::shared_ptr<bowlby::questionnaire> owned;
+    bowlby::key_view view;
+};
+
+/// An argument R passed that the C++ side cannot read (R checks types first, so rare).
+struct argument_error : bowlby::error {
+    using bowlby::error::error;
+};
+
+Rcpp::List failure(const char* kind, const std::string& message) {
+    Rcpp::List out = Rcpp::List::create(_["kind"] = kind, _["message"] = message);
+    out.attr("class") = "bowlby_failure";
+    return out;
+}
+
+/// Runs f and returns its value, or the library's error as a "bowlby_failure" list.
+SEXP guarded(const std::function<SEXP()>& f) {
+    try {
+        return f();
+    } catch (const bowlby::invalid_response& e) {
+        Rcpp::List out = Rcpp::List::create(_["kind"] = "invalid_response", _["message"] = std::string(e.what()),
+                                            _["row"] = double(e.row()) + 1, _["item"] = double(e.item()) + 1,
+                                            _["value"] = e.value(), _["reason"] = e.reason());
+        out.attr("class") = "bowlby_failure";
+        return out;
+    } catch (const bowlby::unknown_instrument& e) {
+        return failure("unknown_instrument", e.what());
+    } catch (const bowlby::shape_error& e) {
+        return failure("shape_error", e.what());
+    } catch (const bowlby::key_error& e) {
+        return failure("key_error", e.what());
+    } catch (const bowlby::option_error& e) {
+        return failure("option_error", e.what());
+    } catch (const bowlby_cli::usage_error& e) {
+        return failure("option_error", e.what());
+    } catch (const bowlby_cli::rule_error& e) {
+        return failure("option_error", e.what());
+    } catch (const bowlby::error& e) {
+        return failure("error", e.what());
+    } catch (const std::runtime_error& e) {  // a sample that cannot give a rule (too few respondents)
+        return failure("option_error", e.what());
+    }
+}
+
+bowlby::aggregation aggregation_of(const std::string& how) {
+    if (how == "mean") return bowlby::aggregation::mean;
+    if (how == "sum") return bowlby::aggregation::sum;
+    throw bowlby::option_error("a subscale is a 'mean' or a 'sum', not '" + how + "'");
+}
+
+std::vector<bowlby::term> terms_of(const Rcpp::List& d) {
+    const Rcpp::CharacterVector kind = d["kind"];
+    const Rcpp::IntegerVector index = d["index"];
+    const Rcpp::NumericVector weight = d["weight"];
+    std::vector<bowlby::term> terms;
+    for (R_xlen_t t = 0; t < kind.size(); ++t)
+        terms.push_back({Rcpp::as<std::string>(kind[t]) == "item" ? bowlby::term::item : bowlby::term::subscale,
+                         index[t], weight[t]});
+    return terms;
+}
+
+/// A built-in id (a string), or questionnaire()'s list: id, n_items, scale, integral,
+/// subscales (name, items, reversed, aggregation), derived (name, kind, index, weight), name,
+/// citation, item_names.
+key_handle key_of(SEXP spec) {
+    key_handle k;
+    if (TYPEOF(spec) == STRSXP) {
+        k.view = bowlby::instrument(Rcpp::as<std::string>(spec));  // unknown_instrument otherwise
+        return k;
+    }
+    const Rcpp::List s(spec);
+    const Rcpp::NumericVector scale = s["scale"];
+    auto q = std::make_shared<bowlby::questionnaire>(
+        Rcpp::as<std::string>(s["id"]), Rcpp::as<int>(s["n_items"]),
+        bowlby::response_scale{scale[0], scale[1], Rcpp::as<bool>(s["integral"])});
+    const Rcpp::List subscales = s["subscales"], derived = s["derived"];
+    for (R_xlen_t i = 0; i < subscales.size(); ++i) {
+        const Rcpp::List sub = subscales[i];
+        q->add_subscale(Rcpp::as<std::string>(sub["name"]), Rcpp::as<std::vector<int>>(sub["items"]),
+                        Rcpp::as<std::vector<int>>(sub["reversed"]),
+                        aggregation_of(Rcpp::as<std::string>(sub["aggregation"])));
+    }
+    for (R_xlen_t i = 0; i < derived.size(); ++i) {
+        const Rcpp::List d = derived[i];
+        q->add_derived(Rcpp::as<std::string>(d["name"]), terms_of(d));
+    }
+    q->set_name(Rcpp::as<std::string>(s["name"]));
+    q->set_citation(Rcpp::as<std::string>(s["citation"]));
+    q->set_item_names(Rcpp::as<std::vector<std::string>>(s["item_names"]));
+    k.view = q->view();  // key_error with check_key's sentence when unsound
+    k.owned = std::move(q);
+    return k;
+}
+
+/// The options of a scoring or accumulating run; `scale` NULL or c(min, max).
+bowlby::score_options options_of(const key_handle& key, SEXP scale, const Rcpp::NumericVector& missing,
+                                 double min_answered, const std::string& on_invalid, int threads) {
+    bowlby::score_options o;
+    if (!Rf_isNull(scale)) {
+        const Rcpp::NumericVector s(scale);
+        if (s.size() != 2 || !std::isfinite(s[0]) || !std::isfinite(s[1]) || !(s[0] < s[1]))
+            throw bowlby::option_error("scale takes c(min, max) with finite min < max");
+        o.data_scale = bowlby::response_scale{s[0], s[1], key.view.scale.integral};
+    }
+    o.missing_codes.assign(missing.begin(), missing.end());
+    if (!(min_answered >= 0 && min_answered <= 1))
+        throw bowlby::option_error("min_answered must be a fraction in [0, 1]");
+    o.min_answered = min_answered;
+    if (on_invalid == "error")
+        o.on_invalid = bowlby::invalid_policy::error;
+    else if (on_invalid == "missing")
+        o.on_invalid = bowlby::invalid_policy::missing;
+    else
+        throw bowlby::option_error("on_invalid takes \"error\" or \"missing\", not \"" + on_invalid + "\"");
+    if (threads < 0 || threads > 1024) throw bowlby::option_error("threads takes a whole number from 0 (0: all cores)");
+    o.threads = static_cast<unsigned>(threads);
+    return o;
+}
+
+/// The answers' columns as R holds them: a matrix's (side by side in one vector) or a
+/// data.frame's; doubles, or integers and logicals (NA_INTEGER for NA).
+struct answer_columns {
+    std::vector<SEXPTYPE> type;
+    std::vector<const void*> data;
+    R_xlen_t rows = 0;
+    bool double_matrix = false;  ///< one double matrix, which the library can read in place
+};
+
+const void* data_of(SEXP v) {
+    if (TYPEOF(v) == REALSXP) return REAL(v);
+    return TYPEOF(v) == INTSXP ? INTEGER(v) : LOGICAL(v);
+}
+
+answer_columns columns_of(SEXP x) {
+    answer_columns a;
+    const auto numeric = [](SEXP v) {
+        if (TYPEOF(v) != REALSXP && TYPEOF(v) != INTSXP && TYPEOF(v) != LGLSXP)
+            throw argument_error("the answers must be numbers (double, integer or logical NA)");
+    };
+    if (Rf_isMatrix(x)) {
+        numeric(x);
+        a.rows = Rf_nrows(x);
+        a.double_matrix = TYPEOF(x) == REALSXP;
+        const std::size_t size = TYPEOF(x) == REALSXP ? sizeof(double) : sizeof(int);
+        for (int c = 0; c < Rf_ncols(x); ++c) {
+            a.type.push_back(TYPEOF(x));
+            a.data.push_back(static_cast<const char*>(data_of(x)) + size * static_cast<std::size_t>(a.rows) * c);
+        }
+        return a;
+    }
+    a.rows = Rf_length(x) ? Rf_xlength(VECTOR_ELT(x, 0)) : 0;
+    for (R_xlen_t c = 0; c < Rf_xlength(x); ++c) {
+        SEXP col = VECTOR_ELT(x, c);
+        numeric(col);
+        if (Rf_xlength(col) != a.rows) throw bowlby::shape_error("the answer columns differ in length");
+        a.type.push_back(TYPEOF(col));
+        a.data.push_back(data_of(col));
+    }
+    return a;
+}
+
+using column_major = Eigen::Map<const Eigen::MatrixXd>;
+using byte_rows = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using byte_map = Eigen::Map<const byte_rows>;
+constexpr std::uint8_t missing_byte = bowlby_cli::parsed_rows::missing_byte;
+
+/// Rows r0..r1 of one column into bytes `out` (rows `stride` apart); false at the first answer
+/// that is not a whole number from 0 to 254 or NA.
+bool column_bytes(SEXPTYPE type, const void* data, R_xlen_t r0, R_xlen_t r1, std::uint8_t* out, std::size_t stride) {
+    if (type == REALSXP) {
+        const auto* in = static_cast<const double*>(data);
+        for (R_xlen_t r = r0; r < r1; ++r, out += stride) {
+            const double v = in[r];
+            if (std::isnan(v))
+                *out = missing_byte;
+            else if (v >= 0 && v < missing_byte && v == std::floor(v))
+                *out = static_cast<std::uint8_t>(v);
+            else
+                return false;
+        }
+        return true;
+    }
+    const auto* in = static_cast<const int*>(data);
+    for (R_xlen_t r = r0; r < r1; ++r, out += stride) {
+        const int v = in[r];
+        if (v == NA_INTEGER)
+            *out = missing_byte;
+        else if (v >= 0 && v < missing_byte)
+            *out = static_cast<std::uint8_t>(v);
+        else
+            return false;
+    }
+    return true;
+}
+
+/// The answers as bytes, as the `bowlby` tool reads small whole numbers (NA as its missing
+/// byte), when every one is a whole number from 0 to 254 or NA; false otherwise. Filled a
+/// block of rows at a time, so that the rows being written stay in the cache across columns.
+bool fill_bytes(const answer_columns& a, byte_rows& out) {
+    const std::size_t k = a.data.size();
+    out.resize(a.rows, static_cast<Eigen::Index>(k));
+    constexpr R_xlen_t block = 4096;
+    for (R_xlen_t r0 = 0; r0 < a.rows; r0 += block) {
+        const R_xlen_t r1 = std::min(a.rows, r0 + block);
+        for (std::size_t c = 0; c < k; ++c)
+            if (!column_bytes(a.type[c], a.data[c], r0, r1, out.data() + static_cast<std::size_t>(r0) * k + c, k))
+                return false;
+    }
+    return true;
+}
+
+/// The answers as doubles (NA as NaN), column by column.
+void fill_doubles(const answer_columns& a, Eigen::MatrixXd& out) {
+    out.resize(a.rows, static_cast<Eigen::Index>(a.data.size()));
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t c = 0; c < a.data.size(); ++c) {
+        double* to = out.col(static_cast<Eigen::Index>(c)).data();
+        if (a.type[c] == REALSXP) {
+            std::copy_n(static_cast<const double*>(a.data[c]), a.rows, to);
+        } else {
+            const auto* in = static_cast<const int*>(a.data[c]);
+            for (R_xlen_t r = 0; r < a.rows; ++r) to[r] = in[r] == NA_INTEGER ? nan : static_cast<double>(in[r]);
+        }
+    }
+}
+
+/// Calls f with the answers as an N x items matrix: as bytes when they are small whole numbers
+/// (the library's fast exact path, as the tool does), except a double matrix when
+/// `copy_for_bytes` is false (read in place); otherwise as doubles, a double matrix read in
+/// place and other input copied once. The options of a call on bytes come from options_for().
+template <class F>
+void with_answers(SEXP x, bool copy_for_bytes, F&& f) {
+    const answer_columns a = columns_of(x);
+    if (copy_for_bytes || !a.double_matrix) {
+        // Kept from call to call: a fresh buffer of this size comes from mmap, and its first
+        // touch of every page costs more than filling it (0.1 s for 1M x 36 on a VM).
+        static byte_rows bytes;
+        if (fill_bytes(a, bytes)) {
+            f(byte_map(bytes.data(), bytes.rows(), bytes.cols()));
+            return;
+        }
+    }
+    if (a.double_matrix) {
+        f(column_major(REAL(x), Rf_nrows(x), Rf_ncols(x)));
+        return;
+    }
+    Eigen::MatrixXd m;
+    fill_doubles(a, m);
+    f(column_major(m.data(), m.rows(), m.cols()));
+}
+
+/// The options for answers of this kind: for bytes, the tool's missing byte is a missing code.
+template <class Map>
+bowlby::score_options options_for(const Map&, const bowlby::score_options& o) {
+    if constexpr (std::is_same_v<typename Map::Scalar, std::uint8_t>)
+        return bowlby_cli::byte_options(o);
+    else
+        return o;
+}
+
+void check_items(const bowlby::key_view& key, Eigen::Index cols) {
+    if (cols != key.n_items)
+        throw bowlby::shape_error(std::string(key.id) + " has " + std::to_string(key.n_items) +
+                                  " items; the answers have " + std::to_string(cols) + " columns");
+}
+
+Rcpp::CharacterVector strings(const std::vector<std::string>& v) { return Rcpp::wrap(v); }
+
+}  // namespace
+
+// [[Rcpp::export(.bw_instruments)]]
+SEXP bw_instruments() {
+    return guarded([] {
+        std::vector<std::string> id, name, citation, scores, item_names;
+        std::vector<int> items;
+        std::vector<double> lo, hi;
+        for (const bowlby::key_view& k : bowlby::builtin_instruments()) {
+            id.emplace_back(k.id);
+            name.emplace_back(k.name);
+            items.push_back(k.n_items);
+            lo.push_back(k.scale.min);
+            hi.push_back(k.scale.max);
+            std::string s;
+            for (std::size_t i = 0; i < k.n_scores(); ++i) s += (i ? ", " : "") + std::string(k.score_name(i));
+            scores.push_back(s);
+            citation.emplace_back(k.citation);
+        }
+        return SEXP(Rcpp::List::create(_["id"] = id, _["name"] = name, _["items"] = items, _["scale_min"] = lo,
+                                       _["scale_max"] = hi, _["scores"] = scores, _["citation"] = citation));
+    });
+}
+
+// The key's definition, as R's questionnaire() holds it (a built-in's, to copy and change).
+// [[Rcpp::export(.bw_describe)]]
+SEXP bw_describe(SEXP spec) {
+    return guarded([&] {
+        const key_handle k = key_of(spec);
+        const bowlby::key_view& v = k.view;
+        Rcpp::List subscales, derived;
+        for (const auto& s : v.subscales)
+            subscales.push_back(Rcpp::List::create(
+                _["name"] = std::string(s.name), _["items"] = std::vector<int>(s.items.begin(), s.items.end()),
+                _["reversed"] = std::vector<int>(s.reversed.begin(), s.reversed.end()),
+                _["aggregation"] = s.agg == bowlby::aggregation::sum ? "sum" : "mean"));
+        for (const auto& d : v.derived) {
+            std::vector<std::string> kind;
+            std::vector<int> index;
+            std::vector<double> weight;
+            for (const auto& t : d.terms) {
+                kind.emplace_back(t.kind == bowlby::term::subscale ? "subscale" : "item");
+                index.push_back(t.index);
+                weight.push_back(t.weight);
+            }
+            derived.push_back(Rcpp::List::create(_["name"] = std::string(d.name), _["kind"] = kind, _["index"] = index,
+                                                 _["weight"] = weight));
+        }
+        std::vector<std::string> item_names, score_names;
+        for (const auto& n : v.item_names) item_names.emplace_back(n);
+        for (std::size_t s = 0; s < v.n_scores(); ++s) score_names.emplace_back(v.score_name(s));
+        return SEXP(Rcpp::List::create(
+            _["id"] = std::string(v.id), _["n_items"] = v.n_items,
+            _["scale"] = Rcpp::NumericVector::create(v.scale.min, v.scale.max), _["integral"] = v.scale.integral,
+            _["subscales"] = subscales, _["derived"] = derived, _["name"] = std::string(v.name),
+            _["citation"] = std::string(v.citation), _["item_names"] = item_names, _["scores"] = score_names));
+    });
+}
+
+// Positions (1-based) of the columns a spec of names and FIRST:LAST spans names, as the
+// tool's --items reads it.
+// [[Rcpp::export(.bw_resolve_columns)]]
+SEXP bw_resolve_columns(std::string spec, std::vector<std::string> header, std::string argument) {
+    return guarded([&] {
+        const std::vector<std::size_t> cols = bowlby_cli::resolve_columns(spec, header, argument);
+        Rcpp::IntegerVector out(cols.size());
+        for (std::size_t i = 0; i < cols.size(); ++i) out[static_cast<R_xlen_t>(i)] = static_cast<int>(cols[i]) + 1;
+        return SEXP(out);
+    });
+}
+
+// The library's score table: values and answered counts (rows x scores), each row's status
+// (1-based codes of the factor levels complete, prorated, insufficient: the least complete of
+// its scores, as the tool writes it) and the invalid cells read as missing.
+// [[Rcpp::export(.bw_score)]]
+SEXP bw_score(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, double min_answered, std::string on_invalid,
+              int threads) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options o = options_of(k, scale, missing, min_answered, on_invalid, threads);
+        bowlby::score_table<double> t;
+        with_answers(data, false, [&](const auto& x) {
+            check_items(k.view, x.cols());
+            t = bowlby::score<double>(k.view, x, options_for(x, o));
+        });
+        const auto n = static_cast<int>(t.rows()), s = static_cast<int>(t.values.cols());
+        Rcpp::NumericMatrix values(Rcpp::no_init(n, s));
+        Rcpp::IntegerMatrix answered(Rcpp::no_init(n, s));
+        std::copy(t.values.data(), t.values.data() + t.values.size(), values.begin());
+        std::copy(t.answered.data(), t.answered.data() + t.answered.size(), answered.begin());
+        std::vector<bowlby::score_status> worst(static_cast<std::size_t>(n), bowlby::score_status::complete);
+        for (Eigen::Index c = 0; c < t.status_codes.cols(); ++c)
+            for (int r = 0; r < n; ++r)
+                worst[static_cast<std::size_t>(r)] = bowlby::rule::combine(
+                    worst[static_cast<std::size_t>(r)], static_cast<bowlby::score_status>(t.status_codes(r, c)));
+        Rcpp::IntegerVector status(Rcpp::no_init(n));
+        for (int r = 0; r < n; ++r) status[r] = static_cast<int>(worst[static_cast<std::size_t>(r)]) + 1;
+        status.attr("levels") = Rcpp::CharacterVector::create(bowlby::to_string(bowlby::score_status::complete),
+                                                              bowlby::to_string(bowlby::score_status::prorated),
+                                                              bowlby::to_string(bowlby::score_status::insufficient));
+        status.attr("class") = "factor";
+        return SEXP(Rcpp::List::create(_["names"] = strings(t.names), _["values"] = values, _["answered"] = answered,
+                                       _["status"] = status, _["invalid_cells"] = double(t.invalid_cells)));
+    });
+}
+
+namespace {
+
+Rcpp::NumericVector alpha_fields(const bowlby::alpha_statistics& a) {
+    return Rcpp::NumericVector::create(_["raw_alpha"] = a.raw_alpha, _["std_alpha"] = a.std_alpha,
+                                       _["g6_smc"] = a.g6_smc, _["average_r"] = a.average_r,
+                                       _["signal_noise"] = a.signal_noise, _["ase"] = a.ase, _["var_r"] = a.var_r,
+                                       _["median_r"] = a.median_r);
+}
+
+Rcpp::List item_fields(const std::vector<bowlby::item_reliability>& items) {
+    const auto k = static_cast<R_xlen_t>(items.size());
+    Rcpp::CharacterVector name(k);
+    Rcpp::NumericVector n(k), mean(k), sd(k), raw_r(k), std_r(k), r_cor(k), r_drop(k);
+    Rcpp::NumericMatrix drop(k, 8);
+    for (R_xlen_t i = 0; i < k; ++i) {
+        const auto& it = items[static_cast<std::size_t>(i)];
+        name[i] = it.name;
+        n[i] = it.n;
+        mean[i] = it.mean;
+        sd[i] = it.sd;
+        raw_r[i] = it.raw_r;
+        std_r[i] = it.std_r;
+        r_cor[i] = it.r_cor;
+        r_drop[i] = it.r_drop;
+        const Rcpp::NumericVector a = alpha_fields(it.alpha_if_dropped);
+        for (int c = 0; c < 8; ++c) drop(i, c) = a[c];
+    }
+    Rcpp::colnames(drop) = Rcpp::CharacterVector::create("raw_alpha", "std_alpha", "g6_smc", "average_r",
+                                                         "signal_noise", "ase", "var_r", "median_r");
+    return Rcpp::List::create(_["name"] = name, _["n"] = n, _["mean"] = mean, _["sd"] = sd, _["raw_r"] = raw_r,
+                              _["std_r"] = std_r, _["r_cor"] = r_cor, _["r_drop"] = r_drop,
+                              _["alpha_if_dropped"] = drop);
+}
+
+Rcpp::NumericMatrix matrix_of(const Eigen::MatrixXd& m) {
+    Rcpp::NumericMatrix out(static_cast<int>(m.rows()), static_cast<int>(m.cols()));
+    std::copy(m.data(), m.data() + m.size(), out.begin());
+    return out;
+}
+
+Rcpp::NumericVector pair(const bowlby::interval& i) {
+    return Rcpp::NumericVector::create(_["lower"] = i.lower, _["upper"] = i.upper);
+}
+
+/// Every field of a reliability_result, under the library's names.
+Rcpp::List result_fields(const bowlby::reliability_result& r) {
+    const auto& h = r.split_half;
+    return Rcpp::List::create(
+        _["name"] = r.name, _["n_items"] = r.n_items, _["n"] = r.n, _["n_complete"] = r.n_complete,
+        _["alpha"] = alpha_fields(r.alpha), _["mean"] = r.mean, _["sd"] = r.sd, _["sem"] = r.sem,
+        _["omega_total"] = r.omega_total, _["lambda2"] = r.lambda2,
+        _["split_half"] = Rcpp::List::create(_["max"] = h.max, _["min"] = h.min, _["mean"] = h.mean,
+                                             _["splits"] = double(h.splits), _["exhaustive"] = h.exhaustive),
+        _["ci_level"] = r.ci_level, _["feldt"] = pair(r.feldt), _["duhachek"] = pair(r.duhachek),
+        _["bootstrap"] = r.bootstrap ? SEXP(pair(*r.bootstrap)) : R_NilValue,
+        _["bootstrap_repetitions"] = double(r.bootstrap_repetitions), _["items"] = item_fields(r.items),
+        _["warnings"] = strings(r.warnings));
+}
+
+/// psych::alpha's response.freq from counts[value][column] of `seen` values (in any order):
+/// values ascending, counts (columns x values) and missing answers per column.
+Rcpp::List frequency_table(const std::vector<double>& seen, const std::vector<std::vector<double>>& counts,
+                           const std::vector<double>& missing) {
+    std::vector<std::size_t> order(seen.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seen[a] < seen[b]; });
+    Rcpp::NumericVector values(static_cast<R_xlen_t>(seen.size()));
+    Rcpp::NumericMatrix n(static_cast<int>(missing.size()), static_cast<int>(seen.size()));
+    for (std::size_t j = 0; j < order.size(); ++j) {
+        values[static_cast<R_xlen_t>(j)] = seen[order[j]];
+        for (std::size_t c = 0; c < missing.size(); ++c)
+            n(static_cast<int>(c), static_cast<int>(j)) = counts[order[j]][c];
+    }
+    return Rcpp::List::create(_["values"] = values, _["counts"] = n, _["missing"] = missing);
+}
+
+/// Counts of each distinct answer per column, or NULL when the data hold more than `max`
+/// distinct answers. The few distinct values are searched in a flat list, most recent first.
+SEXP frequencies_of(const column_major& x, int max) {
+    std::vector<double> seen;                 // distinct values, in order of appearance
+    std::vector<std::vector<double>> counts;  // per value, per column
+    std::vector<double> missing(static_cast<std::size_t>(x.cols()), 0);
+    for (Eigen::Index c = 0; c < x.cols(); ++c) {
+        const double* col = x.col(c).data();
+        std::size_t last = 0;
+        for (Eigen::Index r = 0; r < x.rows(); ++r) {
+            const double v = col[r];
+            if (std::isnan(v)) {
+                missing[static_cast<std::size_t>(c)] += 1;
+                continue;
+            }
+            if (last >= seen.size() || seen[last] != v) {
+                last = static_cast<std::size_t>(std::find(seen.begin(), seen.end(), v) - seen.begin());
+                if (last == seen.size()) {
+                    if (static_cast<int>(seen.size()) >= max) return R_NilValue;
+                    seen.push_back(v);
+                    counts.emplace_back(static_cast<std::size_t>(x.cols()), 0.0);
+                }
+            }
+            counts[last][static_cast<std::size_t>(c)] += 1;
+        }
+    }
+    return frequency_table(seen, counts, missing);
+}
+
+/// The same for bytes (the missing byte counted as missing): a count per byte and column.
+SEXP frequencies_of(const byte_map& x, int max) {
+    const auto k = static_cast<std::size_t>(x.cols());
+    std::vector<std::uint64_t> per_byte(256 * k, 0);
+    const std::uint8_t* p = x.data();
+    for (Eigen::Index r = 0; r < x.rows(); ++r)
+        for (std::size_t c = 0; c < k; ++c) ++per_byte[256 * c + *p++];
+    std::vector<double> seen, missing(k);
+    std::vector<std::vector<double>> counts;
+    for (std::size_t b = 0; b < 256; ++b) {
+        std::vector<double> n(k);
+        bool any = false;
+        for (std::size_t c = 0; c < k; ++c) {
+            n[c] = static_cast<double>(per_byte[256 * c + b]);
+            any = any || n[c] > 0;
+        }
+        if (b == missing_byte) {
+            missing = n;
+        } else if (any) {
+            if (static_cast<int>(seen.size()) >= max) return R_NilValue;
+            seen.push_back(static_cast<double>(b));
+            counts.push_back(std::move(n));
+        }
+    }
+    return frequency_table(seen, counts, missing);
+}
+
+/// Each row's score on the key's first subscale with any item answered (min_answered 0):
+/// the person scores psych::alpha returns, by the library's rule.
+template <class Map>
+Rcpp::NumericVector person_scores(const key_handle& k, const bowlby::score_options& options, const Map& x) {
+    bowlby::score_options o = options_for(x, options);
+    o.min_answered = 0;
+    const bowlby::score_table<double> t = bowlby::score<double>(k.view, x, o);
+    Rcpp::NumericVector out(static_cast<R_xlen_t>(t.rows()));
+    std::copy(t.values.col(0).data(), t.values.col(0).data() + t.rows(), out.begin());
+    return out;
+}
+
+using keyed_rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// Rows accumulated at a time, as the tool reads blocks: each block's keyed answers stay in
+/// the cache between keying and summing.
+constexpr Eigen::Index block_rows = 16384;
+
+/// Adds the answers block by block; `kept` gets the keyed answers of every row when not null
+/// (the bootstrap resamples them). An invalid answer's row counts from the start of the data.
+template <class Map>
+void accumulate(bowlby::instrument_accumulator& acc, const Map& x, std::vector<double>* kept) {
+    for (Eigen::Index r0 = 0; r0 < x.rows(); r0 += block_rows) {
+        try {
+            acc.add(x.middleRows(r0, std::min(block_rows, x.rows() - r0)));
+        } catch (const bowlby::invalid_response& e) {
+            throw bowlby::invalid_response(e.row() + static_cast<std::size_t>(r0), e.item(), e.value(),
+                                           bowlby::detail::format_number(e.value()), e.reason());
+        }
+        if (kept) {
+            const keyed_rows block = acc.last_keyed();
+            kept->insert(kept->end(), block.data(), block.data() + block.size());
+        }
+    }
+}
+
+/// The bootstrap interval of each subscale's alpha from the kept keyed answers (as the tool
+/// adds it).
+void add_bootstrap(const bowlby::instrument_accumulator& acc, const std::vector<double>& kept,
+                   const bowlby::reliability_options& o, std::vector<bowlby::reliability_result>& results) {
+    const Eigen::Index m = acc.items().items();
+    const Eigen::Map<const keyed_rows> keyed(kept.data(), m ? static_cast<Eigen::Index>(kept.size()) / m : 0, m);
+    Eigen::Index first = 0;
+    for (std::size_t s = 0; s < results.size(); ++s) {
+        const auto k = static_cast<Eigen::Index>(acc.key().subscales[s].items.size());
+        if (results[s].n >= 3 && k >= 2) {
+            results[s].bootstrap = bowlby::bootstrap_alpha(keyed.middleCols(first, k), o, &results[s].warnings);
+            results[s].bootstrap_repetitions = o.bootstrap;
+        }
+        first += k;
+    }
+}
+
+}  // namespace
+
+// The reliability of every subscale of a key over raw answers, keyed and checked as in
+// scoring; with the intercorrelations of the subscales when there are two or more. For
+// alpha(), from the same copy of the answers: the response frequencies when `freq_max` > 0
+// and the person scores when `person` is true.
+// [[Rcpp::export(.bw_reliability)]]
+SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid, bool listwise,
+                    double ci_level, double seed, int bootstrap, int threads, std::vector<std::string> column_names,
+                    int freq_max, bool person) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options so = options_of(k, scale, missing, 0.5, on_invalid, threads);
+        bowlby::reliability_options o;
+        o.missing = listwise ? bowlby::missing_method::listwise : bowlby::missing_method::pairwise;
+        if (!(ci_level > 0 && ci_level < 1)) throw bowlby::option_error("ci_level takes a level between 0 and 1");
+        o.ci_level = ci_level;
+        if (!(seed >= 0 && seed <= 9007199254740992.0 && seed == std::floor(seed)))
+            throw bowlby::option_error("seed takes a whole number from 0 to 2^53");
+        o.seed = static_cast<std::uint64_t>(seed);
+        if (bootstrap < 0) throw bowlby::option_error("n.iter takes a whole number of resamples");
+        o.bootstrap = static_cast<std::size_t>(bootstrap);
+        o.threads = so.threads;
+        std::optional<bowlby::instrument_accumulator> acc;
+        std::vector<double> kept;
+        SEXP freq = R_NilValue, scores = R_NilValue;
+        with_answers(data, true, [&](const auto& x) {
+            check_items(k.view, x.cols());
+            acc.emplace(k.view, options_for(x, so));
+            accumulate(*acc, x, o.bootstrap > 0 ? &kept : nullptr);
+            if (person) scores = person_scores(k, so, x);
+            if (freq_max > 0) freq = frequencies_of(x, freq_max);
+        });
+        std::vector<bowlby::reliability_result> results = bowlby::reliability(*acc, o, column_names);
+        if (o.bootstrap > 0) add_bootstrap(*acc, kept, o, results);
+        Rcpp::List scales;
+        for (const auto& r : results) scales.push_back(result_fields(r));
+        SEXP cors = R_NilValue;
+        if (k.view.subscales.size() >= 2) {
+            const bowlby::scale_correlations c = bowlby::intercorrelations(*acc, results, o.missing);
+            cors = Rcpp::List::create(_["names"] = strings(c.names), _["r"] = matrix_of(c.r),
+                                      _["corrected"] = matrix_of(c.corrected));
+        }
+        return SEXP(Rcpp::List::create(_["scales"] = scales, _["intercorrelations"] = cors,
+                                       _["rows"] = acc->items().rows(), _["frequencies"] = freq, _["scores"] = scores));
+    });
+}
+
+namespace {
+
+bowlby::at_cut at_cut_of(const std::string& mode) {
+    if (mode == "low") return bowlby::at_cut::low;
+    if (mode == "high") return bowlby::at_cut::high;
+    if (mode == "unclassified") return bowlby::at_cut::unclassified;
+    throw bowlby::option_error("at_cut takes \"low\", \"high\" or \"unclassified\", not \"" + mode + "\"");
+}
+
+// A rule_error in the words of classify()'s arguments.
+bowlby::option_error in_r_words(const bowlby_cli::rule_error& e, const bowlby::key_view& key,
+                                const std::string& method) {
+    const std::string id(key.id);
+    switch (e.problem) {
+        case bowlby_cli::rule_problem::unknown_method:
+            return bowlby::option_error("method takes midpoint, median, brennan1998, kmeans, rq or aas, not \"" +
+                                        method + "\"");
+        case bowlby_cli::rule_problem::rq_only:
+            return bowlby::option_error("method \"rq\" is the RQ's own rule; for " + id +
+                                        " use midpoint, median, brennan1998 or kmeans");
+        case bowlby_cli::rule_problem::not_for_rq:
+            return bowlby::option_error("the RQ has no anxiety and avoidance scores: use method = \"rq\"");
+        case bowlby_cli::rule_problem::aas_only:
+            return bowlby::option_error("method \"aas\" is Collins' rule for the AAS only");
+        case bowlby_cli::rule_problem::no_axes:
+            break;
+    }
+    return bowlby::option_error(e.what());
+}
+
+/// Category codes (1-based, the levels of bowlby::category) and firmness of each row.
+Rcpp::List classified(const Rcpp::NumericMatrix& scores, const bowlby_cli::rule_request& req,
+                      const bowlby::key_view& key, const bowlby::response_scale& sc,
+                      const bowlby::measurement_error& sem, const std::vector<bowlby::category>& forced) {
+    const int n = scores.nrow();
+    Rcpp::IntegerVector category(n);
+    Rcpp::NumericVector p(n);
+    const bowlby_cli::dimensions d = bowlby_cli::find_dimensions(key, sc, req.method);
+    std::optional<bowlby_cli::classifier> rule;
+    if (req.method != "rq") {
+        bowlby_cli::point_counts points;
+        for (int r = 0; r < n; ++r) {
+            const double anx = scores(r, static_cast<int>(d.anxiety)),
+                         avo = d.avo(scores(r, static_cast<int>(d.avoidance)));
+            if (std::isfinite(anx) && std::isfinite(avo)) points[{anx, avo}] += 1;
+        }
+        rule = bowlby_cli::make_classifier(req, key, sc, points, sem);
+    }
+    std::map<std::pair<double, double>, bowlby::classification> seen;  // each distinct pair classified once
+    for (int r = 0; r < n; ++r) {
+        bowlby::classification c;
+        if (!rule) {
+            c = bowlby::rq_classify(
+                scores(r, 0), scores(r, 1), scores(r, 2), scores(r, 3),
+                forced.empty() ? bowlby::category::unclassified : forced[static_cast<std::size_t>(r)]);
+        } else {
+            const std::pair<double, double> pt{scores(r, static_cast<int>(d.anxiety)),
+                                               d.avo(scores(r, static_cast<int>(d.avoidance)))};
+            auto it = seen.find(pt);
+            if (it == seen.end()) it = seen.emplace(pt, rule->classify(pt.first, pt.second)).first;
+            c = it->second;
+        }
+        category[r] = static_cast<int>(c.cat) + 1;
+        p[r] = c.probability;
+    }
+    return Rcpp::List::create(_["category"] = category, _["p"] = p);
+}
+
+}  // namespace
+
+// The names of the categories, in the order of the codes classify returns.
+// [[Rcpp::export(.bw_categories)]]
+Rcpp::CharacterVector bw_categories() {
+    Rcpp::CharacterVector out;
+    for (int c = 0; c <= static_cast<int>(bowlby::category::unclassified); ++c)
+        out.push_back(bowlby::to_string(static_cast<bowlby::category>(c)));
+    return out;
+}
+
+// Four-category classification of a score matrix (rows x the key's scores) by the tool's
+// method dispatch. `cut` NULL or c(anxiety, avoidance); `sem` c(anxiety, avoidance) or NA;
+// `forced` NULL or the RQ's forced choice cells.
+// [[Rcpp::export(.bw_classify)]]
+SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string method, SEXP cut, std::string cut_source,
+                 std::string at_cut, bool rescale, bool allow_other_instrument, double seed, Rcpp::NumericVector sem,
+                 SEXP forced) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options o = options_of(k, scale, {}, 0.5, "error", 1);
+        const bowlby::response_scale sc = o.data_scale ? *o.data_scale : k.view.scale;
+        if (scores.ncol() != static_cast<int>(k.view.n_scores()))
+            throw bowlby::shape_error("the scores need one column per score of " + std::string(k.view.id));
+        bowlby_cli::rule_request req;
+        req.method = method;
+        if (!Rf_isNull(cut)) {
+            const Rcpp::NumericVector c(cut);
+            req.cut = std::make_pair(c[0], c[1]);
+            req.cut_source = cut_source;
+        }
+        req.on_cut = at_cut_of(at_cut);
+        req.rescale = rescale;
+        req.allow_other_instrument = allow_other_instrument;
+        req.seed = static_cast<std::uint64_t>(seed);
+        std::vector<bowlby::category> fc;
+        if (!Rf_isNull(forced)) {
+            for (const auto& cell : Rcpp::as<std::vector<std::string>>(forced))
+                fc.push_back(bowlby_cli::parse_forced_choice(cell));
+            if (static_cast<int>(fc.size()) != scores.nrow())
+                throw bowlby::shape_error("forced_choice needs one entry per row");
+        }
+        try {
+            return SEXP(classified(scores, req, k.view, sc, {sem[0], sem[1]}, fc));
+        } catch (const bowlby_cli::rule_error& e) {
+            throw in_r_words(e, k.view, method);
+        }
+    });
+}

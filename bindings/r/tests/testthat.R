@@ -1,0 +1,4 @@
+library(testthat)
+library(bowlby)
+
+test_check("bowlby")

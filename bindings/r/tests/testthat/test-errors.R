@@ -1,0 +1,46 @@
+test_that("an invalid answer is a bowlby_invalid_response naming the row name and column", {
+  x <- matrix(4, 5, 36, dimnames = list(paste0("r", 1:5), paste0("Q", 1:36)))
+  x[4, 7] <- 9
+  err <- expect_error(bowlby::score(x, "ecr"), class = "bowlby_invalid_response")
+  expect_s3_class(err, "bowlby_error")
+  expect_identical(err$row, "r4")
+  expect_identical(err$column, "Q7")
+  expect_identical(err$value, 9)
+  expect_match(conditionMessage(err), "row 'r4' (row 4 of the data), column 'Q7': value 9 is outside", fixed = TRUE)
+  s <- bowlby::score(x, "ecr", on_invalid = "missing")
+  expect_identical(attr(s, "invalid_cells"), 1)
+  expect_identical(s$avoidance_n[4], 17L)
+})
+
+test_that("the other errors have their classes and say what is wrong", {
+  x <- matrix(4, 3, 36)
+  expect_error(bowlby::score(x, "no-such"), class = "bowlby_unknown_instrument")
+  expect_error(bowlby::score(x[, 1:30], "ecr"), class = "bowlby_shape_error", regexp = "36 items")
+  expect_error(bowlby::score(data.frame(x, z = "a"), "ecr", items = 37:1), class = "bowlby_shape_error")
+  d <- data.frame(x)
+  d$X5 <- as.character(d$X5)
+  expect_error(bowlby::score(d, "ecr"), class = "bowlby_type_error", regexp = "'X5' holds character")
+  d$X5 <- factor(d$X5)
+  expect_error(bowlby::score(d, "ecr"), class = "bowlby_type_error", regexp = "a factor")
+  expect_error(bowlby::score(data.frame(x), "ecr", items = "X1:X99"), class = "bowlby_option_error", regexp = "X99")
+  expect_error(bowlby::score(x, "ecr", min_answered = 2), class = "bowlby_option_error")
+  expect_error(bowlby::score(x, "ecr", scale = c(5, 1)), class = "bowlby_option_error")
+  expect_error(bowlby::alpha(x, check.keys = TRUE), class = "bowlby_option_error", regexp = "give keys")
+  expect_error(bowlby::alpha(x, keys = "nope"), class = "bowlby_option_error", regexp = "'nope'")
+  expect_error(bowlby::alpha(x, use = "everything"), class = "bowlby_option_error")
+  q <- bowlby::add_subscale(bowlby::questionnaire("bad", 3), "s", c(1, 9))
+  expect_error(bowlby::score(matrix(1, 2, 3), q), class = "bowlby_key_error")
+  expect_error(bowlby::classify(bowlby::score(x, "ecr"), method = "nope"), class = "bowlby_option_error",
+               regexp = "midpoint")
+})
+
+test_that("an invalid answer past the first block of rows is named by its own row", {
+  x <- matrix(4L, 40000, 36, dimnames = list(paste0("r", 1:40000), paste0("Q", 1:36)))
+  x[33000, 12] <- 8L
+  err <- expect_error(bowlby::reliability(x, "ecr"), class = "bowlby_invalid_response")
+  expect_identical(err$row, "r33000")
+  expect_identical(err$row_number, 33000)
+  expect_identical(err$column, "Q12")
+  err <- expect_error(bowlby::score(x, "ecr"), class = "bowlby_invalid_response")
+  expect_identical(err$row, "r33000")
+})
