@@ -61,6 +61,7 @@ const char* const main_help = R"(usage: bowlby COMMAND [options]
 commands:
   instruments   list the built-in instruments, their items, subscales and sources
   score         score a CSV file of responses ('bowlby score --help')
+  screen        careless-responding indices and flags of each row ('bowlby screen --help')
   reliability   reliability statistics of subscales or a scale ('bowlby reliability --help')
   version       print the version
 )";
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
         args a(argc, argv, 2);
         dispatched = true;
         if (command == "score") return run_score(a);
+        if (command == "screen") return run_screen(a);
         if (command == "instruments") return run_instruments(a);
         if (command == "reliability") return run_reliability(a);
         if (command == "version" || command == "--version") {

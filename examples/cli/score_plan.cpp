@@ -99,14 +99,25 @@ void open_input(score_plan& plan) {
         r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id, r.max_record);
     plan.input->allow_bytes(true);
     if (!r.keep_spec.empty()) plan.input->keep(r.keep_spec);
+    // Read as kept columns after the copied ones, not copied: the forced choice, the duration.
+    std::string spec = r.keep_spec;
+    auto read_also = [&](const std::string& column, const char* flag) {
+        resolve_columns(column, plan.input->header(), flag);  // a usage error when absent
+        spec = spec.empty() ? column : spec + "," + column;
+    };
+    const std::size_t copied = r.keep_spec.empty() ? 0 : plan.input->keep_columns().size();
     const std::string& forced = r.cls.forced_choice;
     if (!forced.empty()) {
         if (!plan.is_rq) throw usage_error("--forced-choice goes with --classify rq");
-        resolve_columns(forced, plan.input->header(), "--forced-choice");  // a usage error when absent
-        plan.input->keep(r.keep_spec.empty() ? forced : r.keep_spec + "," + forced);
+        read_also(forced, "--forced-choice");
         plan.forced_choice = true;
     }
-    plan.copied = plan.input->keep_columns().size() - (plan.forced_choice ? 1 : 0);
+    if (!r.screen.duration.empty()) {
+        read_also(r.screen.duration, "--duration");
+        plan.screen.duration_cell = copied + (plan.forced_choice ? 1 : 0);
+    }
+    if (spec != r.keep_spec) plan.input->keep(spec);
+    plan.copied = copied;
 }
 
 // The answers a first pass keeps for the SEMs of the two dimensions: the instrument's items
@@ -251,6 +262,7 @@ score_plan make_score_plan(score_request req) {
     plan.n_scores = plan.key->n_scores();
     plan_classification(plan);
     open_input(plan);
+    if (plan.req.screen.on) plan_screening(plan);
     return plan;
 }
 
