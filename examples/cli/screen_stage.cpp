@@ -242,12 +242,18 @@ void write_screen_summary(const score_plan& plan, const score_totals& totals, st
         << (plan.screen.flagged_at == 1 ? " flag" : " flags");
     if (plan.req.screen.exclude_flagged > 0) out << " (excluded from the statistics)";
     out << "\n  flags raised:";
-    for (const auto& f : j["flags"])
-        out << " " << f["name"].get<std::string>() << " " << f["rows"].get<std::size_t>() << ";";
+    const char* sep = " ";
+    for (const auto& f : j["flags"]) {
+        out << sep << f["name"].get<std::string>() << " " << f["rows"].get<std::size_t>();
+        sep = ", ";
+    }
     out << "\n";
     for (const auto& a : j["alpha"]) {
         auto shown = [](const json& v) {
-            return v.is_null() ? std::string("undefined") : format_number(v.get<double>());
+            if (v.is_null()) return std::string("undefined");
+            std::ostringstream t;
+            t << std::fixed << std::setprecision(4) << v.get<double>();
+            return t.str();
         };
         std::ostringstream line;
         line << "  alpha " << a["subscale"].get<std::string>() << ": " << shown(a["all_rows"]) << " all rows, "

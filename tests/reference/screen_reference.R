@@ -3,33 +3,15 @@
 # keys below are typed from the instruments' published keys, and nothing here calls the library
 # or the careless package.
 #
-# Rscript screen_reference.R INPUT.csv OUTPUT.csv INSTRUMENT FIRST_ITEM_COLUMN MIN MAX MISSING [DURATION_COLUMN]
+# Rscript screen_reference.R INPUT.csv OUTPUT.csv INSTRUMENT FIRST_ITEM_COLUMN MIN MAX MISSING DURATION SYN_R ANT_R
 #   The instrument's items are the columns from FIRST_ITEM_COLUMN on, in the instrument's order
 #   and presented in that order. MISSING: a code that means no answer ("none" for none).
+#   DURATION: the column of total seconds ("none" for none). SYN_R, ANT_R: psychsyn's and
+#   psychant's pair thresholds.
 #   Writes: longstring, longstring_avg, irv, evenodd, psychsyn, psychant, reverse_gap_<subscale>,
 #   mahad, mahad_df, mahad_p[, seconds_per_item]; NA as an empty cell, numbers with 17 digits.
 args <- commandArgs(trailingOnly = TRUE)
-keys <- list(
-  ecr = list(n = 36,
-             anxiety = list(items = seq(2, 36, 2), rev = 22),
-             avoidance = list(items = seq(1, 35, 2), rev = c(3, 15, 19, 25, 27, 29, 31, 33, 35))),
-  "ecr-12" = list(n = 12,
-                  anxiety = list(items = c(1, 2, 3, 5, 7, 8), rev = integer(0)),
-                  avoidance = list(items = c(4, 6, 9, 10, 11, 12), rev = c(6, 9, 10, 11, 12))),
-  "ecr-rs" = list(n = 36,
-                  anxiety_mother = list(items = 7:9, rev = integer(0)),
-                  avoidance_mother = list(items = 1:6, rev = 1:4),
-                  anxiety_father = list(items = 16:18, rev = integer(0)),
-                  avoidance_father = list(items = 10:15, rev = 10:13),
-                  anxiety_partner = list(items = 25:27, rev = integer(0)),
-                  avoidance_partner = list(items = 19:24, rev = 19:22),
-                  anxiety_friend = list(items = 34:36, rev = integer(0)),
-                  avoidance_friend = list(items = 28:33, rev = 28:31)),
-  rsq = list(n = 30,
-             secure = list(items = c(3, 9, 10, 15, 28), rev = c(9, 28)),
-             fearful = list(items = c(1, 5, 12, 24), rev = integer(0)),
-             preoccupied = list(items = c(6, 8, 16, 25), rev = 6),
-             dismissing = list(items = c(2, 6, 19, 22, 26), rev = integer(0))))
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(), value = TRUE))), "screen_keys.R"))
 key <- keys[[args[3]]]
 if (is.null(key)) stop("no key typed in for ", args[3])
 subs <- key[names(key) != "n"]
@@ -88,7 +70,7 @@ pairs_where <- function(C, keep) {
   w <- which(keep & upper.tri(C) & !is.na(C), arr.ind = TRUE)
   w[order(w[, 1], w[, 2]), , drop = FALSE]
 }
-syn_r <- 0.60; ant_r <- -0.60
+syn_r <- as.numeric(args[9]); ant_r <- as.numeric(args[10])
 syn <- pairs_where(Ck, Ck >= syn_r)
 ant <- pairs_where(Cr, Cr <= ant_r)
 within <- function(M, pairs) {
@@ -131,7 +113,7 @@ if (sum(complete) > p) {
 out$mahad <- mahad
 out$mahad_df <- ifelse(is.na(mahad), NA, answered)
 out$mahad_p <- pchisq(mahad, out$mahad_df, lower.tail = FALSE)
-if (length(args) >= 8) out$seconds_per_item <- as.numeric(d[[args[8]]]) / p
+if (args[8] != "none") out$seconds_per_item <- as.numeric(d[[args[8]]]) / p
 out[answered == 0, ] <- NA
 for (nm in names(out)) out[[nm]] <- ifelse(is.na(out[[nm]]), "", sprintf("%.17g", out[[nm]]))
 write.csv(out, args[2], row.names = FALSE, quote = FALSE)
