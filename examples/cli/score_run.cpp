@@ -101,7 +101,7 @@ std::string csv_quote(std::string_view s) {
 struct scored_block {
     text_buffer text;
     std::vector<running_stats> stats;
-    std::optional<bowlby::instrument_accumulator> items, all_items, clean_items;
+    std::optional<bowlby::instrument_accumulator> items, clean_items, flagged_items;
     std::vector<std::size_t> raised, excluded_by;
     std::size_t excluded = 0, flagged = 0;
     std::array<std::size_t, 5> counts{};
@@ -263,18 +263,21 @@ std::size_t flag_count(std::uint64_t bits) {
     return n;
 }
 
-// The answers of a block's rows that are not flagged, added to `acc`.
-void add_clean_answers(bowlby::instrument_accumulator& acc, const score_worker& worker, const parsed_rows& in) {
-    std::vector<Eigen::Index> keep;
+// The answers of a block's rows that are flagged (or those that are not), added to `acc`.
+void add_answers_of(bowlby::instrument_accumulator& acc, const score_worker& worker, const parsed_rows& in,
+                    bool flagged) {
+    std::vector<Eigen::Index> rows;
     for (Eigen::Index r = 0; r < in.rows(); ++r)
-        if (flag_count(worker.raised[static_cast<std::size_t>(r)]) < worker.plan.screen.flagged_at) keep.push_back(r);
-    if (keep.size() == static_cast<std::size_t>(in.rows())) return add_answers(acc, in);
+        if ((flag_count(worker.raised[static_cast<std::size_t>(r)]) >= worker.plan.screen.flagged_at) == flagged)
+            rows.push_back(r);
+    if (rows.empty()) return;
+    if (rows.size() == static_cast<std::size_t>(in.rows())) return add_answers(acc, in);
     if (in.in_bytes) {
-        const byte_matrix rows = in.bytes()(keep, Eigen::all);
-        acc.add(rows);
+        const byte_matrix part = in.bytes()(rows, Eigen::all);
+        acc.add(part);
     } else {
-        const chunk_matrix rows = in.answers()(keep, Eigen::all);
-        acc.add(rows);
+        const chunk_matrix part = in.answers()(rows, Eigen::all);
+        acc.add(part);
     }
 }
 
@@ -315,16 +318,18 @@ char* write_screen(char* w, score_worker& worker, Eigen::Index r) {
     return std::to_chars(w, w + 4, flag_count(bits)).ptr;
 }
 
-// The block's answers in the report's accumulators: all rows, and when screening, all rows
-// and the rows not flagged (the report's own statistics leave out the excluded rows).
+// The block's answers in the report's accumulators: all rows, and when screening, the rows
+// not flagged and the flagged ones (the report's own statistics leave out the excluded rows).
 void accumulate_items(score_worker& worker, const parsed_rows& in, scored_block& res) {
     const score_plan& plan = worker.plan;
     const bowlby::score_options& opts = in.in_bytes ? worker.byte_opts : plan.req.options;
     if (plan.req.screen.on) {
-        res.all_items.emplace(*plan.key, opts);
-        add_answers(*res.all_items, in);
+        // Flagged rows are few: the rows not flagged and the flagged ones are accumulated apart
+        // and make all rows when merged, so that each row is added once.
         res.clean_items.emplace(*plan.key, opts);
-        add_clean_answers(*res.clean_items, worker, in);
+        add_answers_of(*res.clean_items, worker, in, false);
+        res.flagged_items.emplace(*plan.key, opts);
+        add_answers_of(*res.flagged_items, worker, in, true);
         return;
     }
     if (plan.req.report_path.empty()) return;
@@ -395,7 +400,8 @@ void add_block(score_totals& totals, const scored_block& res) {
     for (std::size_t s = 0; s < totals.stats.size(); ++s) totals.stats[s].merge(res.stats[s]);
     if (totals.items) totals.items->merge(*res.items);
     if (totals.all_items) {
-        totals.all_items->merge(*res.all_items);
+        totals.all_items->merge(*res.clean_items);
+        totals.all_items->merge(*res.flagged_items);
         totals.clean_items->merge(*res.clean_items);
         for (std::size_t f = 0; f < totals.raised.size(); ++f) {
             totals.raised[f] += res.raised[f];

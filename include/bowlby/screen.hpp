@@ -385,9 +385,12 @@ screen_indices screener::screen(const T* row, std::ptrdiff_t stride, std::size_t
     const std::size_t answered = read_row(*layout_, row, stride, row_index, raw_);
     if (answered == 0) return out;
     const response_scale& scale = layout_->scale();
-    for (std::size_t i = 0; i < raw_.size(); ++i) keyed_[i] = rule::keyed(raw_[i], layout_->reversed(i), scale);
-    sc::runs(raw_.data(), layout_->order(), out.longstring, out.longstring_avg);
-    out.irv = sc::sd_of_answered(raw_.data(), raw_.size());
+    if (layout_->halved_subscales() >= 3 || stats_)  // evenodd and psychsyn read keyed answers
+        for (std::size_t i = 0; i < raw_.size(); ++i) keyed_[i] = rule::keyed(raw_[i], layout_->reversed(i), scale);
+    const sc::row_pass pass = sc::one_pass(raw_.data(), layout_->order(), scale.midpoint());
+    out.longstring = pass.longest;
+    out.longstring_avg = pass.average;
+    out.irv = pass.sd;
     if (layout_->halved_subscales() >= 3) {
         std::vector<double> halves(2 * layout_->halved_subscales());
         for (std::size_t s = 0; s < layout_->halved_subscales(); ++s) {

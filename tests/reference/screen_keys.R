@@ -22,3 +22,6 @@ keys <- list(
              fearful = list(items = c(1, 5, 12, 24), rev = integer(0)),
              preoccupied = list(items = c(6, 8, 16, 25), rev = 6),
              dismissing = list(items = c(2, 6, 19, 22, 26), rev = integer(0))))
+keys[["ecr-r"]] <- list(n = 36,
+                        anxiety = list(items = 1:18, rev = c(9, 11)),
+                        avoidance = list(items = 19:36, rev = c(20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36)))

@@ -44,44 +44,43 @@ inline double pair_correlation(const double* values, const std::vector<int>& fir
     return sxy / std::sqrt(sxx * syy);
 }
 
-/// Longest run and mean run length of identical consecutive answers in `order`; a missing
-/// answer ends a run. Both NaN when nothing is answered.
-inline void runs(const double* raw, const std::vector<int>& order, double& longest, double& average) {
-    std::size_t best = 0, total = 0, count = 0, run = 0;
-    double last = undefined;
+/// What one pass over a row in its presented order gives: longstring, longstring_avg and irv.
+struct row_pass {
+    double longest = undefined, average = undefined, sd = undefined;
+};
+
+/// Runs of identical consecutive answers in `order` (a missing answer ends a run): the longest
+/// and the mean length; and the sample standard deviation (n - 1) of the answered values, from
+/// sums of the answers less `shift` (the scale's midpoint: whole-number answers give exact
+/// sums, and so a deviation as exact as a two-pass one). All NaN when nothing is answered; sd
+/// NaN with fewer than two answers.
+inline row_pass one_pass(const double* raw, const std::vector<int>& order, double shift) {
+    std::size_t best = 0, count = 0, run = 0, n = 0;
+    double last = undefined, sum = 0, squares = 0;
     for (int item : order) {
         const double x = raw[item];
         if (x != x) {
             run = 0;
-        } else if (run > 0 && x == last) {
-            ++run;
-        } else {
-            run = 1;
-            ++count;
+            last = x;
+            continue;
         }
-        if (run > best) best = run;
-        if (x == x) ++total;
+        run = run > 0 && x == last ? run + 1 : 1;
+        count += run == 1;
+        best = run > best ? run : best;
         last = x;
+        ++n;
+        const double d = x - shift;
+        sum += d;
+        squares += d * d;
     }
-    longest = count > 0 ? static_cast<double>(best) : undefined;
-    average = count > 0 ? static_cast<double>(total) / static_cast<double>(count) : undefined;
-}
-
-/// The sample standard deviation (n - 1) of the answered values; NaN with fewer than two.
-inline double sd_of_answered(const double* raw, std::size_t n_items) {
-    double sum = 0;
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < n_items; ++i)
-        if (raw[i] == raw[i]) {
-            sum += raw[i];
-            ++n;
-        }
-    if (n < 2) return undefined;
-    const double mean = sum / static_cast<double>(n);
-    double ss = 0;
-    for (std::size_t i = 0; i < n_items; ++i)
-        if (raw[i] == raw[i]) ss += (raw[i] - mean) * (raw[i] - mean);
-    return std::sqrt(ss / static_cast<double>(n - 1));
+    row_pass out;
+    if (n == 0) return out;
+    out.longest = static_cast<double>(best);
+    out.average = static_cast<double>(n) / static_cast<double>(count);
+    if (n < 2) return out;
+    const double ss = squares - sum * sum / static_cast<double>(n);
+    out.sd = ss > 0 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
+    return out;
 }
 
 /// The mean of the answered values at `items`; NaN when none is answered.
