@@ -102,8 +102,10 @@ if (sum(complete) > p) {
   ev <- eigen(S, symmetric = TRUE, only.values = TRUE)$values
   if (min(ev) > 1e-10 * max(ev)) {
     pattern <- apply(!is.na(X), 1, function(a) paste(as.integer(a), collapse = ""))
-    for (pt in unique(pattern[answered > 0])) {
-      rows <- which(pattern == pt)
+    groups <- split(seq_len(n), pattern)
+    for (pt in names(groups)) {
+      rows <- groups[[pt]]
+      if (answered[rows[1]] == 0) next
       a <- which(strsplit(pt, "")[[1]] == "1")
       D <- sweep(X[rows, a, drop = FALSE], 2, m[a])
       mahad[rows] <- rowSums((D %*% solve(S[a, a, drop = FALSE])) * D)
