@@ -29,7 +29,6 @@
 
 #include <cmath>
 #include <cstddef>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -153,7 +152,8 @@ private:
     const screen_statistics* stats_;
     std::vector<double> raw_, keyed_;
     Eigen::LLT<Eigen::MatrixXd> full_;
-    std::map<std::vector<bool>, Eigen::LLT<Eigen::MatrixXd>> partial_;
+    Eigen::MatrixXd precision_;  ///< the inverse covariance
+    std::vector<Eigen::Index> answered_, missing_;
 };
 
 /// A flag: an index against a threshold. An undefined index raises no flag.
@@ -374,7 +374,10 @@ inline screen_statistics screen_sample::finish() {
 
 inline screener::screener(const screen_layout& layout, const screen_statistics* stats)
     : layout_(&layout), stats_(stats), raw_(layout.n_items()), keyed_(layout.n_items()) {
-    if (stats_ && stats_->covariance_problem.empty()) full_.compute(stats_->covariance);
+    if (stats_ && stats_->covariance_problem.empty()) {
+        full_.compute(stats_->covariance);
+        precision_ = full_.solve(Eigen::MatrixXd::Identity(stats_->covariance.rows(), stats_->covariance.cols()));
+    }
 }
 
 template <class T>
@@ -425,32 +428,49 @@ inline void screener::sample_indices(screen_indices& out, Eigen::Index answered)
     if (!stats_->covariance_problem.empty()) return;
     out.mahad = distance(answered);
     out.mahad_df = static_cast<double>(answered);
-    out.mahad_p = boost::math::gamma_q(out.mahad_df / 2, out.mahad / 2);
+    // In double throughout (Boost would otherwise promote to long double, several times slower).
+    using in_double = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+    out.mahad_p = boost::math::gamma_q(out.mahad_df / 2, out.mahad / 2, in_double());
 }
 
-// The squared Mahalanobis distance of the answered items under their marginal distribution.
+// The squared Mahalanobis distance of the answered items A under their marginal distribution,
+// r' inv(S_AA) r with r the answers less the means. With few items missing (M), inv(S_AA) is
+// taken from the precision matrix P = inv(S) by the Schur complement, inv(S_AA) = P_AA -
+// P_AM inv(P_MM) P_MA, which needs a system of |M| equations only; with more missing than
+// answered, S_AA is factored directly.
 inline double screener::distance(Eigen::Index answered) {
     const auto p = static_cast<Eigen::Index>(raw_.size());
-    Eigen::VectorXd d(answered);
-    std::vector<bool> pattern(raw_.size());
-    std::vector<Eigen::Index> idx;
+    answered_.clear();
+    missing_.clear();
     for (Eigen::Index i = 0; i < p; ++i)
-        if (raw_[static_cast<std::size_t>(i)] == raw_[static_cast<std::size_t>(i)]) {
-            d(static_cast<Eigen::Index>(idx.size())) = raw_[static_cast<std::size_t>(i)] - stats_->mean(i);
-            pattern[static_cast<std::size_t>(i)] = true;
-            idx.push_back(i);
-        }
-    if (answered == p) return full_.matrixL().solve(d).squaredNorm();
-    auto it = partial_.find(pattern);
-    if (it == partial_.end()) {
-        if (partial_.size() > 4096) partial_.clear();  // bounded for data with many patterns
-        Eigen::MatrixXd sub(answered, answered);
-        for (Eigen::Index a = 0; a < answered; ++a)
-            for (Eigen::Index b = 0; b < answered; ++b)
-                sub(a, b) = stats_->covariance(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]);
-        it = partial_.emplace(pattern, Eigen::LLT<Eigen::MatrixXd>(sub)).first;
+        (raw_[static_cast<std::size_t>(i)] == raw_[static_cast<std::size_t>(i)] ? answered_ : missing_).push_back(i);
+    Eigen::VectorXd r(answered);
+    for (Eigen::Index a = 0; a < answered; ++a) {
+        const Eigen::Index i = answered_[static_cast<std::size_t>(a)];
+        r(a) = raw_[static_cast<std::size_t>(i)] - stats_->mean(i);
     }
-    return it->second.matrixL().solve(d).squaredNorm();
+    if (answered == p) return full_.matrixL().solve(r).squaredNorm();
+    const auto m = static_cast<Eigen::Index>(missing_.size());
+    if (m > answered) {
+        const Eigen::MatrixXd sub = stats_->covariance(answered_, answered_);
+        return Eigen::LLT<Eigen::MatrixXd>(sub).matrixL().solve(r).squaredNorm();
+    }
+    double direct = 0;
+    for (Eigen::Index a = 0; a < answered; ++a) {
+        const Eigen::Index i = answered_[static_cast<std::size_t>(a)];
+        double row = 0;
+        for (Eigen::Index b = 0; b < answered; ++b) row += precision_(answered_[static_cast<std::size_t>(b)], i) * r(b);
+        direct += r(a) * row;
+    }
+    Eigen::VectorXd u = Eigen::VectorXd::Zero(m);
+    Eigen::MatrixXd pmm(m, m);
+    for (Eigen::Index k = 0; k < m; ++k) {
+        const Eigen::Index j = missing_[static_cast<std::size_t>(k)];
+        for (Eigen::Index a = 0; a < answered; ++a)
+            u(k) += precision_(answered_[static_cast<std::size_t>(a)], j) * r(a);
+        for (Eigen::Index l = 0; l < m; ++l) pmm(k, l) = precision_(missing_[static_cast<std::size_t>(l)], j);
+    }
+    return direct - u.dot(Eigen::LLT<Eigen::MatrixXd>(pmm).solve(u));
 }
 
 }  // namespace bowlby

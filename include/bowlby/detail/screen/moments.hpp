@@ -30,7 +30,9 @@ public:
           pair_sxy_(pair_n_),
           sum_(Eigen::VectorXd::Zero(n_items)),
           cross_(pair_n_),
-          buffer_(buffer_rows, n_items) {}
+          buffer_(buffer_rows, n_items),
+          partial_(buffer_rows, n_items),
+          answered_(buffer_rows, n_items) {}
 
     /// Adds one row of answers (NaN: missing) with `answered` of them answered.
     void add(const double* raw, Eigen::Index answered) {
@@ -41,17 +43,13 @@ public:
             if (++buffered_ == buffer_rows) flush();
             return;
         }
-        for (Eigen::Index j = 0; j < p; ++j) {
-            if (raw[j] != raw[j]) continue;
-            const double x = raw[j] - shift_;
-            for (Eigen::Index k = 0; k < p; ++k) {
-                if (raw[k] != raw[k]) continue;
-                pair_n_(j, k) += 1;
-                pair_sx_(j, k) += x;
-                pair_sxx_(j, k) += x * x;
-                pair_sxy_(j, k) += x * (raw[k] - shift_);
-            }
+        // An incomplete row: its answers (0 where missing) and which are answered, buffered.
+        for (Eigen::Index i = 0; i < p; ++i) {
+            const bool has = raw[i] == raw[i];
+            partial_(partial_rows_, i) = has ? raw[i] - shift_ : 0.0;
+            answered_(partial_rows_, i) = has ? 1.0 : 0.0;
         }
+        if (++partial_rows_ == buffer_rows) flush();
     }
 
     void merge(moments& other) {
@@ -66,14 +64,25 @@ public:
         complete_ += other.complete_;
     }
 
-    /// The buffered complete rows added to the sums.
+    /// The buffered rows added to the sums, as matrix products: for the incomplete rows, with X
+    /// their answers (0 where missing) and A their indicators of an answer, pair_n += A'A,
+    /// pair_sx += X'A, pair_sxx += (X * X)'A, pair_sxy += X'X.
     void flush() {
-        if (buffered_ == 0) return;
-        const auto rows = buffer_.topRows(buffered_);
-        sum_ += rows.colwise().sum().transpose();
-        cross_.noalias() += rows.transpose() * rows;
-        complete_ += static_cast<double>(buffered_);
-        buffered_ = 0;
+        if (buffered_ > 0) {
+            const auto rows = buffer_.topRows(buffered_);
+            sum_ += rows.colwise().sum().transpose();
+            cross_.noalias() += rows.transpose() * rows;
+            complete_ += static_cast<double>(buffered_);
+            buffered_ = 0;
+        }
+        if (partial_rows_ == 0) return;
+        const auto x = partial_.topRows(partial_rows_);
+        const auto a = answered_.topRows(partial_rows_);
+        pair_n_.noalias() += a.transpose() * a;
+        pair_sx_.noalias() += x.transpose() * a;
+        pair_sxx_.noalias() += x.cwiseAbs2().transpose() * a;
+        pair_sxy_.noalias() += x.transpose() * x;
+        partial_rows_ = 0;
     }
 
     /// Pearson's correlation of items j and k over the rows that answered both; NaN with
@@ -104,8 +113,10 @@ private:
     Eigen::VectorXd sum_;
     Eigen::MatrixXd cross_;
     double complete_ = 0;
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buffer_;
-    Eigen::Index buffered_ = 0;
+    using rows_matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    rows_matrix buffer_;              // complete rows waiting for flush()
+    rows_matrix partial_, answered_;  // incomplete rows waiting for flush(), and their answered cells
+    Eigen::Index buffered_ = 0, partial_rows_ = 0;
 };
 
 }  // namespace screen
