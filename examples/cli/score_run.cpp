@@ -239,7 +239,7 @@ void screen_rows(score_worker& worker, const parsed_rows& in, scored_block& res)
             row = in.answers().row(r).data();
         }
         bowlby::screen_indices& x = worker.screened[static_cast<std::size_t>(r)];
-        x = worker.screener->screen(row, 1, static_cast<std::size_t>(r), duration);
+        worker.screener->screen_into(x, row, 1, static_cast<std::size_t>(r), duration);
         std::uint64_t& bits = worker.raised[static_cast<std::size_t>(r)];
         std::size_t count = 0;
         for (std::size_t f = 0; f < n_flags; ++f)

@@ -142,7 +142,15 @@ public:
     /// `row_index` (0-based) for error messages, and a total duration in seconds (NaN: none).
     template <class T>
     screen_indices screen(const T* row, std::ptrdiff_t stride, std::size_t row_index,
-                          double duration = detail::screen::undefined);
+                          double duration = detail::screen::undefined) {
+        screen_indices out;
+        screen_into(out, row, stride, row_index, duration);
+        return out;
+    }
+    /// The same into `out`, whose storage is reused (no allocation once it has held a row).
+    template <class T>
+    void screen_into(screen_indices& out, const T* row, std::ptrdiff_t stride, std::size_t row_index,
+                     double duration = detail::screen::undefined);
 
 private:
     void sample_indices(screen_indices& out, Eigen::Index answered);
@@ -381,12 +389,15 @@ inline screener::screener(const screen_layout& layout, const screen_statistics* 
 }
 
 template <class T>
-screen_indices screener::screen(const T* row, std::ptrdiff_t stride, std::size_t row_index, double duration) {
+void screener::screen_into(screen_indices& out, const T* row, std::ptrdiff_t stride, std::size_t row_index,
+                           double duration) {
     namespace sc = detail::screen;
-    screen_indices out;
+    std::vector<double> gaps = std::move(out.reverse_gap);
+    out = screen_indices{};
+    out.reverse_gap = std::move(gaps);
     out.reverse_gap.assign(layout_->gaps().size(), sc::undefined);
     const std::size_t answered = read_row(*layout_, row, stride, row_index, raw_);
-    if (answered == 0) return out;
+    if (answered == 0) return;
     const response_scale& scale = layout_->scale();
     if (layout_->halved_subscales() >= 3 || stats_)  // evenodd and psychsyn read keyed answers
         for (std::size_t i = 0; i < raw_.size(); ++i) keyed_[i] = rule::keyed(raw_[i], layout_->reversed(i), scale);
@@ -418,7 +429,6 @@ screen_indices screener::screen(const T* row, std::ptrdiff_t stride, std::size_t
     }
     if (duration == duration) out.seconds_per_item = duration / static_cast<double>(raw_.size());
     if (stats_) sample_indices(out, static_cast<Eigen::Index>(answered));
-    return out;
 }
 
 inline void screener::sample_indices(screen_indices& out, Eigen::Index answered) {
