@@ -118,8 +118,8 @@ void read_one_file(const change_request& r, const score_plan& plan, two_waves& w
 void read_two_files(const change_request& r, const score_plan& plan, two_waves& w) {
     reliability_scales scales(*plan.key);
     w.pre = read_scored(plan, *plan.input, scales.sink(r.score, {}));
-    answer_reader post(r.post_file, r.score.items_spec, static_cast<std::size_t>(plan.key->n_items),
-                       r.score.instrument_id, r.score.max_record);
+    const std::unique_ptr<answer_reader> post_reader = open_answers(plan, r.post_file);  // read as the pre file
+    answer_reader& post = *post_reader;
     post.allow_bytes(true);
     post.keep(plan.forced_choice ? r.score.keep_spec + "," + r.score.cls.forced_choice : r.score.keep_spec);
     w.post = read_scored(plan, post);

@@ -106,6 +106,7 @@ private:
 };
 
 int run_score(args& a);
+int run_screen(args& a);
 int run_instruments(args& a);
 int run_reliability(args& a);
 int run_dyads(args& a);

@@ -76,6 +76,7 @@ commands:
   instruments   list the built-in instruments, their items, subscales and sources;
                 '--export ID' writes one as a key file (docs/key-files.md)
   score         score a CSV file of responses ('bowlby score --help')
+  screen        careless-responding indices and flags of each row ('bowlby screen --help')
   reliability   reliability statistics of subscales or a scale ('bowlby reliability --help')
   dyads         partners' scores side by side and their similarity ('bowlby dyads --help')
   change        reliable change between two waves ('bowlby change --help')
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
         args a(argc, argv, 2);
         dispatched = true;
         if (command == "score") return run_score(a);
+        if (command == "screen") return run_screen(a);
         if (command == "instruments") return run_instruments(a);
         if (command == "reliability") return run_reliability(a);
         if (command == "dyads") return run_dyads(a);

@@ -57,9 +57,42 @@ options:
                          counts of every score, with each subscale's reliability statistics
                          (as 'bowlby reliability --json' gives them, pairwise)
   --max-record-bytes N   the longest record read (default 1048576); a longer one is an error
+  --screen               add careless-responding indices and flags after the scores (the
+                         options of 'bowlby screen --help'; docs/screening.md), a summary on
+                         standard error and a "screening" section in the report
+  --exclude-flagged N    with --screen: rows with N or more flags get status 'excluded' and are
+                         left out of the report's statistics (means, alpha, categories)
 
 On SIGINT, SIGTERM or SIGHUP the files being written are removed (exit status 128 + the
 signal's number). A file left by a harder kill is named .NAME.bowlby-partial-XXXXXX.
+)";
+
+const char* const screen_help = R"(usage: bowlby screen --instrument ID [options] INPUT.csv
+
+Screens every data row of INPUT.csv for careless responding and writes one output row per data
+row: row, the --keep columns, longstring, longstring_avg, irv, evenodd, psychsyn, psychant,
+reverse_gap_<subscale> for each subscale with forward and reversed items, mahad, mahad_df,
+mahad_p, seconds_per_item (with --duration), flags (the flags raised, separated by ;) and
+n_flags. An index that is undefined for a row is empty. Definitions, default thresholds and
+their sources: docs/screening.md. A summary (flag counts, alpha with and without the flagged
+rows) goes to standard error. The file is read twice (psychsyn, psychant and mahad need the
+whole sample first) unless --one-pass.
+
+options:
+  --instrument ID, --items SPEC, --scale MIN:MAX, --missing-code V, --on-invalid MODE,
+  --keep COL,..., --output FILE|-, --threads T, --max-record-bytes N
+                         as in 'bowlby score'
+  --report FILE.json|-   the JSON summary of 'bowlby score', with a "screening" section
+  --presented-order SPEC the item columns in the order they were shown (names and FIRST:LAST
+                         spans); default: their order in the file. longstring follows it
+  --duration COL         a column of total time in seconds (Qualtrics' 'Duration (in seconds)'):
+                         adds seconds_per_item, that time over the instrument's item count
+  --flag NAME=VALUE      another threshold for the flag NAME (a column name: longstring, irv,
+                         evenodd, psychsyn, psychant, reverse_gap_<subscale>, mahad_p,
+                         seconds_per_item), or NAME=off to raise it never
+  --syn-r R              psychsyn's item pairs: keyed sample correlation >= R (default 0.60)
+  --ant-r R              psychant's item pairs: raw sample correlation <= R (default -0.60)
+  --one-pass             leave out psychsyn, psychant and mahad: one pass, standard input allowed
 )";
 
 bowlby::at_cut parse_at_cut(const std::string& m) {
@@ -150,33 +183,57 @@ bool parse_score_flag(const std::string& flag, args& a, score_request& r) {
     return parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) || parse_classify_flag(flag, a, r.cls);
 }
 
-std::optional<score_request> parse_score_args(args& a) {
+std::optional<score_request> parse_score_args(args& a, bool screen_command) {
     score_request r;
+    const std::string command = screen_command ? "screen" : "score";
+    r.screen.on = screen_command;
+    r.screen.scores = !screen_command;
     while (!a.done()) {
         const std::string flag = a.next();
         if (flag == "--help" || flag == "-h") {
-            std::cout << score_help;
+            std::cout << (screen_command ? screen_help : score_help);
             return std::nullopt;
         }
-        if (parse_score_flag(flag, a, r)) continue;
+        if (flag == "--min-answered") r.min_answered_given = true;  // it then overrides a key file's
+        if (parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) ||
+            (!screen_command && parse_classify_flag(flag, a, r.cls)) || parse_screen_flag(flag, a, r.screen))
+            continue;
         if (flag.size() > 1 && flag[0] == '-')
-            throw usage_error("unknown option '" + faults::shown(flag) +
-                              "' (run 'bowlby score --help' for the options)");
+            throw usage_error("unknown option '" + faults::shown(flag) + "' (run 'bowlby " + command +
+                              " --help' for the options)");
         if (!r.input_path.empty())
             throw usage_error("more than one input file ('" + faults::shown(r.input_path) + "' and '" +
                               faults::shown(flag) + "')");
         r.input_path = flag;
     }
     if (r.instrument_id.empty() && r.key_path.empty())
-        throw usage_error("bowlby score needs --instrument ID ('bowlby instruments' lists them) or --key FILE.json");
-    if (r.input_path.empty()) throw usage_error("bowlby score needs an input file (run 'bowlby score --help')");
+        throw usage_error("bowlby " + command +
+                          " needs --instrument ID ('bowlby instruments' lists them) or --key FILE.json");
+    if (r.input_path.empty())
+        throw usage_error("bowlby " + command + " needs an input file (run 'bowlby " + command + " --help')");
+    const screen_request& sr = r.screen;
+    if (!sr.on && (sr.one_pass || !sr.presented_order.empty() || !sr.duration.empty() || !sr.flags.empty() ||
+                   sr.exclude_flagged > 0 || sr.options.syn_r != 0.60 || sr.options.ant_r != -0.60))
+        throw usage_error(
+            "--one-pass, --presented-order, --duration, --flag, --syn-r, --ant-r and --exclude-flagged "
+            "go with --screen");
     return r;
 }
 
 int run_score(args& a) {
     std::optional<score_request> request = parse_score_args(a);
     if (!request) return 0;
-    const score_plan plan = make_score_plan(std::move(*request));
+    return run_score_request(*request);
+}
+
+int run_screen(args& a) {
+    std::optional<score_request> request = parse_score_args(a, true);
+    if (!request) return 0;
+    return run_score_request(*request);
+}
+
+int run_score_request(const score_request& request) {
+    const score_plan plan = make_score_plan(request);
     // Every output is opened before the run (a folder that does not exist fails at once) and
     // committed after it, so that a failure or an interruption leaves none of them behind.
     output_file out(plan.req.output_path);
@@ -186,6 +243,7 @@ int run_score(args& a) {
     const score_totals totals = run_score_blocks(plan, out);
     if (plot) write_plot(plan, totals, *plot);
     if (report) write_report(plan, totals, *report);
+    if (plan.req.screen.on) write_screen_summary(plan, totals, std::cerr);
     out.commit();
     if (plot) plot->commit();
     if (report) report->commit();

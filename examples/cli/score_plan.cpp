@@ -12,6 +12,12 @@
 #include <thread>
 
 namespace bowlby_cli {
+
+std::unique_ptr<answer_reader> open_answers(const score_plan& plan, const std::string& path) {
+    const score_request& r = plan.req;
+    return std::make_unique<answer_reader>(path, r.items_spec, static_cast<std::size_t>(plan.key->n_items),
+                                           r.instrument_id, r.max_record, key_item_names(*plan.key), r.format);
+}
 namespace {
 
 // A rule_error in the words of the tool's options.
@@ -95,19 +101,28 @@ void plan_classification(score_plan& plan) {
 // read as the last kept column but not copied out.
 void open_input(score_plan& plan) {
     const score_request& r = plan.req;
-    plan.input =
-        std::make_unique<answer_reader>(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items),
-                                        r.instrument_id, r.max_record, key_item_names(*plan.key), r.format);
+    plan.input = open_answers(plan, r.input_path);
     plan.input->allow_bytes(true);
     if (!r.keep_spec.empty()) plan.input->keep(r.keep_spec);
+    // Read as kept columns after the copied ones, not copied: the forced choice, the duration.
+    std::string spec = r.keep_spec;
+    auto read_also = [&](const std::string& column, const char* flag) {
+        resolve_columns(column, plan.input->header(), flag);  // a usage error when absent
+        spec = spec.empty() ? column : spec + "," + column;
+    };
+    const std::size_t copied = r.keep_spec.empty() ? 0 : plan.input->keep_columns().size();
     const std::string& forced = r.cls.forced_choice;
     if (!forced.empty()) {
         if (!plan.is_rq) throw usage_error("--forced-choice goes with --classify rq");
-        resolve_columns(forced, plan.input->header(), "--forced-choice");  // a usage error when absent
-        plan.input->keep(r.keep_spec.empty() ? forced : r.keep_spec + "," + forced);
+        read_also(forced, "--forced-choice");
         plan.forced_choice = true;
     }
-    plan.copied = plan.input->keep_columns().size() - (plan.forced_choice ? 1 : 0);
+    if (!r.screen.duration.empty()) {
+        read_also(r.screen.duration, "--duration");
+        plan.screen.duration_cell = copied + (plan.forced_choice ? 1 : 0);
+    }
+    if (spec != r.keep_spec) plan.input->keep(spec);
+    plan.copied = copied;
 }
 
 // The answers a first pass keeps for the SEMs of the two dimensions: the instrument's items
@@ -179,8 +194,8 @@ const bowlby::score_table<double>& block_scorer::score(const parsed_rows& rows) 
 std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& plan, bool want_sem) {
     const score_request& r = plan.req;
     const dimensions& dims = plan.dims;
-    answer_reader input(r.input_path, r.items_spec, static_cast<std::size_t>(plan.key->n_items), r.instrument_id,
-                        r.max_record, key_item_names(*plan.key), r.format);
+    const std::unique_ptr<answer_reader> reader = open_answers(plan, r.input_path);
+    answer_reader& input = *reader;
     input.allow_bytes(true);
     std::optional<sem_sources> sem;
     if (want_sem) sem.emplace(*plan.key, r.options, dims);
@@ -262,6 +277,7 @@ score_plan make_score_plan(score_request req) {
     plan.n_scores = plan.key->n_scores();
     plan_classification(plan);
     open_input(plan);
+    if (plan.req.screen.on) plan_screening(plan);
     return plan;
 }
 

@@ -83,8 +83,9 @@ void write_report(const score_plan& plan, const score_totals& totals, output_fil
     j["min_answered"] = plan.req.options.min_answered;
     j["rows"] = totals.rows;
     j["invalid_cells"] = totals.invalid_cells;
-    j["subscales"] = subscales_json(plan, totals);
+    if (plan.req.screen.scores) j["subscales"] = subscales_json(plan, totals);
     if (plan.classifying) j["classification"] = classification_json(plan, totals);
+    if (plan.req.screen.on) j["screening"] = screening_json(plan, totals);
     report.write(j.dump(2) + "\n");
 }
 

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -99,7 +101,9 @@ std::string csv_quote(std::string_view s) {
 struct scored_block {
     text_buffer text;
     std::vector<running_stats> stats;
-    std::optional<bowlby::instrument_accumulator> items;
+    std::optional<bowlby::instrument_accumulator> items, clean_items, flagged_items;
+    std::vector<std::size_t> raised, excluded_by;
+    std::size_t excluded = 0, flagged = 0;
     std::array<std::size_t, 5> counts{};
     std::size_t firm = 0, with_p = 0, rows = 0, invalid = 0;
 };
@@ -109,7 +113,9 @@ struct scored_block {
 class score_worker {
 public:
     explicit score_worker(const score_plan& p)
-        : plan(p), scorer(*p.key, p.req.options), byte_opts(byte_options(p.req.options)) {}
+        : plan(p), scorer(*p.key, p.req.options), byte_opts(byte_options(p.req.options)) {
+        if (p.req.screen.on) screener.emplace(*p.screen.layout, p.screen.stats.get());
+    }
 
     // The classification of row r of a scored block.
     outcome classify(const parsed_rows& in, const bowlby::score_table<double>& t, Eigen::Index r) {
@@ -122,6 +128,10 @@ public:
     block_scorer scorer;
     const bowlby::score_options byte_opts;
     number_text numbers;
+    std::optional<bowlby::screener> screener;  ///< when screening
+    std::vector<double> row_answers;           ///< a row of bytes as doubles, for the screener
+    std::vector<bowlby::screen_indices> screened;
+    std::vector<std::uint64_t> raised;  ///< per row of the block: a bit per flag raised (at most 64 flags)
 
 private:
     // A pair of the sample is in the plan's table; any other is classified here once and
@@ -145,13 +155,14 @@ private:
 
 // Per score ",value,count" at w, counted in the block's statistics; returns the end. `worst`
 // becomes the least complete status of the row's scores.
+// An excluded row is written but not counted.
 char* write_scores(char* w, score_worker& worker, const bowlby::score_table<double>& t, Eigen::Index r,
-                   scored_block& res, bowlby::score_status& worst) {
-    const bool report = !worker.plan.req.report_path.empty();
+                   scored_block& res, bowlby::score_status& worst, bool excluded) {
+    const bool report = !worker.plan.req.report_path.empty() && !excluded;
     for (std::size_t s = 0; s < worker.plan.n_scores; ++s) {
         const auto si = static_cast<Eigen::Index>(s);
         const auto st = t.status(r, si);
-        ++res.stats[s].status[static_cast<int>(st)];
+        if (!excluded) ++res.stats[s].status[static_cast<int>(st)];
         *w++ = ',';
         if (st != bowlby::score_status::insufficient) {
             const double v = t.values(r, si);
@@ -167,35 +178,177 @@ char* write_scores(char* w, score_worker& worker, const bowlby::score_table<doub
 
 // ",category,probability" of row r at w, counted; returns the end.
 char* write_category(char* w, score_worker& worker, const parsed_rows& in, const bowlby::score_table<double>& t,
-                     Eigen::Index r, scored_block& res) {
+                     Eigen::Index r, scored_block& res, bool excluded) {
     const outcome c = worker.classify(in, t, r);
-    ++res.counts[static_cast<std::size_t>(c.cat)];
+    if (!excluded) ++res.counts[static_cast<std::size_t>(c.cat)];
     *w++ = ',';
     w = write_text(w, bowlby::to_string(c.cat));
     *w++ = ',';
     if (std::isfinite(c.probability)) {
         w = worker.numbers.write(w, c.probability);
-        ++res.with_p;
-        if (c.probability >= 0.8) ++res.firm;
+        if (!excluded) ++res.with_p;
+        if (!excluded && c.probability >= 0.8) ++res.firm;
     }
     return w;
 }
 
+// A row's total duration in seconds from its kept cell: NaN when empty (or NA, .); a data
+// error for anything but a number >= 0.
+double duration_of(const score_plan& plan, const parsed_rows& in, Eigen::Index r) {
+    const std::string& cell = in.kept_cell(r, plan.screen.duration_cell);
+    if (cell.empty() || cell == "NA" || cell == ".") return std::numeric_limits<double>::quiet_NaN();
+    char* end = nullptr;
+    const double x = std::strtod(cell.c_str(), &end);
+    if (end != cell.c_str() + cell.size() || !(x >= 0) || std::isinf(x)) {
+        const std::string column = plan.input->header()[plan.input->keep_columns()[plan.screen.duration_cell]];
+        throw data_error(plan.req.input_path + ", line " + std::to_string(in.lines[static_cast<std::size_t>(r)]) +
+                         ", column " + faults::shown(column) + ": value '" + faults::shown(cell) +
+                         "' is not a duration in seconds (a number, 0 or more)");
+    }
+    return x;
+}
+
+// Every row of a block screened into worker.screened and worker.raised, with the block's
+// counts of flags raised and rows flagged or excluded.
+void screen_rows(score_worker& worker, const parsed_rows& in, scored_block& res) {
+    const score_plan& plan = worker.plan;
+    const std::size_t n_flags = plan.screen.flags.size(), n_items = plan.screen.layout->n_items();
+    worker.screened.resize(static_cast<std::size_t>(in.rows()));
+    worker.raised.assign(static_cast<std::size_t>(in.rows()), 0);
+    res.raised.assign(n_flags, 0);
+    res.excluded_by.assign(n_flags, 0);
+    worker.row_answers.resize(n_items);
+    const bool has_duration = plan.screen.duration_cell != screen_plan::none;
+    for (Eigen::Index r = 0; r < in.rows(); ++r) {
+        const double duration = has_duration ? duration_of(plan, in, r) : std::numeric_limits<double>::quiet_NaN();
+        const double* row = nullptr;
+        if (in.in_bytes) {
+            for (std::size_t i = 0; i < n_items; ++i) {
+                const std::uint8_t b = in.bytes()(r, static_cast<Eigen::Index>(i));
+                worker.row_answers[i] =
+                    b == parsed_rows::missing_byte ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(b);
+            }
+            row = worker.row_answers.data();
+        } else {
+            row = in.answers().row(r).data();
+        }
+        bowlby::screen_indices& x = worker.screened[static_cast<std::size_t>(r)];
+        worker.screener->screen_into(x, row, 1, static_cast<std::size_t>(r), duration);
+        std::uint64_t& bits = worker.raised[static_cast<std::size_t>(r)];
+        std::size_t count = 0;
+        for (std::size_t f = 0; f < n_flags; ++f)
+            if (bowlby::raised(plan.screen.flags[f], x)) {
+                bits |= std::uint64_t{1} << f;
+                ++res.raised[f];
+                ++count;
+            }
+        if (count < plan.screen.flagged_at) continue;
+        ++res.flagged;
+        if (plan.req.screen.exclude_flagged == 0) continue;
+        ++res.excluded;
+        for (std::size_t f = 0; f < n_flags; ++f)
+            if (bits >> f & 1) ++res.excluded_by[f];
+    }
+}
+
+std::size_t flag_count(std::uint64_t bits) {
+    std::size_t n = 0;
+    for (; bits != 0; bits &= bits - 1) ++n;
+    return n;
+}
+
+// The answers of a block's rows that are flagged (or those that are not), added to `acc`.
+void add_answers_of(bowlby::instrument_accumulator& acc, const score_worker& worker, const parsed_rows& in,
+                    bool flagged) {
+    std::vector<Eigen::Index> rows;
+    for (Eigen::Index r = 0; r < in.rows(); ++r)
+        if ((flag_count(worker.raised[static_cast<std::size_t>(r)]) >= worker.plan.screen.flagged_at) == flagged)
+            rows.push_back(r);
+    if (rows.empty()) return;
+    if (rows.size() == static_cast<std::size_t>(in.rows())) return add_answers(acc, in);
+    if (in.in_bytes) {
+        const byte_matrix part = in.bytes()(rows, Eigen::all);
+        acc.add(part);
+    } else {
+        const chunk_matrix part = in.answers()(rows, Eigen::all);
+        acc.add(part);
+    }
+}
+
+// The screening columns of row r at w, from ",longstring" to ",n_flags"; returns the end.
+char* write_screen(char* w, score_worker& worker, Eigen::Index r) {
+    const score_plan& plan = worker.plan;
+    const bowlby::screen_indices& x = worker.screened[static_cast<std::size_t>(r)];
+    auto put = [&](double v) {
+        *w++ = ',';
+        if (v == v) w = worker.numbers.write(w, v);
+    };
+    const bool sample = !plan.req.screen.one_pass;
+    put(x.longstring);
+    put(x.longstring_avg);
+    put(x.irv);
+    put(x.evenodd);
+    if (sample) {
+        put(x.psychsyn);
+        put(x.psychant);
+    }
+    for (double g : x.reverse_gap) put(g);
+    if (sample) {
+        put(x.mahad);
+        put(x.mahad_df);
+        put(x.mahad_p);
+    }
+    if (plan.screen.duration_cell != screen_plan::none) put(x.seconds_per_item);
+    *w++ = ',';
+    const std::uint64_t bits = worker.raised[static_cast<std::size_t>(r)];
+    bool first = true;
+    for (std::size_t f = 0; f < plan.screen.flags.size(); ++f)
+        if (bits >> f & 1) {
+            if (!first) *w++ = ';';
+            w = write_text(w, plan.screen.flags[f].name);
+            first = false;
+        }
+    *w++ = ',';
+    return std::to_chars(w, w + 4, flag_count(bits)).ptr;
+}
+
+// The block's answers in the report's accumulators: all rows, and when screening, the rows
+// not flagged and the flagged ones (the report's own statistics leave out the excluded rows).
+void accumulate_items(score_worker& worker, const parsed_rows& in, scored_block& res) {
+    const score_plan& plan = worker.plan;
+    const bowlby::score_options& opts = in.in_bytes ? worker.byte_opts : plan.req.options;
+    if (plan.req.screen.on) {
+        // Flagged rows are few: the rows not flagged and the flagged ones are accumulated apart
+        // and make all rows when merged, so that each row is added once.
+        res.clean_items.emplace(*plan.key, opts);
+        add_answers_of(*res.clean_items, worker, in, false);
+        res.flagged_items.emplace(*plan.key, opts);
+        add_answers_of(*res.flagged_items, worker, in, true);
+        return;
+    }
+    if (plan.req.report_path.empty()) return;
+    res.items.emplace(*plan.key, opts);
+    add_answers(*res.items, in);
+}
+
 // Every row of a block, scored, into its text: the row number, the kept cells, the scores,
-// the status and, when classifying, the category and its probability.
+// the status and, when classifying, the category and its probability; when screening, the
+// indices and flags (`bowlby screen`: these without the scores).
 void score_block(score_worker& worker, const parsed_rows& in, std::size_t first_row, scored_block& res) {
     const score_plan& plan = worker.plan;
     const bowlby::score_table<double>& t = worker.scorer.score(in);
     res.invalid = worker.scorer.last_invalid() + in.text_invalid;
-    if (!plan.req.report_path.empty()) {
-        res.items.emplace(*plan.key, in.in_bytes ? worker.byte_opts : plan.req.options);
-        add_answers(*res.items, in);
-    }
+    const bool screening = plan.req.screen.on, scores = !screening || plan.req.screen.scores;
+    const std::size_t exclude_at = plan.req.screen.exclude_flagged;
+    if (screening) screen_rows(worker, in, res);
+    accumulate_items(worker, in, res);
     res.stats.assign(plan.n_scores, running_stats{});
     res.rows = static_cast<std::size_t>(in.rows());
     // Room for a row: its number, the kept cells (quoted, at most 2 n + 3 each), per score
-    // ",value,count" and the status, category and probability.
-    const std::size_t row_room = 32 + plan.n_scores * 48 + 16 + (plan.classifying ? 64 : 0);
+    // ",value,count" and the status, category and probability, and the screening columns.
+    const std::size_t row_room =
+        32 + plan.n_scores * 48 + 16 + (plan.classifying ? 64 : 0) +
+        (screening ? 40 * (12 + plan.screen.layout->gaps().size()) + 64 * plan.screen.flags.size() : 0);
     for (Eigen::Index r = 0; r < in.rows(); ++r) {
         std::size_t room = row_room;
         for (std::size_t c = 0; c < plan.copied; ++c) room += 2 * in.kept_cell(r, c).size() + 3;
@@ -205,11 +358,15 @@ void score_block(score_worker& worker, const parsed_rows& in, std::size_t first_
             *w++ = ',';
             w = write_cell(w, in.kept_cell(r, c));
         }
-        auto worst = bowlby::score_status::complete;
-        w = write_scores(w, worker, t, r, res, worst);
-        *w++ = ',';
-        w = write_text(w, bowlby::to_string(worst));
-        if (plan.classifying) w = write_category(w, worker, in, t, r, res);
+        const bool excluded = exclude_at > 0 && flag_count(worker.raised[static_cast<std::size_t>(r)]) >= exclude_at;
+        if (scores) {
+            auto worst = bowlby::score_status::complete;
+            w = write_scores(w, worker, t, r, res, worst, excluded);
+            *w++ = ',';
+            w = write_text(w, excluded ? "excluded" : bowlby::to_string(worst));
+            if (plan.classifying) w = write_category(w, worker, in, t, r, res, excluded);
+        }
+        if (screening) w = write_screen(w, worker, r);
         *w++ = '\n';
         res.text.advance(w);
     }
@@ -220,12 +377,15 @@ std::string output_header(const score_plan& plan) {
     const std::vector<std::size_t>& keep = plan.input->keep_columns();
     std::string line = "row";
     for (std::size_t c = 0; c < plan.copied; ++c) line += "," + csv_quote(header[keep[c]]);
-    for (std::size_t s = 0; s < plan.n_scores; ++s) {
-        const std::string name(plan.key->score_name(s));
-        line += "," + name + "," + name + "_n";
+    if (plan.req.screen.scores) {
+        for (std::size_t s = 0; s < plan.n_scores; ++s) {
+            const std::string name(plan.key->score_name(s));
+            line += "," + name + "," + name + "_n";
+        }
+        line += plan.classifying ? ",status,category,category_p" : ",status";
     }
-    line += plan.classifying ? ",status,category,category_p\n" : ",status\n";
-    return line;
+    if (plan.req.screen.on) line += screen_header(plan);
+    return line + "\n";
 }
 
 void add_block(score_totals& totals, const scored_block& res) {
@@ -233,6 +393,17 @@ void add_block(score_totals& totals, const scored_block& res) {
     totals.invalid_cells += res.invalid;
     for (std::size_t s = 0; s < totals.stats.size(); ++s) totals.stats[s].merge(res.stats[s]);
     if (totals.items) totals.items->merge(*res.items);
+    if (totals.all_items) {
+        totals.all_items->merge(*res.clean_items);
+        totals.all_items->merge(*res.flagged_items);
+        totals.clean_items->merge(*res.clean_items);
+        for (std::size_t f = 0; f < totals.raised.size(); ++f) {
+            totals.raised[f] += res.raised[f];
+            totals.excluded_by[f] += res.excluded_by[f];
+        }
+        totals.flagged += res.flagged;
+        totals.excluded += res.excluded;
+    }
     for (std::size_t k = 0; k < 5; ++k) totals.counts[k] += res.counts[k];
     totals.firm += res.firm;
     totals.with_p += res.with_p;
@@ -261,7 +432,14 @@ score_totals run_score_blocks(const score_plan& plan, output_file& out) {
     out.write(output_header(plan));
     score_totals totals;
     totals.stats.assign(plan.n_scores, running_stats{});
-    if (!plan.req.report_path.empty()) totals.items.emplace(*plan.key, plan.req.options);
+    if (plan.req.screen.on) {
+        totals.all_items.emplace(*plan.key, plan.req.options);
+        totals.clean_items.emplace(*plan.key, plan.req.options);
+        totals.raised.assign(plan.screen.flags.size(), 0);
+        totals.excluded_by.assign(plan.screen.flags.size(), 0);
+    } else if (!plan.req.report_path.empty()) {
+        totals.items.emplace(*plan.key, plan.req.options);
+    }
     plan.input->run<scored_block>(
         plan.req.threads, plan.req.options.on_invalid, [&] { return score_worker(plan); },
         [](score_worker& worker, const parsed_rows& in, std::size_t first_row, scored_block& res) {
@@ -271,6 +449,9 @@ score_totals run_score_blocks(const score_plan& plan, output_file& out) {
             out.write(res.text.view());
             add_block(totals, res);
         });
+    // Screening: the report's statistics leave out the excluded rows.
+    if (plan.req.screen.on && !plan.req.report_path.empty())
+        totals.items.emplace(plan.req.screen.exclude_flagged > 0 ? *totals.clean_items : *totals.all_items);
     return totals;
 }
 

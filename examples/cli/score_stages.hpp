@@ -13,11 +13,13 @@
 #include "cli.hpp"
 #include "input.hpp"
 #include "key_file.hpp"
+#include "reliability_output.hpp"
 
 #include <bowlby/classify.hpp>
 #include <bowlby/key.hpp>
 #include <bowlby/reliability.hpp>
 #include <bowlby/score.hpp>
+#include <bowlby/screen.hpp>
 
 #include <array>
 #include <cstddef>
@@ -25,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,12 +43,24 @@ struct classify_request {
     std::string plot;                              ///< SVG path
 };
 
+/// Screening for careless responding (--screen, and `bowlby screen`).
+struct screen_request {
+    bool on = false;
+    bool scores = true;     ///< false for `bowlby screen`: no score columns
+    bool one_pass = false;  ///< --one-pass: without psychsyn, psychant and mahad (no first pass)
+    std::string presented_order, duration;
+    std::vector<std::pair<std::string, std::string>> flags;  ///< --flag NAME=VALUE, in order given
+    bowlby::screen_options options;                          ///< --syn-r, --ant-r
+    std::size_t exclude_flagged = 0;                         ///< 0: no row is excluded
+};
+
 struct score_request {
     std::string instrument_id, key_path, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
     bool min_answered_given = false;  ///< --min-answered given: it overrides a key file's
     text_format format;               ///< --delimiter, --decimal-comma
     classify_request cls;
+    screen_request screen;
     unsigned threads = 0;
     std::size_t max_record = answer_reader::default_max_record;
 };
@@ -71,6 +86,19 @@ private:
     std::vector<outcome> outcomes_;
 };
 
+/// Screening's part of a plan. The layout and statistics are held by pointer: the screeners
+/// of the threads refer to them while the plan moves.
+struct screen_plan {
+    std::unique_ptr<bowlby::screen_layout> layout;
+    std::unique_ptr<bowlby::screen_statistics> stats;  ///< from the first pass; null with --one-pass
+    std::vector<bowlby::screen_flag> flags;            ///< in force, in column order
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::size_t duration_cell = none;  ///< the duration's position among the kept cells
+    /// Rows with at least this many flags are the "flagged" rows of the report: --exclude-flagged's
+    /// N, or 1.
+    std::size_t flagged_at = 1;
+};
+
 struct score_plan {
     score_request req;
     chosen_key chosen;  ///< --instrument or --key; `key` is chosen.key
@@ -88,6 +116,7 @@ struct score_plan {
     std::unique_ptr<answer_reader> input;
     std::size_t copied = 0;      ///< kept columns copied to the output
     bool forced_choice = false;  ///< read as the last kept column, not copied
+    screen_plan screen;          ///< when req.screen.on
 };
 
 /// Welford's running mean and variance of a score, and its status counts.
@@ -112,6 +141,11 @@ struct score_totals {
     std::optional<bowlby::instrument_accumulator> items;  ///< with --report
     std::array<std::size_t, 5> counts{};                  ///< per category, when classifying
     std::size_t firm = 0, with_p = 0, rows = 0, invalid_cells = 0;
+    // Screening: rows that raised each flag, excluded rows that raised it, rows excluded and
+    // flagged, and the items of all rows and of the rows not flagged (alpha with and without).
+    std::vector<std::size_t> raised, excluded_by;
+    std::size_t excluded = 0, flagged = 0;
+    std::optional<bowlby::instrument_accumulator> all_items, clean_items;
 };
 
 /// A thread's scorers, made once and used for every block it takes: one for blocks read as
@@ -130,8 +164,25 @@ private:
     std::size_t last_invalid_ = 0;
 };
 
-/// The options, or nothing when --help was asked for (and printed).
-std::optional<score_request> parse_score_args(args& a);
+/// The options, or nothing when --help was asked for (and printed). `screen_command`: the
+/// options of `bowlby screen` (no classification, no score columns).
+std::optional<score_request> parse_score_args(args& a, bool screen_command = false);
+/// The screening options (--screen, --flag, ...); false when `flag` is none of them.
+bool parse_screen_flag(const std::string& flag, args& a, screen_request& r);
+/// The columns that hold the presented order and the duration, the layout, the flags and, unless
+/// --one-pass, the first pass for the sample statistics.
+void plan_screening(score_plan& plan);
+/// The screening columns' header, from ",longstring" to ",n_flags".
+std::string screen_header(const score_plan& plan);
+/// Runs `bowlby score` with the request's outputs (score_command.cpp).
+int run_score_request(const score_request& request);
+/// The JSON report's "screening" section and the summary on standard error.
+json screening_json(const score_plan& plan, const score_totals& totals);
+void write_screen_summary(const score_plan& plan, const score_totals& totals, std::ostream& out);
+/// A reader of `path` as the plan reads its input: the same item columns (--items or the key's
+/// item names), layout (--delimiter, --decimal-comma) and record limit; for another pass over
+/// the input, or another file of the same kind.
+std::unique_ptr<answer_reader> open_answers(const score_plan& plan, const std::string& path);
 /// One of `bowlby score`'s options (what is read, how it is scored and classified, where the
 /// results go), read into `r`; false when `flag` is none of them. Other commands that score a
 /// file take the same options through it.

@@ -1,0 +1,193 @@
+// bowlby/screen.hpp on small keys whose indices are worked out by hand here, and on the bad
+// input of issue 26: a key with no reversed items, a single subscale, rows with no answer,
+// constant items and a singular covariance.
+#include <bowlby/instruments.hpp>
+#include <bowlby/screen.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+namespace {
+
+using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+constexpr double na = std::numeric_limits<double>::quiet_NaN();
+
+bowlby::questionnaire one_subscale() {
+    bowlby::questionnaire q("one", 4, {1, 5, true});
+    q.add_subscale("worry", {1, 2, 3, 4}, {4});
+    return q;
+}
+
+bool undefined(double x) { return std::isnan(x); }
+
+}  // namespace
+
+TEST_CASE("screen indices of one row worked out by hand") {
+    const bowlby::questionnaire q = one_subscale();
+    const bowlby::screen_layout layout(q.view());
+    bowlby::screener s(layout);
+    // 5 5 5 1: runs 3 and 1 (longest 3, mean 2); sd of 5,5,5,1: mean 4, squares 1+1+1+9 = 12,
+    // 12 / 3 = 4, sd 2; forward mean 5, reversed item keyed 6 - 1 = 5: gap 0.
+    const double row[] = {5, 5, 5, 1};
+    const bowlby::screen_indices x = s.screen(row, 1, 0, 40.0);
+    CHECK(x.longstring == 3);
+    CHECK(x.longstring_avg == 2);
+    CHECK(x.irv == doctest::Approx(2.0).epsilon(1e-15));
+    REQUIRE(x.reverse_gap.size() == 1);
+    CHECK(x.reverse_gap[0] == 0);
+    CHECK(x.seconds_per_item == 10);  // 40 s over 4 items
+    // A single subscale: evenodd needs three; no sample: psychsyn, psychant, mahad undefined.
+    CHECK(undefined(x.evenodd));
+    CHECK(undefined(x.psychsyn));
+    CHECK(undefined(x.mahad));
+    // 1 1 1 5, read the raw scale in a line: forward mean 1, reversed keyed 6 - 5 = 1: gap 0;
+    // 5 5 5 5: forward 5, reversed keyed 1: gap 4.
+    const double line[] = {5, 5, 5, 5};
+    CHECK(s.screen(line, 1, 1).reverse_gap[0] == 4);
+    CHECK(s.screen(line, 1, 1).irv == 0);
+}
+
+TEST_CASE("a missing answer ends a run and is skipped") {
+    const bowlby::questionnaire q = one_subscale();
+    const bowlby::screen_layout layout(q.view());
+    bowlby::screener s(layout);
+    const double row[] = {2, na, 2, 2};  // runs 1 and 2: longest 2, mean 3 answers / 2 runs
+    const bowlby::screen_indices x = s.screen(row, 1, 0);
+    CHECK(x.longstring == 2);
+    CHECK(x.longstring_avg == 1.5);
+    CHECK(x.irv == 0);
+    CHECK(x.reverse_gap[0] == doctest::Approx(2.0 - 4.0));  // forward 2, reversed keyed 6 - 2
+}
+
+TEST_CASE("a row with no answer has every index undefined") {
+    const bowlby::questionnaire q = one_subscale();
+    const bowlby::screen_layout layout(q.view());
+    matrix x(6, 4);
+    x << 1, 2, 3, 4, 2, 2, 3, 5, 4, 3, 2, 1, 5, 4, 4, 2, 3, 3, 1, 2, na, na, na, na;
+    bowlby::screen_sample sample(layout);
+    sample.add(x);
+    const bowlby::screen_statistics st = sample.finish();
+    CHECK(st.rows == 5);
+    CHECK(st.complete_rows == 5);
+    bowlby::screener s(layout, &st);
+    const bowlby::screen_indices e = s.screen(x.row(5).data(), 1, 5, 30.0);
+    for (double v : {e.longstring, e.longstring_avg, e.irv, e.evenodd, e.psychsyn, e.psychant, e.reverse_gap[0],
+                     e.mahad, e.mahad_df, e.mahad_p, e.seconds_per_item})
+        CHECK(undefined(v));
+    for (const bowlby::screen_flag& f : bowlby::default_flags(layout)) CHECK_FALSE(bowlby::raised(f, e));
+}
+
+TEST_CASE("a key with no reversed items has no reverse gap and no reverse-gap flag") {
+    bowlby::questionnaire q("plain", 6, {1, 5, true});
+    q.add_subscale("a", {1, 2}).add_subscale("b", {3, 4}).add_subscale("c", {5, 6});
+    const bowlby::screen_layout layout(q.view());
+    CHECK(layout.gaps().empty());
+    CHECK(layout.halved_subscales() == 3);
+    for (const bowlby::screen_flag& f : bowlby::default_flags(layout))
+        CHECK(f.of != bowlby::screen_flag::index::reverse_gap);
+    bowlby::screener s(layout);
+    // Halves (odd, even) per subscale: (1, 2), (2, 3), (3, 4): r = 1, 2r / (1 + r) = 1, evenodd -1.
+    const double row[] = {1, 2, 2, 3, 3, 4};
+    CHECK(s.screen(row, 1, 0).evenodd == doctest::Approx(-1.0));
+    // (1, 5), (3, 3), (5, 1): r = -1 gives 1.
+    const double against[] = {1, 5, 3, 3, 5, 1};
+    CHECK(s.screen(against, 1, 0).evenodd == 1);
+    // (2, 2), (2, 2), (2, 2): no variance, undefined.
+    const double flat[] = {2, 2, 2, 2, 2, 2};
+    CHECK(undefined(s.screen(flat, 1, 0).evenodd));
+}
+
+TEST_CASE("constant items and a singular covariance leave mahad undefined and say why") {
+    const bowlby::questionnaire q = one_subscale();
+    const bowlby::screen_layout layout(q.view());
+    SUBCASE("a constant item") {
+        matrix x(6, 4);
+        x << 1, 3, 3, 4, 2, 3, 1, 5, 4, 3, 2, 1, 5, 3, 4, 2, 3, 3, 5, 2, 2, 3, 4, 4;
+        bowlby::screen_sample sample(layout);
+        sample.add(x);
+        const bowlby::screen_statistics st = sample.finish();
+        CHECK(st.covariance_problem.find("singular") != std::string::npos);
+        CHECK(undefined(st.correlations(0, 1)));  // item 2 has no variance
+        bowlby::screener s(layout, &st);
+        const bowlby::screen_indices r = s.screen(x.row(0).data(), 1, 0);
+        CHECK(undefined(r.mahad));
+        CHECK(undefined(r.mahad_df));
+        CHECK(undefined(r.mahad_p));
+        CHECK(r.longstring == 2);  // the one-pass indices are still there
+    }
+    SUBCASE("an item that copies another") {
+        matrix x(7, 4);
+        x << 1, 1, 3, 4, 2, 2, 1, 5, 4, 4, 2, 1, 5, 5, 4, 2, 3, 3, 5, 2, 2, 2, 4, 4, 1, 1, 2, 3;
+        bowlby::screen_sample sample(layout);
+        sample.add(x);
+        const bowlby::screen_statistics st = sample.finish();
+        CHECK(st.covariance_problem.find("singular") != std::string::npos);
+        bowlby::screener s(layout, &st);
+        CHECK(undefined(s.screen(x.row(2).data(), 1, 2).mahad));
+    }
+    SUBCASE("fewer complete rows than items + 1") {
+        matrix x(3, 4);
+        x << 1, 2, 3, 4, 2, 3, 1, 5, 4, 3, 2, 1;
+        bowlby::screen_sample sample(layout);
+        sample.add(x);
+        const bowlby::screen_statistics st = sample.finish();
+        CHECK(st.covariance_problem.find("3 complete rows for 4 items") != std::string::npos);
+    }
+}
+
+TEST_CASE("mahad of a complete row and of a row with a missing answer - by hand") {
+    // Two items: complete rows (1, 1), (3, 1), (1, 3), (3, 3): mean (2, 2), covariance
+    // diag(4/3, 4/3). (3, 3): 1 / (4/3) + 1 / (4/3) = 1.5 on 2 df, p = exp(-1.5 / 2).
+    // (3, missing): the marginal of item 1, 1 / (4/3) = 0.75 on 1 df.
+    bowlby::questionnaire q("two", 2, {1, 5, true});
+    q.add_subscale("s", {1, 2});
+    const bowlby::screen_layout layout(q.view());
+    matrix x(5, 2);
+    x << 1, 1, 3, 1, 1, 3, 3, 3, 3, na;
+    bowlby::screen_sample sample(layout);
+    sample.add(x);
+    const bowlby::screen_statistics st = sample.finish();
+    REQUIRE(st.covariance_problem.empty());
+    bowlby::screener s(layout, &st);
+    const bowlby::screen_indices full = s.screen(x.row(3).data(), 1, 3);
+    CHECK(full.mahad == doctest::Approx(1.5).epsilon(1e-14));
+    CHECK(full.mahad_df == 2);
+    CHECK(full.mahad_p == doctest::Approx(std::exp(-0.75)).epsilon(1e-14));
+    const bowlby::screen_indices part = s.screen(x.row(4).data(), 1, 4);
+    CHECK(part.mahad == doctest::Approx(0.75).epsilon(1e-14));
+    CHECK(part.mahad_df == 1);
+    CHECK(part.mahad_p == doctest::Approx(std::erfc(std::sqrt(0.75 / 2))).epsilon(1e-14));
+}
+
+TEST_CASE("an invalid answer is an error naming its row and item - or missing on request") {
+    const bowlby::questionnaire q = one_subscale();
+    const bowlby::screen_layout strict(q.view());
+    bowlby::screener s(strict);
+    const double row[] = {1, 9, 3, 4};
+    CHECK_THROWS_AS(s.screen(row, 1, 6), bowlby::invalid_response);
+    bowlby::score_options lenient;
+    lenient.on_invalid = bowlby::invalid_policy::missing;
+    const bowlby::screen_layout layout(q.view(), lenient);
+    bowlby::screener t(layout);
+    CHECK(t.screen(row, 1, 6).longstring_avg == 1);  // 1, (9 missing), 3, 4
+}
+
+TEST_CASE("the ECR's default flags - one per index and per reverse gap") {
+    bowlby::score_options o;
+    o.data_scale = bowlby::response_scale{1, 5, true};
+    const bowlby::screen_layout layout(bowlby::instrument("ecr"), o);
+    REQUIRE(layout.gaps().size() == 2);
+    CHECK(layout.gaps()[0].reversed.size() == 1);  // anxiety: item 22
+    CHECK(layout.gaps()[1].reversed.size() == 9);  // avoidance
+    const auto flags = bowlby::default_flags(layout);
+    auto threshold = [&](const std::string& name) {
+        for (const auto& f : flags)
+            if (f.name == name) return f.threshold;
+        return na;
+    };
+    CHECK(threshold("longstring") == 18);
+    CHECK(threshold("reverse_gap_anxiety") == 3.5);
+    CHECK(threshold("reverse_gap_avoidance") == 2);
+    CHECK(threshold("seconds_per_item") == 2);
+}
