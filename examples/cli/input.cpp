@@ -108,6 +108,17 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
         if (map_fd_ < 0) ::close(fd);
     }
 #endif
+    try {  // the destructor does not run when the constructor throws: let go of the map here
+        read_header(items_spec, n_items, what, item_names);
+    } catch (...) {
+        release_map();
+        throw;
+    }
+}
+
+void answer_reader::read_header(const std::string& items_spec, std::size_t n_items, const std::string& what,
+                                const std::vector<std::string>& item_names) {
+    const std::string& path = path_;
     if (!map_) {
         std::istream* in = &std::cin;
         if (path != "-") {
@@ -233,11 +244,15 @@ std::size_t plain_records(const char* p, std::size_t n, const text_counts& c) {
 }
 }  // namespace
 
-answer_reader::~answer_reader() {
+answer_reader::~answer_reader() { release_map(); }
+
+void answer_reader::release_map() noexcept {
 #if BOWLBY_CLI_MAP_FILES
     watch_.reset();
     if (map_) ::munmap(const_cast<char*>(map_), map_size_);
     if (map_fd_ >= 0) ::close(map_fd_);
+    map_ = nullptr;
+    map_fd_ = -1;
 #endif
 }
 

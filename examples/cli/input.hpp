@@ -134,6 +134,11 @@ public:
     data_error describe(const bowlby::invalid_response& e, const parsed_rows& rows) const;
 
 private:
+    /// Reads the header and finds the item columns (the constructor's second half).
+    void read_header(const std::string& items_spec, std::size_t n_items, const std::string& what,
+                     const std::vector<std::string>& item_names);
+    /// Unmaps the file and closes it (the destructor; the constructor when it throws).
+    void release_map() noexcept;
     /// Sets item_cols_ from --items, the key's item names or the column count (see the constructor).
     void find_items(const std::string& items_spec, std::size_t n_items, const std::string& what,
                     const std::vector<std::string>& item_names);
