@@ -25,6 +25,8 @@
 
 namespace bowlby_cli {
 
+namespace {
+
 char parse_delimiter(const std::string& text, const std::string& flag) {
     if (text == "tab" || text == "\\t" || text == "\t") return '\t';
     if (text == "comma") return ',';
@@ -34,6 +36,20 @@ char parse_delimiter(const std::string& text, const std::string& flag) {
         throw usage_error(flag + " takes one character such as ',' ';' '|' or the word tab, got '" +
                           faults::shown(text) + "'");
     return text[0];
+}
+
+}  // namespace
+
+bool parse_format_flag(const std::string& flag, args& a, text_format& format) {
+    if (flag == "--delimiter") {
+        format.delimiter = parse_delimiter(a.value(flag), flag);
+        return true;
+    }
+    if (flag == "--decimal-comma") {
+        format.decimal_comma = true;
+        return true;
+    }
+    return false;
 }
 
 namespace {

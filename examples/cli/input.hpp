@@ -74,9 +74,10 @@ struct text_format {
     bool decimal_comma = false;
 };
 
-/// The value of --delimiter: one character (not a quote, a line break, a digit, a sign or a
-/// point), or tab, comma, semicolon by name.
-char parse_delimiter(const std::string& text, const std::string& flag);
+/// --delimiter C (one character, not a quote, a line break, a digit, a sign or a point; or tab,
+/// comma, semicolon by name) and --decimal-comma, read into `format`; false when `flag` is
+/// neither. Every command that reads answers takes them.
+bool parse_format_flag(const std::string& flag, args& a, text_format& format);
 
 class answer_reader {
 public:

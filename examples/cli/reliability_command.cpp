@@ -88,10 +88,7 @@ bool parse_scale_flag(const std::string& flag, args& a, reliability_request& r) 
         r.instrument_id = a.value(flag);
     } else if (flag == "--key") {
         r.key_path = a.value(flag);
-    } else if (flag == "--delimiter") {
-        r.format.delimiter = parse_delimiter(a.value(flag), flag);
-    } else if (flag == "--decimal-comma") {
-        r.format.decimal_comma = true;
+    } else if (parse_format_flag(flag, a, r.format)) {  // --delimiter, --decimal-comma
     } else if (flag == "--items") {
         r.items_spec = a.value(flag);
     } else if (flag == "--reverse") {
