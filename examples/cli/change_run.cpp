@@ -30,63 +30,31 @@ scored_rows subset(const scored_rows& s, const std::vector<std::size_t>& rows) {
     return out;
 }
 
-// The scales whose alpha is each score's reliability: each subscale, and each derived score
-// made of subscales of equal length with equal weights (the AAS's close_depend, the ECR-RS's
-// global scores) as the union of their items, keyed as in scoring: such a score is
-// proportional to the keyed sum of those items, so that sum's alpha is its reliability. Other
-// derived scores have none (their RCI needs --reliability).
+// Each score's reliability scale (bowlby::reliability_scales_for_change), read alongside the
+// pre wave's scoring.
 class reliability_scales {
 public:
-    explicit reliability_scales(const bowlby::key_view& key)
-        : q_(std::string(key.id) + "-rci", key.n_items, key.scale) {
-        for (const bowlby::subscale_def& s : key.subscales) {
-            scale_of_.push_back(static_cast<int>(scale_of_.size()));
-            q_.add_subscale(std::string(s.name), {s.items.begin(), s.items.end()},
-                            {s.reversed.begin(), s.reversed.end()});
-        }
-        for (const bowlby::derived_def& d : key.derived) {
-            std::vector<int> items, reversed;
-            if (!union_of(key, d, items, reversed)) {
-                scale_of_.push_back(-1);
-                continue;
-            }
-            scale_of_.push_back(static_cast<int>(q_.view().subscales.size()));
-            q_.add_subscale(std::string(d.name), items, reversed);
-        }
-    }
-    reliability_scales(const reliability_scales&) = delete;  // the accumulator refers to q_
+    explicit reliability_scales(const bowlby::key_view& key) : s_(bowlby::reliability_scales_for_change(key)) {}
+    reliability_scales(const reliability_scales&) = delete;  // the accumulator refers to s_
     reliability_scales& operator=(const reliability_scales&) = delete;
 
     answer_sink sink(const score_request& r, row_filter take) {
-        accumulator_.emplace(q_.view(), r.options);
-        return {&*accumulator_, q_.view(), std::move(take)};
+        accumulator_.emplace(s_.scales.view(), r.options);
+        return {&*accumulator_, s_.scales.view(), std::move(take)};
     }
     /// Raw alpha (pairwise, as 'bowlby reliability') per score, once sink() has been read;
     /// NaN where there is none.
     std::vector<double> alphas() const {
         const std::vector<bowlby::reliability_result> rel = bowlby::reliability(*accumulator_);
         std::vector<double> a;
-        for (int s : scale_of_)
+        for (int s : s_.scale_of)
             a.push_back(s < 0 ? std::numeric_limits<double>::quiet_NaN()
                               : rel[static_cast<std::size_t>(s)].alpha.raw_alpha);
         return a;
     }
 
 private:
-    static bool union_of(const bowlby::key_view& key, const bowlby::derived_def& d, std::vector<int>& items,
-                         std::vector<int>& reversed) {
-        for (const bowlby::term& t : d.terms) {
-            if (t.kind != bowlby::term::subscale || t.weight != d.terms[0].weight || !(t.weight > 0)) return false;
-            const bowlby::subscale_def& s = key.subscales[static_cast<std::size_t>(t.index)];
-            if (s.items.size() != key.subscales[static_cast<std::size_t>(d.terms[0].index)].items.size()) return false;
-            items.insert(items.end(), s.items.begin(), s.items.end());
-            reversed.insert(reversed.end(), s.reversed.begin(), s.reversed.end());
-        }
-        return !items.empty();
-    }
-
-    bowlby::questionnaire q_;
-    std::vector<int> scale_of_;  // per score: its scale in q_, or -1
+    bowlby::change_reliability_scales s_;
     std::optional<bowlby::instrument_accumulator> accumulator_;
 };
 

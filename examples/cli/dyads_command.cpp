@@ -112,17 +112,6 @@ std::string unpaired_message(const bowlby::unpaired_dyad& u, const scored_rows& 
     return m;
 }
 
-const char* const category_names[4] = {"secure", "preoccupied", "dismissing", "fearful"};
-
-// The unordered pair of two categories, names in alphabetical order joined by '+'; "" when
-// either is unclassified.
-std::string pairing_of(bowlby::category a, bowlby::category b) {
-    if (a == bowlby::category::unclassified || b == bowlby::category::unclassified) return "";
-    std::string x(bowlby::to_string(a)), y(bowlby::to_string(b));
-    if (y < x) std::swap(x, y);
-    return x + "+" + y;
-}
-
 std::string wide_rows(const score_plan& plan, const scored_rows& s, const bowlby::dyad_pairing& p) {
     std::string text = "dyad";
     for (const std::string& n : s.scores.names) text += "," + n + "_1," + n + "_2," + n + "_diff";
@@ -137,7 +126,7 @@ std::string wide_rows(const score_plan& plan, const scored_rows& s, const bowlby
         if (plan.classifying) {
             const bowlby::category a = s.outcomes[d.row1].cat, b = s.outcomes[d.row2].cat;
             text += "," + std::string(bowlby::to_string(a)) + "," + std::string(bowlby::to_string(b)) + "," +
-                    pairing_of(a, b);
+                    bowlby::pairing_name(a, b);
         }
         text += "\n";
     }
@@ -181,15 +170,10 @@ json correlations_json(const std::vector<bowlby::dyad_correlation>& cs, bool wit
 // The ten unordered pairs of the four categories, with their counts, and the unclassified.
 json pairing_counts(const scored_rows& s, const bowlby::dyad_pairing& p) {
     json counts;
-    for (int a = 0; a < 4; ++a)
-        for (int b = a; b < 4; ++b) {
-            std::string x = category_names[a], y = category_names[b];
-            if (y < x) std::swap(x, y);
-            counts[x + "+" + y] = 0;
-        }
+    for (const std::string& k : bowlby::all_pairings()) counts[k] = 0;
     std::size_t unclassified = 0;
     for (const bowlby::dyad_pair& d : p.pairs) {
-        const std::string k = pairing_of(s.outcomes[d.row1].cat, s.outcomes[d.row2].cat);
+        const std::string k = bowlby::pairing_name(s.outcomes[d.row1].cat, s.outcomes[d.row2].cat);
         if (k.empty())
             ++unclassified;
         else

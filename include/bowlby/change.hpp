@@ -19,6 +19,7 @@
 
 #include "bowlby/detail/dyads/pairing.hpp"
 #include "bowlby/error.hpp"
+#include "bowlby/key.hpp"
 #include "bowlby/score_table.hpp"
 
 #include <Eigen/Core>
@@ -120,6 +121,50 @@ struct change_basis {
     /// SE = sd sqrt(1 - reliability); S_diff = sqrt(2) SE.
     double s_diff() const { return std::sqrt(2.0) * sd * std::sqrt(1.0 - reliability); }
 };
+
+/// The scales whose alpha is each score's reliability in the RCI: each subscale, and each
+/// derived score made of subscales of equal length with equal positive weights (the AAS's
+/// close_depend, the ECR-RS's global scores) as the union of their items, keyed as in scoring:
+/// such a score is proportional to the keyed sum of those items, so that sum's alpha is its
+/// reliability. Other derived scores have none (their RCI needs a reliability from elsewhere).
+struct change_reliability_scales {
+    questionnaire scales;       ///< one subscale per score that has a reliability scale
+    std::vector<int> scale_of;  ///< per score: its subscale in `scales` (0-based), or -1
+};
+
+namespace detail {
+inline bool union_of_subscales(const key_view& key, const derived_def& d, std::vector<int>& items,
+                               std::vector<int>& reversed) {
+    for (const term& t : d.terms) {
+        if (t.kind != term::subscale || t.weight != d.terms[0].weight || !(t.weight > 0)) return false;
+        const subscale_def& s = key.subscales[static_cast<std::size_t>(t.index)];
+        if (s.items.size() != key.subscales[static_cast<std::size_t>(d.terms[0].index)].items.size()) return false;
+        items.insert(items.end(), s.items.begin(), s.items.end());
+        reversed.insert(reversed.end(), s.reversed.begin(), s.reversed.end());
+    }
+    return !items.empty();
+}
+}  // namespace detail
+
+inline change_reliability_scales reliability_scales_for_change(const key_view& key) {
+    change_reliability_scales out{questionnaire(std::string(key.id) + "-rci", key.n_items, key.scale), {}};
+    for (const subscale_def& s : key.subscales) {
+        out.scale_of.push_back(static_cast<int>(out.scale_of.size()));
+        out.scales.add_subscale(std::string(s.name), {s.items.begin(), s.items.end()},
+                                {s.reversed.begin(), s.reversed.end()});
+    }
+    int next = static_cast<int>(key.subscales.size());
+    for (const derived_def& d : key.derived) {
+        std::vector<int> items, reversed;
+        if (!detail::union_of_subscales(key, d, items, reversed)) {
+            out.scale_of.push_back(-1);
+            continue;
+        }
+        out.scale_of.push_back(next++);
+        out.scales.add_subscale(std::string(d.name), items, reversed);
+    }
+    return out;
+}
 
 /// Each score's mean and sd over the rows of `pre_wave` that have it, with `reliability`
 /// (one per score; NaN where unknown).

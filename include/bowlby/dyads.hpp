@@ -24,14 +24,17 @@
 //     score and for each ordered pair of different scores (x of partner 1 with y of partner 2).
 #pragma once
 
+#include "bowlby/classify.hpp"
 #include "bowlby/detail/dyads/pairing.hpp"
 #include "bowlby/score_table.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bowlby {
@@ -107,6 +110,25 @@ inline dyad_pairing pair_dyads(const std::vector<std::string>& dyad_ids,
         }
         out.pairs.push_back({g.id, a, b});
     }
+    return out;
+}
+
+/// The pairing of two partners' categories: the unordered pair, names in alphabetical order
+/// joined by '+' ("dismissing+preoccupied", the pursuer-distancer couple); empty when either
+/// partner is unclassified.
+inline std::string pairing_name(category a, category b) {
+    if (a == category::unclassified || b == category::unclassified) return "";
+    std::string x = to_string(a), y = to_string(b);
+    if (y < x) std::swap(x, y);
+    return x + "+" + y;
+}
+
+/// The ten pairings of the four categories, in alphabetical order.
+inline std::vector<std::string> all_pairings() {
+    std::vector<std::string> out;
+    for (int a = 0; a < 4; ++a)
+        for (int b = a; b < 4; ++b) out.push_back(pairing_name(static_cast<category>(a), static_cast<category>(b)));
+    std::sort(out.begin(), out.end());
     return out;
 }
 

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -27,10 +30,22 @@ struct run_result {
     std::string err;
 };
 
+/// This process's own scratch directory under the build's test directory. CTest runs each test
+/// case as its own process, several at once, so files named alike by different cases (a key
+/// exported as ecr.key.json, a run tagged "by_id") must not meet.
+inline const std::string& scratch_dir() {
+    static const std::string dir = [] {
+        const std::string d = std::string(BOWLBY_TEST_TMP_DIR) + "/p" + std::to_string(::getpid());
+        std::filesystem::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
 /// Runs a shell command line, capturing its exit status, standard output and error.
 inline run_result run(const std::string& command, const std::string& tag) {
-    const std::string out = std::string(BOWLBY_TEST_TMP_DIR) + "/" + tag + ".stdout";
-    const std::string err = std::string(BOWLBY_TEST_TMP_DIR) + "/" + tag + ".stderr";
+    const std::string out = scratch_dir() + "/" + tag + ".stdout";
+    const std::string err = scratch_dir() + "/" + tag + ".stderr";
     const int raw = std::system((command + " > " + out + " 2> " + err).c_str());
     const int status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     return {status, slurp(out), slurp(err)};
@@ -38,7 +53,7 @@ inline run_result run(const std::string& command, const std::string& tag) {
 
 inline std::string cli() { return BOWLBY_CLI_PATH; }
 inline std::string data(const std::string& name) { return std::string(BOWLBY_TEST_DATA_DIR) + "/" + name; }
-inline std::string tmp(const std::string& name) { return std::string(BOWLBY_TEST_TMP_DIR) + "/" + name; }
+inline std::string tmp(const std::string& name) { return scratch_dir() + "/" + name; }
 
 /// Plain comma split of a simple CSV (no quoting): the fixtures and bowlby's output for them.
 inline std::vector<std::vector<std::string>> read_simple_csv(const std::string& text) {
