@@ -190,3 +190,46 @@ test_that("change() on an instrument without the attachment plane has no joint t
   ref <- reference_change(w)
   expect_equal(out$worry_rci, unname(ref$rci[, "anxiety"]), tolerance = 1e-9)
 })
+
+test_that("change() on the ECR-R: each subscale's alpha by psych, the joint test on its plane", {
+  set.seed(36)
+  n <- 60
+  key <- bowlby::questionnaire(from = "ecr-r")  # the items and reversed items of each subscale
+  sub <- stats::setNames(key$subscales, vapply(key$subscales, `[[`, "", "name"))
+  wave <- function(latent) {
+    x <- matrix(NA_real_, n, 36, dimnames = list(NULL, paste0("Q", 1:36)))
+    for (k in c("anxiety", "avoidance")) {
+      level <- latent[, if (k == "anxiety") 1 else 2]
+      for (i in sub[[k]]$items) {
+        v <- pmin(7, pmax(1, round(level + rnorm(n, sd = 0.8))))
+        x[, i] <- if (i %in% sub[[k]]$reversed) 8 - v else v
+      }
+    }
+    data.frame(id = seq_len(n), x)
+  }
+  latent <- cbind(rnorm(n, 4, 1), rnorm(n, 4, 1))
+  pre <- wave(latent)
+  latent[1:10, ] <- latent[1:10, ] - 1.5
+  post <- wave(latent)
+  keyed <- function(w, k) {
+    x <- as.matrix(w[paste0("Q", sub[[k]]$items)])
+    r <- sub[[k]]$items %in% sub[[k]]$reversed
+    x[, r] <- 8 - x[, r]
+    x
+  }
+  out <- bowlby::change(pre, post, "ecr-r", id = "id", items = "Q1:Q36")
+  expect_identical(out$id, 1:60)
+  rci <- list()
+  for (k in c("anxiety", "avoidance")) {
+    a <- suppressMessages(suppressWarnings(psych::alpha(keyed(pre, k))))$total$raw_alpha
+    s0 <- rowMeans(keyed(pre, k))
+    s1 <- rowMeans(keyed(post, k))
+    rci[[k]] <- (s1 - s0) / (sqrt(2) * stats::sd(s0) * sqrt(1 - a))
+    expect_equal(attr(out, "report")$basis$reliability[attr(out, "report")$basis$score == k], a, tolerance = 1e-9)
+    expect_equal(out[[paste0(k, "_rci")]], rci[[k]], tolerance = 1e-9)
+  }
+  d2 <- rci$anxiety^2 + rci$avoidance^2
+  expect_equal(out$joint_d2, d2, tolerance = 1e-9)
+  expect_equal(out$joint_p, stats::pchisq(d2, 2, lower.tail = FALSE), tolerance = 1e-9)
+  expect_gte(sum(out$joint_reliable[1:10]), 7)
+})
