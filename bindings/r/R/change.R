@@ -104,22 +104,22 @@ change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missin
   }
   frame <- data.frame(out, stringsAsFactors = FALSE, check.names = FALSE)
   b <- res$basis
-  basis <- data.frame(score = key$scores, n = b$n, mean = b$mean, sd = b$sd,
+  basis <- data.frame(score = key$scores, n = as.integer(b$n), mean = b$mean, sd = b$sd,
                       sd_source = ifelse(is.na(sd_given), "pre wave", "given"),
                       reliability = b$reliability,
                       reliability_source = ifelse(!is.na(given), "given", ifelse(is.na(alpha), "none", "alpha")),
                       s_diff = b$s_diff, stringsAsFactors = FALSE)
   if (!is.null(fm)) basis$criterion_c <- b$criterion_c
-  count <- function(v, levels) vapply(levels, function(l) sum(v == l, na.rm = TRUE), 0)
+  count <- function(v, levels) vapply(levels, function(l) sum(v == l, na.rm = TRUE), 0L)
   counts <- t(vapply(seq_len(n), function(s) c(count(res$reliable[, s], c("increased", "decreased", "none")),
-                                               missing = sum(is.na(res$reliable[, s]))), numeric(4)))
+                                               missing = sum(is.na(res$reliable[, s]))), integer(4)))
   counts <- data.frame(score = key$scores, counts, stringsAsFactors = FALSE)
   report <- list(pre_rows = nrow(pre), post_rows = nrow(post), n_paired = length(res$id), unmatched = unmatched,
                  rci_z = rci_z, basis = basis, counts = counts)
   if (!is.null(res$clinical)) {
     outcomes <- c("recovered", "improved", "unchanged", "deteriorated")
     clin <- t(vapply(seq_len(n), function(s) c(count(res$clinical[, s], outcomes), missing = sum(is.na(res$clinical[, s]))),
-                     numeric(5)))
+                     integer(5)))
     report$clinical <- data.frame(score = key$scores, clin, stringsAsFactors = FALSE)
     report$better <- better
   }

@@ -27,7 +27,7 @@ rows_text <- function(rows) {
 correlation_frame <- function(x, z) {
   out <- data.frame(x = x$x, y = x$y, r = x$r, stringsAsFactors = FALSE)
   if (z) out$z <- x$z
-  out$n <- x$n
+  out$n <- as.integer(x$n)
   out
 }
 
@@ -108,7 +108,7 @@ dyads <- function(data, instrument, dyad, distinguish = NULL, items = NULL, scal
     report$intraclass <- correlation_frame(p$intraclass, TRUE)
     report$cross_intraclass <- correlation_frame(p$cross_intraclass, FALSE)
   }
-  if (!is.null(categories)) report$pairings <- p$pairing_counts
+  if (!is.null(categories)) report$pairings <- stats::setNames(as.integer(p$pairing_counts), names(p$pairing_counts))
   attr(frame, "report") <- report
   frame
 }

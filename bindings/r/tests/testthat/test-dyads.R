@@ -181,7 +181,7 @@ test_that("dyads() with classify gives the categories, the pairing and the count
   expect_identical(out$pairing, pairing)
   four <- c("dismissing", "fearful", "preoccupied", "secure")
   ten <- sort(unlist(lapply(1:4, function(i) paste(four[i], four[i:4], sep = "+"))), method = "radix")
-  counts <- c(vapply(ten, function(p) sum(pairing == p, na.rm = TRUE), 0), unclassified = sum(is.na(pairing)))
+  counts <- c(vapply(ten, function(p) sum(pairing == p, na.rm = TRUE), 0L), unclassified = sum(is.na(pairing)))
   expect_identical(attr(out, "report")$pairings, counts)
   expect_true(attr(out, "report")$pairings[["unclassified"]] >= 1)  # K07
 })
