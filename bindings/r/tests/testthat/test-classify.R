@@ -27,3 +27,11 @@ test_that("classify() reads score()'s output with its instrument and scale", {
                             ifelse(high_avo, "dismissing", "secure")))
   expect_identical(as.character(c$category), expected)
 })
+
+test_that("a row with a missing score does not change the category of later rows", {
+  # (NA, 2.5) and (3, 2.5) compare equal under a map's ordering when NaN is a key: the second
+  # row took the first's unclassified before missing scores were classified one by one.
+  s <- data.frame(avoidance = c(2.5, 2.5, 5, 5), anxiety = c(NA, 3, NA, 6))
+  c <- bowlby::classify(s, instrument = "ecr")
+  expect_identical(as.character(c$category), c("unclassified", "secure", "unclassified", "fearful"))
+})
