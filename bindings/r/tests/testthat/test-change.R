@@ -287,3 +287,57 @@ test_that("change(classify =) passes the rule's options and given SEMs to classi
   expect_equal(out$category_pre_p, p, tolerance = 1e-10)
   expect_null(attr(bowlby::change(w$pre, w$post, couple_key(), id = "client"), "report")$transitions)
 })
+
+test_that("change(classify =) on the AAS: the avoidance SEM is close_depend's, its twelve items as one scale", {
+  set.seed(18)
+  n <- 70
+  key <- bowlby::questionnaire(from = "aas")
+  sub <- stats::setNames(key$subscales, vapply(key$subscales, `[[`, "", "name"))
+  wave <- function(anx, close) {
+    x <- matrix(NA_real_, n, 18, dimnames = list(NULL, paste0("A", 1:18)))
+    for (k in names(sub)) {
+      level <- if (k == "anxiety") anx else close
+      for (i in sub[[k]]$items) {
+        v <- pmin(5, pmax(1, round(level + rnorm(n, sd = 0.7))))
+        x[, i] <- if (i %in% sub[[k]]$reversed) 6 - v else v
+      }
+    }
+    data.frame(id = seq_len(n), x)
+  }
+  anx <- rnorm(n, 3, 0.8)
+  close <- rnorm(n, 3, 0.8)
+  pre <- wave(anx, close)
+  post <- wave(anx - 0.5, close + 0.5)
+  keyed <- function(w, items, reversed) {
+    x <- as.matrix(w[paste0("A", items)])
+    r <- items %in% reversed
+    x[, r] <- 6 - x[, r]
+    x
+  }
+  cd_items <- c(sub$close$items, sub$depend$items)
+  cd_rev <- c(sub$close$reversed, sub$depend$reversed)
+  # close_depend = 0.5 close + 0.5 depend (the key's derived score); avoidance = 6 - close_depend.
+  plane <- function(w) cbind(anx = rowMeans(keyed(w, sub$anxiety$items, sub$anxiety$reversed)),
+                             avo = 6 - (0.5 * rowMeans(keyed(w, sub$close$items, sub$close$reversed)) +
+                                          0.5 * rowMeans(keyed(w, sub$depend$items, sub$depend$reversed))))
+  sem_of <- function(k) {
+    a <- suppressMessages(suppressWarnings(psych::alpha(k)))$total$raw_alpha
+    stats::sd(rowMeans(k)) * sqrt(1 - a)
+  }
+  sem <- c(sem_of(keyed(pre, sub$anxiety$items, sub$anxiety$reversed)), sem_of(keyed(pre, cd_items, cd_rev)))
+  p0 <- plane(pre)
+  p1 <- plane(post)
+  cut <- c(stats::median(p0[, "anx"]), stats::median(p0[, "avo"]))
+  firm <- function(p) {
+    out <- stats::pnorm(abs(p[, "anx"] - cut[1]) / sem[1]) * stats::pnorm(abs(p[, "avo"] - cut[2]) / sem[2])
+    out[p[, "anx"] == cut[1] | p[, "avo"] == cut[2]] <- NA
+    unname(out)
+  }
+  out <- bowlby::change(pre, post, "aas", id = "id", items = "A1:A18", classify = "median")
+  expect_equal(ifelse(is.nan(out$category_pre_p), NA, out$category_pre_p), firm(p0), tolerance = 1e-10)
+  expect_equal(ifelse(is.nan(out$category_post_p), NA, out$category_post_p), firm(p1), tolerance = 1e-10)
+  high <- function(p) unname(ifelse(p[, "anx"] > cut[1], ifelse(p[, "avo"] > cut[2], "fearful", "preoccupied"),
+                                    ifelse(p[, "avo"] > cut[2], "dismissing", "secure")))
+  on_cut <- function(p) p[, "anx"] == cut[1] | p[, "avo"] == cut[2]
+  expect_identical(as.character(out$category_post)[!on_cut(p1)], high(p1)[!on_cut(p1)])
+})
