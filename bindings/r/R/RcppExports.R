@@ -25,8 +25,12 @@
     .Call(`_bowlby_bw_categories`)
 }
 
-.bw_classify <- function(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced) {
-    .Call(`_bowlby_bw_classify`, key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced)
+.bw_classify <- function(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced, fit) {
+    .Call(`_bowlby_bw_classify`, key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced, fit)
+}
+
+.bw_classify_sem <- function(key, data, scale, missing, on_invalid, method) {
+    .Call(`_bowlby_bw_classify_sem`, key, data, scale, missing, on_invalid, method)
 }
 
 .bw_dyads <- function(key, scores, dyad, distinguish, categories) {

@@ -37,7 +37,7 @@ functional_matrix <- function(functional, scores, call) {
 #' joint test on the attachment plane and clinical significance; see ?change.
 change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missing = NULL, min_answered = 0.5,
                    reliability = NULL, sd = NULL, rci_z = 1.96, functional = NULL, better = c("lower", "higher"),
-                   strict = FALSE) {
+                   strict = FALSE, classify = NULL, ...) {
   call <- sys.call()
   better <- match.arg(better)
   for (w in list(pre, post))
@@ -49,14 +49,17 @@ change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missin
   n <- length(key$scores)
   if (!is.numeric(rci_z) || length(rci_z) != 1 || !(rci_z > 0)) fail("option_error", "rci_z takes a positive number", call)
   item_cols <- function(w) if (is.null(items)) setdiff(colnames(w), id) else items
-  wave_values <- function(w) {
-    s <- score(w, instrument, items = item_cols(w), scale = scale, missing = missing, min_answered = min_answered)
+  wave_scores <- function(w) score(w, instrument, items = item_cols(w), scale = scale, missing = missing,
+                                   min_answered = min_answered)
+  wave_values <- function(s) {
     v <- as.matrix(as.data.frame(s)[key$scores])
     storage.mode(v) <- "double"
     v
   }
-  pre_values <- wave_values(pre)
-  post_values <- wave_values(post)
+  pre_scored <- wave_scores(pre)
+  post_scored <- wave_scores(post)
+  pre_values <- wave_values(pre_scored)
+  post_values <- wave_values(post_scored)
   given <- per_score(reliability, n, "reliability", call)
   ans <- answers(pre, key$n_items, item_cols(pre), call)
   alpha <- checked(.bw_change_alpha(spec, ans$x, scale_pair(scale, call), missing_codes(missing, call), "error"),
@@ -102,6 +105,25 @@ change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missin
     out$joint_p <- res$joint$p
     out$joint_reliable <- res$joint$reliable
   }
+  transitions <- NULL
+  if (!is.null(classify)) {
+    # As `bowlby change` with two files: a rule fitted to a sample (median, kmeans) and the
+    # SEMs come from the pre wave, and classify both waves (the same cuts for both).
+    rule <- list(...)
+    if (is.null(rule$sem) && !identical(classify, "rq"))
+      rule$sem <- checked(.bw_classify_sem(spec, ans$x, scale_pair(scale, call), missing_codes(missing, call),
+                                           "error", as.character(classify)), ans$rows, ans$names, call)
+    by_rule <- function(scored, fit_on)
+      do.call(bowlby::classify, c(list(scored, method = classify, instrument = instrument, scale = scale,
+                                       fit_on = fit_on), rule))
+    cat_pre <- by_rule(pre_scored, NULL)
+    cat_post <- by_rule(post_scored, pre_scored)
+    out$category_pre <- cat_pre$category[res$pre_row]
+    out$category_pre_p <- cat_pre$category_p[res$pre_row]
+    out$category_post <- cat_post$category[res$post_row]
+    out$category_post_p <- cat_post$category_p[res$post_row]
+    transitions <- table(pre = out$category_pre, post = out$category_post)
+  }
   frame <- data.frame(out, stringsAsFactors = FALSE, check.names = FALSE)
   b <- res$basis
   basis <- data.frame(score = key$scores, n = as.integer(b$n), mean = b$mean, sd = b$sd,
@@ -128,6 +150,7 @@ change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missin
     report$joint <- list(anxiety = res$joint$anxiety, avoidance = res$joint$avoidance, level = res$joint$level,
                          reliable = sum(j, na.rm = TRUE), not_reliable = sum(!j, na.rm = TRUE), missing = sum(is.na(j)))
   }
+  if (!is.null(transitions)) report$transitions <- transitions
   attr(frame, "report") <- report
   frame
 }

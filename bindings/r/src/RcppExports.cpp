@@ -95,8 +95,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // bw_classify
-SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string method, SEXP cut, std::string cut_source, std::string at_cut, bool rescale, bool allow_other_instrument, double seed, Rcpp::NumericVector sem, SEXP forced);
-RcppExport SEXP _bowlby_bw_classify(SEXP keySEXP, SEXP scaleSEXP, SEXP scoresSEXP, SEXP methodSEXP, SEXP cutSEXP, SEXP cut_sourceSEXP, SEXP at_cutSEXP, SEXP rescaleSEXP, SEXP allow_other_instrumentSEXP, SEXP seedSEXP, SEXP semSEXP, SEXP forcedSEXP) {
+SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string method, SEXP cut, std::string cut_source, std::string at_cut, bool rescale, bool allow_other_instrument, double seed, Rcpp::NumericVector sem, SEXP forced, SEXP fit);
+RcppExport SEXP _bowlby_bw_classify(SEXP keySEXP, SEXP scaleSEXP, SEXP scoresSEXP, SEXP methodSEXP, SEXP cutSEXP, SEXP cut_sourceSEXP, SEXP at_cutSEXP, SEXP rescaleSEXP, SEXP allow_other_instrumentSEXP, SEXP seedSEXP, SEXP semSEXP, SEXP forcedSEXP, SEXP fitSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -112,7 +112,24 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sem(semSEXP);
     Rcpp::traits::input_parameter< SEXP >::type forced(forcedSEXP);
-    rcpp_result_gen = Rcpp::wrap(bw_classify(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced));
+    Rcpp::traits::input_parameter< SEXP >::type fit(fitSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_classify(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced, fit));
+    return rcpp_result_gen;
+END_RCPP
+}
+// bw_classify_sem
+SEXP bw_classify_sem(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid, std::string method);
+RcppExport SEXP _bowlby_bw_classify_sem(SEXP keySEXP, SEXP dataSEXP, SEXP scaleSEXP, SEXP missingSEXP, SEXP on_invalidSEXP, SEXP methodSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type key(keySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type data(dataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type missing(missingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type on_invalid(on_invalidSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_classify_sem(key, data, scale, missing, on_invalid, method));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -174,7 +191,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_bowlby_bw_score", (DL_FUNC) &_bowlby_bw_score, 7},
     {"_bowlby_bw_reliability", (DL_FUNC) &_bowlby_bw_reliability, 13},
     {"_bowlby_bw_categories", (DL_FUNC) &_bowlby_bw_categories, 0},
-    {"_bowlby_bw_classify", (DL_FUNC) &_bowlby_bw_classify, 12},
+    {"_bowlby_bw_classify", (DL_FUNC) &_bowlby_bw_classify, 13},
+    {"_bowlby_bw_classify_sem", (DL_FUNC) &_bowlby_bw_classify_sem, 6},
     {"_bowlby_bw_dyads", (DL_FUNC) &_bowlby_bw_dyads, 5},
     {"_bowlby_bw_change_alpha", (DL_FUNC) &_bowlby_bw_change_alpha, 5},
     {"_bowlby_bw_change", (DL_FUNC) &_bowlby_bw_change, 10},

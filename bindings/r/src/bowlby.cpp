@@ -683,20 +683,24 @@ bowlby::option_error in_r_words(const bowlby_cli::rule_error& e, const bowlby::k
     return bowlby::option_error(e.what());
 }
 
-/// Category codes (1-based, the levels of bowlby::category) and firmness of each row.
+/// Category codes (1-based, the levels of bowlby::category) and firmness of each row. A rule
+/// fitted to a sample (median, kmeans) is fitted to `fit`'s rows (the same columns as
+/// `scores`), the rows of `scores` themselves when it is null.
 Rcpp::List classified(const Rcpp::NumericMatrix& scores, const bowlby_cli::rule_request& req,
                       const bowlby::key_view& key, const bowlby::response_scale& sc,
-                      const bowlby::measurement_error& sem, const std::vector<bowlby::category>& forced) {
+                      const bowlby::measurement_error& sem, const std::vector<bowlby::category>& forced,
+                      const Rcpp::NumericMatrix* fit) {
     const int n = scores.nrow();
     Rcpp::IntegerVector category(n);
     Rcpp::NumericVector p(n);
     const bowlby_cli::dimensions d = bowlby_cli::find_dimensions(key, sc, req.method);
     std::optional<bowlby_cli::classifier> rule;
     if (req.method != "rq") {
+        const Rcpp::NumericMatrix& sample = fit ? *fit : scores;
         bowlby_cli::point_counts points;
-        for (int r = 0; r < n; ++r) {
-            const double anx = scores(r, static_cast<int>(d.anxiety)),
-                         avo = d.avo(scores(r, static_cast<int>(d.avoidance)));
+        for (int r = 0; r < sample.nrow(); ++r) {
+            const double anx = sample(r, static_cast<int>(d.anxiety)),
+                         avo = d.avo(sample(r, static_cast<int>(d.avoidance)));
             if (std::isfinite(anx) && std::isfinite(avo)) points[{anx, avo}] += 1;
         }
         rule = bowlby_cli::make_classifier(req, key, sc, points, sem);
@@ -738,17 +742,24 @@ Rcpp::CharacterVector bw_categories() {
 
 // Four-category classification of a score matrix (rows x the key's scores) by the tool's
 // method dispatch. `cut` NULL or c(anxiety, avoidance); `sem` c(anxiety, avoidance) or NA;
-// `forced` NULL or the RQ's forced choice cells.
+// `forced` NULL or the RQ's forced choice cells; `fit` NULL or another score matrix that a
+// rule fitted to a sample (median, kmeans) is fitted to.
 // [[Rcpp::export(.bw_classify)]]
 SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string method, SEXP cut, std::string cut_source,
                  std::string at_cut, bool rescale, bool allow_other_instrument, double seed, Rcpp::NumericVector sem,
-                 SEXP forced) {
+                 SEXP forced, SEXP fit) {
     return guarded([&] {
         const key_handle k = key_of(key);
         const bowlby::score_options o = options_of(k, scale, {}, 0.5, "error", 1);
         const bowlby::response_scale sc = o.data_scale ? *o.data_scale : k.view.scale;
         if (scores.ncol() != static_cast<int>(k.view.n_scores()))
             throw bowlby::shape_error("the scores need one column per score of " + std::string(k.view.id));
+        std::optional<Rcpp::NumericMatrix> fit_scores;
+        if (!Rf_isNull(fit)) {
+            fit_scores.emplace(fit);
+            if (fit_scores->ncol() != scores.ncol())
+                throw bowlby::shape_error("fit_on's scores need one column per score of " + std::string(k.view.id));
+        }
         bowlby_cli::rule_request req;
         req.method = method;
         if (!Rf_isNull(cut)) {
@@ -768,10 +779,58 @@ SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string m
                 throw bowlby::shape_error("forced_choice needs one entry per row");
         }
         try {
-            return SEXP(classified(scores, req, k.view, sc, {sem[0], sem[1]}, fc));
+            return SEXP(classified(scores, req, k.view, sc, {sem[0], sem[1]}, fc, fit_scores ? &*fit_scores : nullptr));
         } catch (const bowlby_cli::rule_error& e) {
             throw in_r_words(e, k.view, method);
         }
+    });
+}
+
+// The SEMs c(anxiety, avoidance) of the two dimensions `method` reads, in these answers, as
+// the tool computes them for --classify: sd sqrt(1 - alpha) of the anxiety and avoidance
+// subscales; for the AAS's close_depend (the mean of the close and depend items), of those
+// twelve items, keyed, as one scale. NA for a dimension without a subscale.
+// [[Rcpp::export(.bw_classify_sem)]]
+SEXP bw_classify_sem(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid,
+                     std::string method) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options so = options_of(k, scale, missing, 0.5, on_invalid, 1);
+        const bowlby::response_scale sc = so.data_scale ? *so.data_scale : k.view.scale;
+        bowlby_cli::dimensions d;
+        try {
+            d = bowlby_cli::find_dimensions(k.view, sc, method);
+        } catch (const bowlby_cli::rule_error& e) {
+            throw in_r_words(e, k.view, method);
+        }
+        std::optional<bowlby::questionnaire> close_depend;
+        if (d.avoidance_subscale == "close_depend") {
+            std::vector<int> all, rev;
+            for (std::size_t s = 0; s < 2; ++s) {
+                for (int i : k.view.subscales[s].items) all.push_back(i);
+                for (int i : k.view.subscales[s].reversed) rev.push_back(i);
+            }
+            close_depend.emplace("aas-close-depend", k.view.n_items, k.view.scale);
+            close_depend->add_subscale("close_depend", all, rev);
+        }
+        std::optional<bowlby::instrument_accumulator> items, cd;
+        with_answers(data, true, [&](const auto& x) {
+            check_items(k.view, x.cols());
+            items.emplace(k.view, options_for(x, so));
+            accumulate(*items, x, nullptr);
+            if (close_depend) {
+                cd.emplace(close_depend->view(), options_for(x, so));
+                accumulate(*cd, x, nullptr);
+            }
+        });
+        const std::vector<bowlby::reliability_result> rel = bowlby::reliability(*items);
+        const auto sem_of = [&](const std::string& name) {
+            if (name == "close_depend" && cd) return bowlby::reliability(*cd)[0].sem;
+            for (const auto& r : rel)
+                if (r.name == name) return r.sem;
+            return NA_REAL;
+        };
+        return SEXP(Rcpp::NumericVector::create(sem_of(d.anxiety_subscale), sem_of(d.avoidance_subscale)));
     });
 }
 

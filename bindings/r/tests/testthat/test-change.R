@@ -233,3 +233,111 @@ test_that("change() on the ECR-R: each subscale's alpha by psych, the joint test
   expect_equal(out$joint_p, stats::pchisq(d2, 2, lower.tail = FALSE), tolerance = 1e-9)
   expect_gte(sum(out$joint_reliable[1:10]), 7)
 })
+
+test_that("change(classify = 'median') classifies both waves by the pre wave's medians and SEMs", {
+  w <- make_waves()
+  out <- bowlby::change(w$pre, w$post, couple_key(), id = "client", classify = "median")
+  ref <- reference_change(w)
+  expect_identical(names(out)[(ncol(out) - 3):ncol(out)],
+                   c("category_pre", "category_pre_p", "category_post", "category_post_p"))
+  sp <- reference_scores(w$pre)
+  cut <- c(stats::median(sp[, "anxiety"]), stats::median(sp[, "avoidance"]))
+  # SEM = sd sqrt(1 - alpha) of each subscale over all rows of the pre wave.
+  sem <- c(stats::sd(sp[, "anxiety"]) * sqrt(1 - ref$alpha[1]), stats::sd(sp[, "avoidance"]) * sqrt(1 - ref$alpha[2]))
+  by_cut <- function(s) {
+    cat <- ifelse(s[, "anxiety"] > cut[1], ifelse(s[, "avoidance"] > cut[2], "fearful", "preoccupied"),
+                  ifelse(s[, "avoidance"] > cut[2], "dismissing", "secure"))
+    cat[is.na(cat) | s[, "anxiety"] %in% cut[1] | s[, "avoidance"] %in% cut[2]] <- "unclassified"
+    p <- stats::pnorm(abs(s[, "anxiety"] - cut[1]) / sem[1]) * stats::pnorm(abs(s[, "avoidance"] - cut[2]) / sem[2])
+    list(cat = unname(cat), p = unname(ifelse(cat == "unclassified", NA, p)))
+  }
+  a <- by_cut(ref$pre)
+  b <- by_cut(ref$post)
+  expect_s3_class(out$category_pre, "factor")
+  expect_identical(as.character(out$category_pre), a$cat)
+  expect_identical(as.character(out$category_post), b$cat)
+  expect_identical(as.character(out$category_post[out$client == "P030"]), "unclassified")
+  expect_equal(ifelse(is.nan(out$category_pre_p), NA, out$category_pre_p), a$p, tolerance = 1e-10)
+  expect_equal(ifelse(is.nan(out$category_post_p), NA, out$category_post_p), b$p, tolerance = 1e-10)
+  levels <- c("secure", "preoccupied", "dismissing", "fearful", "unclassified")
+  tr <- attr(out, "report")$transitions
+  expect_identical(dim(tr), c(5L, 5L))
+  expect_identical(dimnames(tr), list(pre = levels, post = levels))
+  expect_identical(as.vector(tr), as.vector(table(factor(a$cat, levels), factor(b$cat, levels))))
+  # The post wave's own medians are other cuts: the post wave is classified by the pre wave's.
+  so <- reference_scores(w$post)
+  expect_false(isTRUE(all.equal(cut, c(stats::median(so[, "anxiety"], na.rm = TRUE),
+                                      stats::median(so[, "avoidance"], na.rm = TRUE)))))
+})
+
+test_that("change(classify =) passes the rule's options and given SEMs to classify()", {
+  w <- make_waves()
+  out <- bowlby::change(w$pre, w$post, couple_key(), id = "client", classify = "midpoint", cut = c(3.5, 4.5),
+                        at_cut = "high", sem = c(0.5, 0.25))
+  ref <- reference_change(w)
+  cat_of <- function(s) {
+    hi_anx <- s[, "anxiety"] >= 3.5
+    hi_avo <- s[, "avoidance"] >= 4.5
+    out <- ifelse(hi_anx, ifelse(hi_avo, "fearful", "preoccupied"), ifelse(hi_avo, "dismissing", "secure"))
+    unname(ifelse(is.na(out), "unclassified", out))
+  }
+  expect_identical(as.character(out$category_pre), cat_of(ref$pre))
+  expect_identical(as.character(out$category_post), cat_of(ref$post))
+  p <- unname(stats::pnorm(abs(ref$pre[, "anxiety"] - 3.5) / 0.5) * stats::pnorm(abs(ref$pre[, "avoidance"] - 4.5) / 0.25))
+  expect_equal(out$category_pre_p, p, tolerance = 1e-10)
+  expect_null(attr(bowlby::change(w$pre, w$post, couple_key(), id = "client"), "report")$transitions)
+})
+
+test_that("change(classify =) on the AAS: the avoidance SEM is close_depend's, its twelve items as one scale", {
+  set.seed(18)
+  n <- 70
+  key <- bowlby::questionnaire(from = "aas")
+  sub <- stats::setNames(key$subscales, vapply(key$subscales, `[[`, "", "name"))
+  wave <- function(anx, close) {
+    x <- matrix(NA_real_, n, 18, dimnames = list(NULL, paste0("A", 1:18)))
+    for (k in names(sub)) {
+      level <- if (k == "anxiety") anx else close
+      for (i in sub[[k]]$items) {
+        v <- pmin(5, pmax(1, round(level + rnorm(n, sd = 0.7))))
+        x[, i] <- if (i %in% sub[[k]]$reversed) 6 - v else v
+      }
+    }
+    data.frame(id = seq_len(n), x)
+  }
+  anx <- rnorm(n, 3, 0.8)
+  close <- rnorm(n, 3, 0.8)
+  pre <- wave(anx, close)
+  post <- wave(anx - 0.5, close + 0.5)
+  keyed <- function(w, items, reversed) {
+    x <- as.matrix(w[paste0("A", items)])
+    r <- items %in% reversed
+    x[, r] <- 6 - x[, r]
+    x
+  }
+  cd_items <- c(sub$close$items, sub$depend$items)
+  cd_rev <- c(sub$close$reversed, sub$depend$reversed)
+  # close_depend = 0.5 close + 0.5 depend (the key's derived score); avoidance = 6 - close_depend.
+  plane <- function(w) cbind(anx = rowMeans(keyed(w, sub$anxiety$items, sub$anxiety$reversed)),
+                             avo = 6 - (0.5 * rowMeans(keyed(w, sub$close$items, sub$close$reversed)) +
+                                          0.5 * rowMeans(keyed(w, sub$depend$items, sub$depend$reversed))))
+  sem_of <- function(k) {
+    a <- suppressMessages(suppressWarnings(psych::alpha(k)))$total$raw_alpha
+    stats::sd(rowMeans(k)) * sqrt(1 - a)
+  }
+  sem <- c(sem_of(keyed(pre, sub$anxiety$items, sub$anxiety$reversed)), sem_of(keyed(pre, cd_items, cd_rev)))
+  p0 <- plane(pre)
+  p1 <- plane(post)
+  cut <- c(stats::median(p0[, "anx"]), stats::median(p0[, "avo"]))
+  firm <- function(p) {
+    out <- stats::pnorm(abs(p[, "anx"] - cut[1]) / sem[1]) * stats::pnorm(abs(p[, "avo"] - cut[2]) / sem[2])
+    out[p[, "anx"] == cut[1] | p[, "avo"] == cut[2]] <- NA
+    unname(out)
+  }
+  out <- bowlby::change(pre, post, "aas", id = "id", items = "A1:A18", classify = "median")
+  expect_equal(ifelse(is.nan(out$category_pre_p), NA, out$category_pre_p), firm(p0), tolerance = 1e-10)
+  expect_equal(ifelse(is.nan(out$category_post_p), NA, out$category_post_p), firm(p1), tolerance = 1e-10)
+  high <- function(p) unname(ifelse(p[, "anx"] > cut[1], ifelse(p[, "avo"] > cut[2], "fearful", "preoccupied"),
+                                    ifelse(p[, "avo"] > cut[2], "dismissing", "secure")))
+  on_cut <- function(p) p[, "anx"] == cut[1] | p[, "avo"] == cut[2]
+  expect_identical(as.character(out$category_post)[!on_cut(p1)], high(p1)[!on_cut(p1)])
+})
