@@ -50,31 +50,16 @@ std::vector<int> presented_order(const score_plan& plan) {
 
 // The default flags with --flag NAME=VALUE (a number, or "off") applied.
 std::vector<bowlby::screen_flag> flags_in_force(const score_plan& plan) {
-    std::vector<bowlby::screen_flag> flags = bowlby::default_flags(*plan.screen.layout);
-    std::vector<char> off(flags.size(), 0);
-    for (const auto& [name, value] : plan.req.screen.flags) {
-        const auto it = std::find_if(flags.begin(), flags.end(), [&](const auto& f) { return f.name == name; });
-        if (it == flags.end()) {
-            std::string names;
-            for (const auto& f : flags) names += (names.empty() ? "" : ", ") + f.name;
-            throw usage_error("--flag: no flag '" + faults::shown(name) + "' for this instrument (flags: " + names +
-                              ")");
-        }
-        if (value == "off") {
-            off[static_cast<std::size_t>(it - flags.begin())] = 1;
-            continue;
-        }
-        it->threshold = parse_double(value, "--flag " + name);
-        it->source = "given with --flag";
+    std::vector<bowlby::flag_setting> settings;
+    for (const auto& [name, value] : plan.req.screen.flags)
+        settings.push_back(
+            {name, value == "off" ? std::nullopt : std::optional<double>(parse_double(value, "--flag " + name))});
+    try {
+        return bowlby::flags_in_force(*plan.screen.layout, settings, !plan.req.screen.one_pass,
+                                      plan.screen.duration_cell != screen_plan::none, "given with --flag");
+    } catch (const bowlby::option_error& e) {
+        throw usage_error("--flag: " + faults::shown(e.what()));
     }
-    std::vector<bowlby::screen_flag> kept;
-    for (std::size_t f = 0; f < flags.size(); ++f) {
-        const bool unused = (flags[f].needs_sample() && plan.req.screen.one_pass) ||
-                            (flags[f].of == bowlby::screen_flag::index::seconds_per_item &&
-                             plan.screen.duration_cell == screen_plan::none);
-        if (!off[f] && !unused) kept.push_back(flags[f]);
-    }
-    return kept;
 }
 
 // A block's answers as doubles, NaN for missing (bytes' missing byte included).

@@ -29,6 +29,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -251,6 +252,19 @@ inline bool raised(const screen_flag& f, const screen_indices& x) {
 /// The default flags of a layout (docs/screening.md gives their sources and what they flag in
 /// the real ECR data): one per index, and one per reverse gap.
 std::vector<screen_flag> default_flags(const screen_layout& layout);
+
+/// A change to a default flag, by its name: another threshold, or off (no threshold).
+struct flag_setting {
+    std::string name;
+    std::optional<double> threshold;
+};
+
+/// The flags in force: the defaults with `settings` applied (`source` says where a threshold
+/// given came from), without those whose index is not computed: psychsyn, psychant and
+/// mahad_p without the sample statistics, seconds_per_item without durations. Throws
+/// option_error for a name that is no flag of the layout, naming those there are.
+std::vector<screen_flag> flags_in_force(const screen_layout& layout, const std::vector<flag_setting>& settings,
+                                        bool with_sample, bool with_duration, const std::string& source);
 
 /// Reads one row's answers through the scoring rule: the value, or NaN when missing (or
 /// invalid under invalid_policy::missing); an invalid answer under invalid_policy::error
@@ -518,6 +532,34 @@ inline std::vector<screen_flag> default_flags(const screen_layout& layout) {
     flags.push_back({"seconds_per_item", idx::seconds_per_item, 0, w::below, 2.0,
                      "Huang, Curran, Keeney, Poposki & DeShon (2012): under 2 seconds an item"});
     return flags;
+}
+
+inline std::vector<screen_flag> flags_in_force(const screen_layout& layout, const std::vector<flag_setting>& settings,
+                                               bool with_sample, bool with_duration, const std::string& source) {
+    std::vector<screen_flag> flags = default_flags(layout);
+    std::vector<char> off(flags.size(), 0);
+    for (const flag_setting& set : settings) {
+        std::size_t f = 0;
+        while (f < flags.size() && flags[f].name != set.name) ++f;
+        if (f == flags.size()) {
+            std::string names;
+            for (const screen_flag& g : flags) names += (names.empty() ? "" : ", ") + g.name;
+            throw option_error("no flag '" + set.name + "' for this instrument (flags: " + names + ")");
+        }
+        if (!set.threshold) {
+            off[f] = 1;
+            continue;
+        }
+        flags[f].threshold = *set.threshold;
+        flags[f].source = source;
+    }
+    std::vector<screen_flag> kept;
+    for (std::size_t f = 0; f < flags.size(); ++f) {
+        const bool unused = (flags[f].needs_sample() && !with_sample) ||
+                            (flags[f].of == screen_flag::index::seconds_per_item && !with_duration);
+        if (!off[f] && !unused) kept.push_back(flags[f]);
+    }
+    return kept;
 }
 
 }  // namespace bowlby

@@ -144,4 +144,5 @@ PYBIND11_MODULE(_core, m) {
     bind_reliability(m);
     bind_classify(m);
     bind_couples(m);
+    bind_screen(m);
 }
