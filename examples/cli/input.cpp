@@ -312,6 +312,15 @@ void answer_reader::measure(text_block& block) {
     block.records = plain_records(block.text.data(), block.text.size(), c);
 }
 
+void answer_reader::show_progress(progress_mode mode) {
+    if (map_ && mode != progress_mode::never) progress_ = std::make_unique<progress_meter>(path_, map_size_, mode);
+}
+
+void answer_reader::progressed(const char* end, std::size_t rows) {
+    rows_done_ += rows;
+    if (progress_ && map_ && end) progress_->update(static_cast<std::size_t>(end - map_), rows_done_);
+}
+
 void answer_reader::release([[maybe_unused]] const char* end) {
 #if BOWLBY_CLI_MAP_FILES
     constexpr std::size_t step = std::size_t{8} << 20;

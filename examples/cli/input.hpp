@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cli.hpp"
+#include "progress.hpp"
 
 #include <bowlby/csv.hpp>
 #include <bowlby/reliability.hpp>
@@ -106,6 +107,10 @@ public:
     void keep(const std::string& spec) { keep_cols_ = resolve_columns(spec, header_, "--keep"); }
     const std::vector<std::size_t>& keep_columns() const { return keep_cols_; }
 
+    /// A progress line on standard error while run() reads a file (not standard input): with
+    /// `automatic`, on a terminal and for files of progress_meter::automatic_from bytes or more.
+    void show_progress(progress_mode mode);
+
     /// Lets blocks of small whole-number answers arrive as bytes (parsed_rows::in_bytes). The
     /// caller then scores them with byte_options(): the same results as from the doubles.
     void allow_bytes(bool on) { allow_bytes_ = on; }
@@ -163,6 +168,8 @@ private:
     /// The text before `end` (blocks consumed) is not read again: the mapped pages before it
     /// are let go, a few MB at a time, so that memory stays flat as the file is read.
     void release(const char* end);
+    /// The blocks up to `end` have been consumed, `rows` more rows: the progress line.
+    void progressed(const char* end, std::size_t rows);
     void parse(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const;
     template <class T>
     detail::plain_result parse_plain(std::string_view text, std::size_t first_line, T* answers, Eigen::Index stride,
@@ -193,6 +200,8 @@ private:
     text_format format_;
     std::vector<std::size_t> item_cols_, keep_cols_;
     bool allow_bytes_ = false;
+    std::unique_ptr<progress_meter> progress_;
+    std::size_t rows_done_ = 0;  ///< rows consumed, for the progress line
     /// Cleared by the first block with an answer that is no byte: later blocks go straight to
     /// doubles (either way the results are the same).
     mutable std::atomic<bool> try_bytes_{true};
@@ -272,14 +281,16 @@ public:
                 if (!take(lock, storage, block, k, err)) return;
                 const char* const block_end = block.text.data() + block.text.size();
                 std::optional<Result> result;
+                std::size_t n_rows = 0;
                 if (!err) {
                     result = work_on(lock, block, k, rows, err, [&](std::size_t first_row, Result& r) {
                         work(state, static_cast<const parsed_rows&>(rows), first_row, r);
                     });
+                    if (result) n_rows = static_cast<std::size_t>(rows.rows());
                 } else {
                     lock.lock();
                 }
-                hand_over(lock, k, std::move(result), err, block_end, consume);
+                hand_over(lock, k, std::move(result), err, block_end, n_rows, consume);
             }
         } catch (...) {  // memory ran out: the run fails
             if (!lock.owns_lock()) lock.lock();
@@ -300,6 +311,7 @@ private:
         std::optional<Result> result;
         std::exception_ptr error;
         const char* end = nullptr;  // where the block's text ends
+        std::size_t rows = 0;
         bool ready = false;
     };
 
@@ -395,11 +407,12 @@ private:
     // held; returns without it.
     template <class Consume>
     void hand_over(std::unique_lock<std::mutex>& lock, std::size_t k, std::optional<Result> result,
-                   std::exception_ptr err, const char* end, Consume& consume) {
+                   std::exception_ptr err, const char* end, std::size_t rows, Consume& consume) {
         slot& done = slots_[k % slots_.size()];
         done.result = std::move(result);
         done.error = err;
         done.end = end;
+        done.rows = rows;
         done.ready = true;
         if (consuming_) {  // the thread consuming will take this block in turn
             lock.unlock();
@@ -415,6 +428,7 @@ private:
             }
             std::optional<Result> r = std::move(oldest.result);
             const char* const text_end = oldest.end;
+            const std::size_t text_rows = oldest.rows;
             oldest = slot{};
             ++consumed_;
             cv_.notify_all();
@@ -422,6 +436,7 @@ private:
             try {
                 consume(*r);
                 reader_.release(text_end);
+                reader_.progressed(text_end, text_rows);
             } catch (...) {
                 lock.lock();
                 error_ = std::current_exception();
@@ -463,6 +478,7 @@ void answer_reader::run(unsigned threads, bowlby::invalid_policy policy, MakeSta
         for (unsigned t = 1; t < threads; ++t) helpers.emplace_back([&] { blocks.serve(make_state, work, consume); });
         blocks.serve(make_state, work, consume);
     }
+    if (progress_) progress_->finish();
     check_unchanged();  // a change explains any other error
     blocks.rethrow();
 }

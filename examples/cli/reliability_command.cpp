@@ -48,12 +48,15 @@ options:
   --ci-level L         confidence level (default 0.95)
   --json               JSON instead of the table
   --max-record-bytes N the longest record read (default 1048576); a longer one is an error
+  --progress MODE      a progress line on standard error: auto (a terminal, 64 MiB or more),
+                       always, never
 )";
 
 struct reliability_request {
     std::string instrument_id, key_path, items_spec, reverse_spec, input_path;
     text_format format;
     std::size_t max_record = answer_reader::default_max_record;
+    progress_mode progress = progress_mode::automatic;
     std::optional<std::pair<double, double>> scale;
     bowlby::score_options options;
     bowlby::reliability_options ropt;
@@ -99,6 +102,8 @@ bool parse_scale_flag(const std::string& flag, args& a, reliability_request& r) 
         r.as_json = true;
     } else if (flag == "--max-record-bytes") {
         r.max_record = parse_byte_count(a.value(flag), flag);
+    } else if (flag == "--progress") {
+        r.progress = parse_progress(a.value(flag));
     } else {
         return parse_answer_option(flag, a, r.options);  // --missing-code, --on-invalid
     }
@@ -207,6 +212,7 @@ struct reliability_data {
 reliability_data read_reliability_data(const reliability_request& r, reliability_plan& plan) {
     const bowlby::key_view& key = *plan.key;
     plan.input->allow_bytes(true);
+    plan.input->show_progress(r.progress);
     const bowlby::score_options byte_opts = byte_options(r.options);
     const std::size_t n_sub = key.subscales.size();
     reliability_data d;

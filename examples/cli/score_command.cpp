@@ -62,6 +62,9 @@ options:
                          score's n, mean, sd and alpha, the categories, where the results
                          went); written by default when standard error is a terminal
   --quiet, -q            no summary, not even on a terminal
+  --progress MODE        a progress line on standard error (bytes read, rows a second, time
+                         left): auto (default: on a terminal, for files of 64 MiB or more),
+                         always, never
   --max-record-bytes N   the longest record read (default 1048576); a longer one is an error
   --screen               add careless-responding indices and flags after the scores (the
                          options of 'bowlby screen --help'; docs/screening.md), a summary on
@@ -157,6 +160,8 @@ bool parse_io_flag(const std::string& flag, args& a, score_request& r) {
         r.threads = parse_threads(a.value(flag), flag);
     } else if (flag == "--max-record-bytes") {
         r.max_record = parse_byte_count(a.value(flag), flag);
+    } else if (flag == "--progress") {
+        r.progress = parse_progress(a.value(flag));
     } else {
         return false;
     }

@@ -15,8 +15,10 @@ namespace bowlby_cli {
 
 std::unique_ptr<answer_reader> open_answers(const score_plan& plan, const std::string& path) {
     const score_request& r = plan.req;
-    return std::make_unique<answer_reader>(path, r.items_spec, static_cast<std::size_t>(plan.key->n_items),
-                                           r.instrument_id, r.max_record, key_item_names(*plan.key), r.format);
+    auto reader = std::make_unique<answer_reader>(path, r.items_spec, static_cast<std::size_t>(plan.key->n_items),
+                                                  r.instrument_id, r.max_record, key_item_names(*plan.key), r.format);
+    reader->show_progress(r.progress);
+    return reader;
 }
 namespace {
 

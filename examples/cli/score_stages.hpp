@@ -68,6 +68,7 @@ struct score_request {
     unsigned threads = 0;
     std::size_t max_record = answer_reader::default_max_record;
     summary_mode summary = summary_mode::automatic;
+    progress_mode progress = progress_mode::automatic;  ///< --progress
 };
 
 /// The category and firmness of a score pair: what a row of output needs of its classification.

@@ -1,5 +1,7 @@
-// `bowlby score`'s human summary on standard error: written with --summary (and by default on a
-// terminal), never with --quiet or into a file or pipe unless asked; its figures by hand below.
+// `bowlby score`'s human summary and progress line on standard error: written with --summary
+// or --progress always (and by default on a terminal), never with --quiet or --progress never
+// or into a file or pipe unless asked; the figures by hand below.
+#include "../../examples/cli/progress.hpp"
 #include "../support/test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -88,4 +90,36 @@ TEST_CASE("on a terminal the summary is written without being asked") {
                        "terminal_quiet");
     REQUIRE(q.status == 0);
     CHECK_FALSE(has(q.out, "rows read"));
+}
+
+TEST_CASE("the progress line - bytes of the total - rows a second - time left") {
+    // 512 MiB of 1 GiB after 2 s and 2,000,000 rows: half done, 1,000,000 rows a second, and the
+    // other half takes as long again: 2 s left.
+    CHECK(bowlby_cli::progress_meter::line("big.csv", std::size_t{512} << 20, std::size_t{1} << 30, 2000000, 2.0) ==
+          "bowlby: big.csv: 512 MiB of 1.0 GiB (50%), 1.0M rows/s, 2 s left");
+    // 30 MiB of 120 MiB after 3 s and 300,000 rows: 25%, 100k rows a second, 3 x 0.75 / 0.25 = 9 s left.
+    CHECK(bowlby_cli::progress_meter::line("x.csv", std::size_t{30} << 20, std::size_t{120} << 20, 300000, 3.0) ==
+          "bowlby: x.csv: 30 MiB of 120 MiB (25%), 100k rows/s, 9 s left");
+}
+
+TEST_CASE("--progress always writes into a log - auto and never do not - a bad mode is a usage error") {
+    write_file(tmp("pair.key.json"), key);
+    write_file(tmp("pair.csv"), answers);
+    const std::string base = cli() + " score --key " + tmp("pair.key.json") + " --output " + tmp("pair.out.csv");
+    const auto always = run(base + " --progress always " + tmp("pair.csv"), "progress_always");
+    REQUIRE(always.status == 0);
+    // The file is 42 bytes: 0 MiB of 0 MiB, and the last line says it was all read.
+    CHECK(always.err ==
+          "bowlby: " + tmp("pair.csv") + ": 0 MiB of 0 MiB (100%)" + always.err.substr(always.err.find("(100%)") + 6));
+    CHECK(has(always.err, "rows/s"));
+    const auto automatic = run(base + " --progress auto " + tmp("pair.csv"), "progress_auto");
+    REQUIRE(automatic.status == 0);
+    CHECK(automatic.err.empty());
+    const auto bad = run(base + " --progress sometimes " + tmp("pair.csv"), "progress_bad");
+    CHECK(bad.status == 2);
+    CHECK(has(bad.err, "--progress takes auto, always or never, got 'sometimes'"));
+    const auto rel = run(cli() + " reliability --key " + tmp("pair.key.json") + " --progress always " + tmp("pair.csv"),
+                         "progress_rel");
+    REQUIRE(rel.status == 0);
+    CHECK(has(rel.err, "(100%)"));
 }
