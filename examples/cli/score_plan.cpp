@@ -123,6 +123,17 @@ void open_input(score_plan& plan) {
     }
     if (spec != r.keep_spec) plan.input->keep(spec);
     plan.copied = copied;
+    // --exclude COL=VALUE: COL is read as a kept column, not copied; found by its whole name.
+    const std::vector<std::string>& header = plan.input->header();
+    for (const auto& [column, value] : r.exclude) {
+        const auto at = std::find(header.begin(), header.end(), column);
+        if (at == header.end())
+            throw usage_error("--exclude " + faults::shown(column) + "=" + faults::shown(value) + ": " + r.input_path +
+                              " has no column '" + faults::shown(column) +
+                              "'; the columns are: " + join_header(header));
+        plan.exclude_cells.push_back(plan.input->keep_columns().size());
+        plan.input->keep_also(static_cast<std::size_t>(at - header.begin()));
+    }
 }
 
 // The answers a first pass keeps for the SEMs of the two dimensions: the instrument's items

@@ -39,7 +39,7 @@ json classification_json(const score_plan& plan, const score_totals& totals) {
     json counts;
     for (std::size_t k = 0; k < 5; ++k) counts[names[k]] = totals.counts[k];
     c["counts"] = counts;
-    const std::size_t classified = totals.rows - totals.counts[4];
+    const std::size_t classified = totals.counts[0] + totals.counts[1] + totals.counts[2] + totals.counts[3];
     // Share of classified rows with category_p >= 0.8 (null when no probability is known).
     c["firm_share"] = totals.with_p > 0 && classified > 0
                           ? json(static_cast<double>(totals.firm) / static_cast<double>(classified))
@@ -83,6 +83,16 @@ void write_report(const score_plan& plan, const score_totals& totals, output_fil
     j["min_answered"] = plan.req.options.min_answered;
     j["rows"] = totals.rows;
     j["invalid_cells"] = totals.invalid_cells;
+    if (!plan.req.exclude.empty() || plan.req.screen.exclude_flagged > 0) {
+        // Rows with status excluded (by --exclude or --exclude-flagged), left out of the statistics.
+        j["rows_excluded"] = totals.rows_excluded;
+        auto by = json::array();
+        for (std::size_t e = 0; e < plan.req.exclude.size(); ++e)
+            by.push_back({{"column", plan.req.exclude[e].first},
+                          {"value", plan.req.exclude[e].second},
+                          {"rows", totals.matched_by[e]}});
+        j["exclude"] = by;
+    }
     if (plan.req.screen.scores) j["subscales"] = subscales_json(plan, totals);
     if (plan.classifying) j["classification"] = classification_json(plan, totals);
     if (plan.req.screen.on) j["screening"] = screening_json(plan, totals);

@@ -58,7 +58,9 @@ struct score_request {
     std::string instrument_id, key_path, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
     bool min_answered_given = false;  ///< --min-answered given: it overrides a key file's
-    text_format format;               ///< --delimiter, --decimal-comma
+    text_format format;               ///< --delimiter, --decimal-comma, --recode
+    /// --exclude COL=VALUE, in the order given: rows whose COL cell is VALUE get status excluded.
+    std::vector<std::pair<std::string, std::string>> exclude;
     classify_request cls;
     screen_request screen;
     unsigned threads = 0;
@@ -117,6 +119,8 @@ struct score_plan {
     std::size_t copied = 0;      ///< kept columns copied to the output
     bool forced_choice = false;  ///< read as the last kept column, not copied
     screen_plan screen;          ///< when req.screen.on
+    /// Per --exclude, the position of its column among the kept cells.
+    std::vector<std::size_t> exclude_cells;
 };
 
 /// Welford's running mean and variance of a score, and its status counts.
@@ -146,6 +150,9 @@ struct score_totals {
     std::vector<std::size_t> raised, excluded_by;
     std::size_t excluded = 0, flagged = 0;
     std::optional<bowlby::instrument_accumulator> all_items, clean_items;
+    /// Per --exclude, the rows it matched; and the rows with status excluded, for any reason.
+    std::vector<std::size_t> matched_by;
+    std::size_t rows_excluded = 0;
 };
 
 /// A thread's scorers, made once and used for every block it takes: one for blocks read as
