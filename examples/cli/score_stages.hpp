@@ -190,6 +190,16 @@ void write_screen_summary(const score_plan& plan, const score_totals& totals, st
 /// item names), layout (--delimiter, --decimal-comma) and record limit; for another pass over
 /// the input, or another file of the same kind.
 std::unique_ptr<answer_reader> open_answers(const score_plan& plan, const std::string& path);
+/// The --exclude columns kept by `input` as well (after its other kept columns): their
+/// positions among the kept cells. A usage error names a column the header has not.
+std::vector<std::size_t> keep_exclude_columns(const score_request& r, answer_reader& input);
+/// Whether row `row` matches one of the --exclude (`cells`: from keep_exclude_columns).
+bool matches_exclude(const score_request& r, const std::vector<std::size_t>& cells, const parsed_rows& rows,
+                     Eigen::Index row);
+/// `rows` without those that match an --exclude: `rows` itself when none does, else a copy of
+/// the others in `kept`. The first passes (sample statistics) read their rows through it.
+const parsed_rows& without_excluded(const score_request& r, const std::vector<std::size_t>& cells,
+                                    const parsed_rows& rows, parsed_rows& kept);
 /// One of `bowlby score`'s options (what is read, how it is scored and classified, where the
 /// results go), read into `r`; false when `flag` is none of them. Other commands that score a
 /// file take the same options through it.

@@ -268,6 +268,35 @@ TEST_CASE("--exclude keeps the rows with status excluded and leaves them out of 
     REQUIRE_MESSAGE(kept_run.status == 0, kept_run.err);
     const auto jk = nlohmann::json::parse(slurp(tmp("q_kept.json")));
     CHECK(jk["subscales"] == j["subscales"]);
+
+    // A rule fitted to the sample is fitted without the excluded rows: the medians, and the
+    // kept rows' categories, of the file of the kept rows alone.
+    auto classify = [&](const std::string& options, const std::string& file, const std::string& tag) {
+        const auto c = run(cli() + " score --classify median" + key() + options + "--output " + tmp(tag + ".csv") +
+                               " --report " + tmp(tag + ".json") + " " + file,
+                           tag);
+        REQUIRE_MESSAGE(c.status == 0, c.err);
+        return std::make_pair(read_simple_csv(slurp(tmp(tag + ".csv"))),
+                              nlohmann::json::parse(slurp(tmp(tag + ".json"))));
+    };
+    const auto [excl_rows, excl_rep] =
+        classify(recode_values + "--exclude DistributionChannel=preview --exclude Finished=0 ",
+                 data("qualtrics_current.csv"), "qc_excl");
+    const auto [kept_rows, kept_rep] = classify("", tmp("q_kept.csv"), "qc_kept");
+    const auto [all_rows, all_rep] = classify(recode_values, data("qualtrics_current.csv"), "qc_all");
+    CHECK(excl_rep["classification"]["cuts"] == kept_rep["classification"]["cuts"]);
+    CHECK(excl_rep["classification"]["counts"] == kept_rep["classification"]["counts"]);
+    CHECK(excl_rep["classification"]["cuts"] != all_rep["classification"]["cuts"]);  // the test can tell
+    REQUIRE(excl_rows.size() == 13);
+    REQUIRE(kept_rows.size() == 9);
+    std::size_t k = 1;
+    for (std::size_t i = 1; i < excl_rows.size(); ++i) {
+        if (excl_rows[i][5] == "excluded") continue;
+        CAPTURE(i);
+        CHECK(excl_rows[i][6] == kept_rows[k][6]);  // category
+        ++k;
+    }
+    CHECK(k == 9);
 }
 
 TEST_CASE("--exclude mistakes are named") {
