@@ -297,6 +297,21 @@ TEST_CASE("--exclude keeps the rows with status excluded and leaves them out of 
         ++k;
     }
     CHECK(k == 9);
+
+    // Screening: the rows --exclude matches are out of the sample statistics and the alphas.
+    auto screened = [&](const std::string& options, const std::string& file, const std::string& tag) {
+        const auto c = run(cli() + " score --screen" + key() + options + "--output " + tmp(tag + ".csv") +
+                               " --report " + tmp(tag + ".json") + " " + file,
+                           tag);
+        REQUIRE_MESSAGE(c.status == 0, c.err);
+        return nlohmann::json::parse(slurp(tmp(tag + ".json")))["screening"];
+    };
+    const auto screen_excl = screened(recode_values + "--exclude DistributionChannel=preview --exclude Finished=0 ",
+                                      data("qualtrics_current.csv"), "qs_excl");
+    const auto screen_kept = screened("", tmp("q_kept.csv"), "qs_kept");
+    CHECK(screen_excl["alpha"] == screen_kept["alpha"]);
+    CHECK(screen_excl["complete_rows"] == screen_kept["complete_rows"]);
+    CHECK(screen_excl["alpha"][0]["n_all"] == 8);
 }
 
 TEST_CASE("--exclude mistakes are named") {
