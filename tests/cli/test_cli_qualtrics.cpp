@@ -326,3 +326,60 @@ TEST_CASE("--exclude mistakes are named") {
     CHECK(unknown.status == 2);
     CHECK_MESSAGE(unknown.err.find("has no column 'Progress'") != std::string::npos, unknown.err);
 }
+
+namespace {
+
+// A plain CSV file (no quotes) as a current Qualtrics export: the same header, a row of
+// question texts, a row of ImportIds, and the answers in the columns from `first_item` on
+// written as Qualtrics' recode values (x + 7).
+std::string as_current_export(const std::string& plain, std::size_t first_item) {
+    const auto rows = read_simple_csv(plain);
+    std::string out;
+    auto line = [&](const std::vector<std::string>& cells) {
+        for (std::size_t c = 0; c < cells.size(); ++c) out += (c ? ",\"" : "\"") + cells[c] + "\"";
+        out += "\r\n";
+    };
+    line(rows[0]);
+    std::vector<std::string> texts, ids;
+    for (const std::string& name : rows[0]) {
+        texts.push_back("Question " + name + ", with a comma");
+        ids.push_back("{\"\"ImportId\"\":\"\"" + name + "\"\"}");
+    }
+    line(texts);
+    line(ids);
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        std::vector<std::string> cells = rows[r];
+        for (std::size_t c = first_item; c < cells.size(); ++c)
+            if (!cells[c].empty() && cells[c] != "NA" && cells[c] != ".")
+                cells[c] = std::to_string(std::stoi(cells[c]) + 7);
+        line(cells);
+    }
+    return out;
+}
+
+const std::string seven_recode = " --recode 8=1,9=2,10=3,11=4,12=5,13=6,14=7 ";
+
+}  // namespace
+
+TEST_CASE("dyads and change read Qualtrics exports and --recode as score does") {
+    write_file(tmp("q_couples.csv"), as_current_export(slurp(data("couples_small.csv")), 2));
+    const std::string dyads = " dyads --instrument ecr-s --items Q1:Q12 --dyad couple --output ";
+    const auto plain = run(cli() + dyads + tmp("qd_plain.csv") + " " + data("couples_small.csv"), "qd_plain");
+    const auto qualtrics = run(cli() + dyads + tmp("qd_q.csv") + seven_recode + tmp("q_couples.csv"), "qd_q");
+    REQUIRE(plain.status == 0);
+    REQUIRE_MESSAGE(qualtrics.status == 0, qualtrics.err);
+    CHECK(slurp(tmp("qd_q.csv")) == slurp(tmp("qd_plain.csv")));
+    CHECK(slurp(tmp("qd_q.csv")).size() > 100);
+    // Messages name the export's own lines: two more than in the plain file (line 10 there).
+    CHECK_MESSAGE(qualtrics.err.find("partner 1 (line 12)") != std::string::npos, qualtrics.err);
+
+    write_file(tmp("q_waves.csv"), as_current_export(slurp(data("waves_small.csv")), 2));
+    const std::string change =
+        " change --instrument ecr-s --items Q1:Q12 --id id --wave wave --pre pre --post post --output ";
+    const auto pre_post = run(cli() + change + tmp("qc_plain.csv") + " " + data("waves_small.csv"), "qch_plain");
+    const auto q_waves = run(cli() + change + tmp("qc_q.csv") + seven_recode + tmp("q_waves.csv"), "qch_q");
+    REQUIRE(pre_post.status == 0);
+    REQUIRE_MESSAGE(q_waves.status == 0, q_waves.err);
+    CHECK(slurp(tmp("qc_q.csv")) == slurp(tmp("qc_plain.csv")));
+    CHECK(slurp(tmp("qc_q.csv")).size() > 100);
+}
