@@ -36,7 +36,8 @@ echo "== R package"
 # its log's status line decides; the tests' summary (skips and why) is shown.
 rm -rf build/r && mkdir -p build/r
 (cd build/r && R CMD build --no-build-vignettes ../../bindings/r)
-(cd build/r && BOWLBY_SHARED_DATA="$PWD/../../../shared/data" MAKEFLAGS=-j2 R CMD check --no-manual bowlby_*.tar.gz) || {
+(cd build/r && BOWLBY_SHARED_DATA="$PWD/../../../shared/data" BOWLBY_CLI="$(cd ../.. && pwd)/build/release/bowlby" \
+  MAKEFLAGS=-j2 R CMD check --no-manual bowlby_*.tar.gz) || {
   cat build/r/bowlby.Rcheck/00install.out build/r/bowlby.Rcheck/tests/testthat.Rout.fail 2>/dev/null || true
   exit 1
 }

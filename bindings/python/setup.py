@@ -31,7 +31,7 @@ if not (EIGEN / "Eigen" / "Core").is_file():
 core = Pybind11Extension(
     "bowlby._core",
     # tool_*.cpp include the tool's sources of those names from examples/cli.
-    sources=[f"src/_core/{f}.cpp" for f in ("module", "keys", "score", "reliability", "classify", "tool_cli",
+    sources=[f"src/_core/{f}.cpp" for f in ("module", "keys", "score", "reliability", "classify", "couples", "tool_cli",
                                             "tool_faults", "tool_reliability_output", "tool_classify_setup", "tool_key_file")],
     include_dirs=[str(INCLUDE), str(EIGEN), str(CLI), str(HERE / "src" / "_core")],
     cxx_std=17,

@@ -1,11 +1,18 @@
 #include "reliability_output.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace bowlby_cli {
 
 json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+json count(double x) {
+    if (std::isfinite(x) && x >= 0 && x == std::floor(x) && x < 9007199254740992.0)
+        return json(static_cast<std::uint64_t>(x));
+    return number(x);
+}
 
 namespace {
 json pair(const bowlby::interval& i) { return json::array({number(i.lower), number(i.upper)}); }
@@ -35,8 +42,8 @@ json to_json(const bowlby::reliability_result& r) {
     json j;
     j["name"] = r.name;
     j["n_items"] = r.n_items;
-    j["n"] = r.n;
-    j["n_complete"] = r.n_complete;
+    j["n"] = count(r.n);
+    j["n_complete"] = count(r.n_complete);
     j.update(alpha_fields(r.alpha));
     j["mean"] = number(r.mean);
     j["sd"] = number(r.sd);
@@ -61,7 +68,7 @@ json to_json(const bowlby::reliability_result& r) {
     for (const auto& it : r.items) {
         json i;
         i["name"] = it.name;
-        i["n"] = it.n;
+        i["n"] = count(it.n);
         i["mean"] = number(it.mean);
         i["sd"] = number(it.sd);
         i["raw_r"] = number(it.raw_r);

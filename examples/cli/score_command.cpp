@@ -3,6 +3,8 @@
 #include "cli.hpp"
 #include "score_stages.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <optional>
 #include <string>
@@ -64,6 +66,10 @@ options:
   --report FILE.json|-   a JSON summary: rows, invalid cells, and n, mean, sd and status
                          counts of every score, with each subscale's reliability statistics
                          (as 'bowlby reliability --json' gives them, pairwise)
+  --summary              a short summary on standard error (rows read and their status, each
+                         score's n, mean, sd and alpha, the categories, where the results
+                         went); written by default when standard error is a terminal
+  --quiet, -q            no summary, not even on a terminal
   --max-record-bytes N   the longest record read (default 1048576); a longer one is an error
   --screen               add careless-responding indices and flags after the scores (the
                          options of 'bowlby screen --help'; docs/screening.md), a summary on
@@ -96,6 +102,7 @@ options:
   --keep COL,..., --output FILE|-, --threads T, --max-record-bytes N
                          as in 'bowlby score'
   --report FILE.json|-   the JSON summary of 'bowlby score', with a "screening" section
+  --quiet, -q            no summary on standard error
   --presented-order SPEC the item columns in the order they were shown (names and FIRST:LAST
                          spans); default: their order in the file. longstring follows it
   --duration COL         a column of total time in seconds (Qualtrics' 'Duration (in seconds)'):
@@ -214,6 +221,10 @@ std::optional<score_request> parse_score_args(args& a, bool screen_command) {
             r.exclude.emplace_back(v.substr(0, eq), v.substr(eq + 1));
             continue;
         }
+        if (flag == "--summary" || flag == "--quiet" || flag == "-q") {
+            r.summary = flag == "--summary" ? summary_mode::always : summary_mode::never;
+            continue;
+        }
         if (parse_io_flag(flag, a, r) || parse_scoring_flag(flag, a, r.options) ||
             (!screen_command && parse_classify_flag(flag, a, r.cls)) || parse_screen_flag(flag, a, r.screen))
             continue;
@@ -252,7 +263,10 @@ int run_screen(args& a) {
 }
 
 int run_score_request(const score_request& request) {
-    const score_plan plan = make_score_plan(request);
+    score_plan plan = make_score_plan(request);
+    plan.summarizing = plan.req.screen.scores && (plan.req.summary == summary_mode::always ||
+                                                  (plan.req.summary == summary_mode::automatic && ::isatty(2) == 1));
+    plan.reporting = !plan.req.report_path.empty() || plan.summarizing;
     // Every output is opened before the run (a folder that does not exist fails at once) and
     // committed after it, so that a failure or an interruption leaves none of them behind.
     output_file out(plan.req.output_path);
@@ -261,11 +275,14 @@ int run_score_request(const score_request& request) {
     if (!plan.req.cls.plot.empty()) plot.emplace(plan.req.cls.plot);
     const score_totals totals = run_score_blocks(plan, out);
     if (plot) write_plot(plan, totals, *plot);
-    if (report) write_report(plan, totals, *report);
-    if (plan.req.screen.on) write_screen_summary(plan, totals, std::cerr);
+    std::optional<json> j;
+    if (plan.reporting) j = score_report(plan, totals);
+    if (report) report->write(j->dump(2) + "\n");
     out.commit();
     if (plot) plot->commit();
     if (report) report->commit();
+    if (plan.summarizing) std::cerr << score_summary(plan, *j);
+    if (plan.req.screen.on && plan.req.summary != summary_mode::never) write_screen_summary(plan, totals, std::cerr);
     return 0;
 }
 

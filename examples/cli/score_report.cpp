@@ -3,7 +3,9 @@
 #include "reliability_output.hpp"
 #include "score_stages.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -74,7 +76,7 @@ void write_plot(const score_plan& plan, const score_totals& totals, output_file&
     svg.write(attachment_plot_svg(pi));
 }
 
-void write_report(const score_plan& plan, const score_totals& totals, output_file& report) {
+json score_report(const score_plan& plan, const score_totals& totals) {
     const bowlby::response_scale& scale = plan.scale;
     json j;
     j["instrument"] = std::string(plan.key->id);
@@ -83,9 +85,7 @@ void write_report(const score_plan& plan, const score_totals& totals, output_fil
     j["min_answered"] = plan.req.options.min_answered;
     j["rows"] = totals.rows;
     j["invalid_cells"] = totals.invalid_cells;
-    if (!plan.req.exclude.empty() || plan.req.screen.exclude_flagged > 0) {
-        // Rows with status excluded (by --exclude or --exclude-flagged), left out of the statistics.
-        j["rows_excluded"] = totals.rows_excluded;
+    if (!plan.req.exclude.empty()) {  // the rows each --exclude matched (row_status counts those excluded)
         auto by = json::array();
         for (std::size_t e = 0; e < plan.req.exclude.size(); ++e)
             by.push_back({{"column", plan.req.exclude[e].first},
@@ -93,10 +93,105 @@ void write_report(const score_plan& plan, const score_totals& totals, output_fil
                           {"rows", totals.matched_by[e]}});
         j["exclude"] = by;
     }
-    if (plan.req.screen.scores) j["subscales"] = subscales_json(plan, totals);
+    if (plan.req.screen.scores) {
+        j["row_status"] = {{"complete", totals.row_status[0]},
+                           {"prorated", totals.row_status[1]},
+                           {"insufficient", totals.row_status[2]},
+                           {"excluded", totals.row_status[3]}};
+        j["subscales"] = subscales_json(plan, totals);
+    }
     if (plan.classifying) j["classification"] = classification_json(plan, totals);
     if (plan.req.screen.on) j["screening"] = screening_json(plan, totals);
-    report.write(j.dump(2) + "\n");
+    return j;
+}
+
+namespace {
+
+// 51491 as "51,491".
+std::string grouped(std::size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+// A number of the report with `decimals` places, or "-" where it is null.
+std::string fixed(const json& x, int decimals) {
+    if (!x.is_number()) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, x.get<double>());
+    return buf;
+}
+
+std::string where(const std::string& path) { return path == "-" ? "standard output" : path; }
+
+}  // namespace
+
+std::string score_summary(const score_plan& plan, const json& report) {
+    std::string t = "bowlby score: " + report["instrument"].get<std::string>() + ", " +
+                    grouped(report["rows"].get<std::size_t>()) + " rows read from " + plan.req.input_path + "\n";
+    const json& st = report["row_status"];
+    t += "  rows: " + grouped(st["complete"].get<std::size_t>()) + " complete, " +
+         grouped(st["prorated"].get<std::size_t>()) + " prorated, " + grouped(st["insufficient"].get<std::size_t>()) +
+         " insufficient";
+    if (st["excluded"].get<std::size_t>() > 0) t += ", " + grouped(st["excluded"].get<std::size_t>()) + " excluded";
+    t += "\n";
+    if (report.contains("exclude")) {
+        t += "  matched by --exclude:";
+        const char* sep = " ";
+        for (const json& e : report["exclude"]) {
+            t += sep + e["column"].get<std::string>() + "=" + e["value"].get<std::string>() + " " +
+                 grouped(e["rows"].get<std::size_t>());
+            sep = ", ";
+        }
+        t += "\n";
+    }
+    if (report["invalid_cells"].get<std::size_t>() > 0)
+        t += "  answers off the scale, treated as missing: " + grouped(report["invalid_cells"].get<std::size_t>()) +
+             "\n";
+    std::size_t width = 5;
+    for (const json& s : report["subscales"]) width = std::max(width, s["name"].get<std::string>().size());
+    char line[256];
+    std::string level = "95%";
+    for (const json& s : report["subscales"])
+        if (s.contains("reliability")) level = fixed(s["reliability"]["ci"]["level"].get<double>() * 100, 0) + "%";
+    std::snprintf(line, sizeof line, "  %-*s %10s %7s %7s %7s  %s CI (Feldt)\n", static_cast<int>(width), "score", "n",
+                  "mean", "sd", "alpha", level.c_str());
+    t += line;
+    for (const json& s : report["subscales"]) {
+        std::string alpha = "-", ci;
+        if (s.contains("reliability")) {
+            const json& r = s["reliability"];
+            alpha = fixed(r["raw_alpha"], 3);
+            ci = "[" + fixed(r["ci"]["feldt"][0], 3) + ", " + fixed(r["ci"]["feldt"][1], 3) + "]";
+        }
+        std::snprintf(line, sizeof line, "  %-*s %10s %7s %7s %7s  %s\n", static_cast<int>(width),
+                      s["name"].get<std::string>().c_str(), grouped(s["n"].get<std::size_t>()).c_str(),
+                      fixed(s["mean"], 3).c_str(), fixed(s["sd"], 3).c_str(), alpha.c_str(), ci.c_str());
+        t += line;
+    }
+    if (report.contains("classification")) {
+        const json& c = report["classification"];
+        const json& counts = c["counts"];
+        std::size_t total = 0;
+        for (const auto& [name, n] : counts.items()) total += n.get<std::size_t>();
+        t += "  categories (" + c["method"].get<std::string>() + "):";
+        bool first = true;
+        for (const char* name : {"secure", "preoccupied", "dismissing", "fearful", "unclassified"}) {
+            const std::size_t n = counts[name].get<std::size_t>();
+            std::snprintf(line, sizeof line, "%s %s %s (%.1f%%)", first ? "" : ",", name, grouped(n).c_str(),
+                          total > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
+            t += line;
+            first = false;
+        }
+        t += "\n";
+    }
+    t += "  scores written to " + where(plan.req.output_path);
+    if (!plan.req.report_path.empty()) t += "; report to " + where(plan.req.report_path);
+    if (!plan.req.cls.plot.empty()) t += "; plot to " + plan.req.cls.plot;
+    return t + "\n";
 }
 
 }  // namespace bowlby_cli

@@ -103,8 +103,9 @@ struct scored_block {
     std::vector<running_stats> stats;
     std::optional<bowlby::instrument_accumulator> items, clean_items, flagged_items;
     std::vector<std::size_t> raised, excluded_by, matched_by;
-    std::size_t excluded = 0, flagged = 0, rows_excluded = 0;
+    std::size_t excluded = 0, flagged = 0;
     std::array<std::size_t, 5> counts{};
+    std::array<std::size_t, 4> row_status{};  // complete, prorated, insufficient, excluded
     std::size_t firm = 0, with_p = 0, rows = 0, invalid = 0;
 };
 
@@ -159,7 +160,7 @@ private:
 // An excluded row is written but not counted.
 char* write_scores(char* w, score_worker& worker, const bowlby::score_table<double>& t, Eigen::Index r,
                    scored_block& res, bowlby::score_status& worst, bool excluded) {
-    const bool report = !worker.plan.req.report_path.empty() && !excluded;
+    const bool report = worker.plan.reporting && !excluded;
     for (std::size_t s = 0; s < worker.plan.n_scores; ++s) {
         const auto si = static_cast<Eigen::Index>(s);
         const auto st = t.status(r, si);
@@ -347,7 +348,7 @@ void accumulate_items(score_worker& worker, const parsed_rows& in, scored_block&
         add_answers_of(*res.flagged_items, worker, in, true);
         return;
     }
-    if (plan.req.report_path.empty()) return;
+    if (!plan.reporting) return;
     res.items.emplace(*plan.key, opts);
     add_answers_of(*res.items, worker, in, false);
 }
@@ -382,12 +383,12 @@ void score_block(score_worker& worker, const parsed_rows& in, std::size_t first_
         }
         const bool excluded = worker.matched[static_cast<std::size_t>(r)] ||
                               (exclude_at > 0 && flag_count(worker.raised[static_cast<std::size_t>(r)]) >= exclude_at);
-        res.rows_excluded += excluded;
         if (scores) {
             auto worst = bowlby::score_status::complete;
             w = write_scores(w, worker, t, r, res, worst, excluded);
             *w++ = ',';
             w = write_text(w, excluded ? "excluded" : bowlby::to_string(worst));
+            ++res.row_status[excluded ? 3 : static_cast<std::size_t>(worst)];
             if (plan.classifying) w = write_category(w, worker, in, t, r, res, excluded);
         }
         if (screening) w = write_screen(w, worker, r);
@@ -429,8 +430,8 @@ void add_block(score_totals& totals, const scored_block& res) {
         totals.excluded += res.excluded;
     }
     for (std::size_t e = 0; e < totals.matched_by.size(); ++e) totals.matched_by[e] += res.matched_by[e];
-    totals.rows_excluded += res.rows_excluded;
     for (std::size_t k = 0; k < 5; ++k) totals.counts[k] += res.counts[k];
+    for (std::size_t k = 0; k < 4; ++k) totals.row_status[k] += res.row_status[k];
     totals.firm += res.firm;
     totals.with_p += res.with_p;
 }
@@ -464,7 +465,7 @@ score_totals run_score_blocks(const score_plan& plan, output_file& out) {
         totals.clean_items.emplace(*plan.key, plan.req.options);
         totals.raised.assign(plan.screen.flags.size(), 0);
         totals.excluded_by.assign(plan.screen.flags.size(), 0);
-    } else if (!plan.req.report_path.empty()) {
+    } else if (plan.reporting) {
         totals.items.emplace(*plan.key, plan.req.options);
     }
     plan.input->run<scored_block>(
@@ -477,7 +478,7 @@ score_totals run_score_blocks(const score_plan& plan, output_file& out) {
             add_block(totals, res);
         });
     // Screening: the report's statistics leave out the excluded rows.
-    if (plan.req.screen.on && !plan.req.report_path.empty())
+    if (plan.req.screen.on && plan.reporting)
         totals.items.emplace(plan.req.screen.exclude_flagged > 0 ? *totals.clean_items : *totals.all_items);
     return totals;
 }

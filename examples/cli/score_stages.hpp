@@ -54,6 +54,10 @@ struct screen_request {
     std::size_t exclude_flagged = 0;                         ///< 0: no row is excluded
 };
 
+/// When `bowlby score` writes its human summary to standard error: when that is a terminal
+/// (automatic), always (--summary) or never (--quiet).
+enum class summary_mode { automatic, always, never };
+
 struct score_request {
     std::string instrument_id, key_path, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
@@ -65,6 +69,7 @@ struct score_request {
     screen_request screen;
     unsigned threads = 0;
     std::size_t max_record = answer_reader::default_max_record;
+    summary_mode summary = summary_mode::automatic;
 };
 
 /// The category and firmness of a score pair: what a row of output needs of its classification.
@@ -121,6 +126,8 @@ struct score_plan {
     screen_plan screen;          ///< when req.screen.on
     /// Per --exclude, the position of its column among the kept cells.
     std::vector<std::size_t> exclude_cells;
+    bool summarizing = false;  ///< the human summary goes to standard error
+    bool reporting = false;    ///< the report's statistics are gathered: --report or the summary
 };
 
 /// Welford's running mean and variance of a score, and its status counts.
@@ -142,6 +149,7 @@ struct running_stats {
 /// What the run leaves for the report, merged block by block in file order.
 struct score_totals {
     std::vector<running_stats> stats;                     ///< per score
+    std::array<std::size_t, 4> row_status{};              ///< rows complete, prorated, insufficient, excluded
     std::optional<bowlby::instrument_accumulator> items;  ///< with --report
     std::array<std::size_t, 5> counts{};                  ///< per category, when classifying
     std::size_t firm = 0, with_p = 0, rows = 0, invalid_cells = 0;
@@ -150,9 +158,7 @@ struct score_totals {
     std::vector<std::size_t> raised, excluded_by;
     std::size_t excluded = 0, flagged = 0;
     std::optional<bowlby::instrument_accumulator> all_items, clean_items;
-    /// Per --exclude, the rows it matched; and the rows with status excluded, for any reason.
-    std::vector<std::size_t> matched_by;
-    std::size_t rows_excluded = 0;
+    std::vector<std::size_t> matched_by;  ///< per --exclude, the rows it matched
 };
 
 /// A thread's scorers, made once and used for every block it takes: one for blocks read as
@@ -215,6 +221,10 @@ std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& p
 /// Writes the header and every row to `out`.
 score_totals run_score_blocks(const score_plan& plan, output_file& out);
 void write_plot(const score_plan& plan, const score_totals& totals, output_file& svg);
-void write_report(const score_plan& plan, const score_totals& totals, output_file& report);
+/// The JSON report (--report) of a run.
+json score_report(const score_plan& plan, const score_totals& totals);
+/// The human summary of a run, from its report: rows read and their status, each score's n,
+/// mean, sd and alpha with its interval, the categories, and where the results went.
+std::string score_summary(const score_plan& plan, const json& report);
 
 }  // namespace bowlby_cli

@@ -148,6 +148,7 @@ inline bool union_of_subscales(const key_view& key, const derived_def& d, std::v
 
 inline change_reliability_scales reliability_scales_for_change(const key_view& key) {
     change_reliability_scales out{questionnaire(std::string(key.id) + "-rci", key.n_items, key.scale), {}};
+    if (!key.item_names.empty()) out.scales.set_item_names({key.item_names.begin(), key.item_names.end()});
     for (const subscale_def& s : key.subscales) {
         out.scale_of.push_back(static_cast<int>(out.scale_of.size()));
         out.scales.add_subscale(std::string(s.name), {s.items.begin(), s.items.end()},

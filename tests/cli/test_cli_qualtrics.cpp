@@ -222,10 +222,18 @@ TEST_CASE("--exclude keeps the rows with status excluded and leaves them out of 
                            report + " " + data("qualtrics_current.csv"),
                        "q_excl");
     REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto summary = run(cli() + " score --summary" + key() + recode_values +
+                                 "--exclude DistributionChannel=preview --exclude Finished=0 --output " +
+                                 tmp("q_excl_summary.csv") + " " + data("qualtrics_current.csv"),
+                             "q_excl_summary");
+    REQUIRE_MESSAGE(summary.status == 0, summary.err);
+    CHECK_MESSAGE(
+        summary.err.find("matched by --exclude: DistributionChannel=preview 2, Finished=0 2\n") != std::string::npos,
+        summary.err);
     check_against(slurp(out), "qualtrics_excluded.expected.csv");
     const auto j = nlohmann::json::parse(slurp(report));
     CHECK(j["rows"] == 12);  // every row read
-    CHECK(j["rows_excluded"] == 4);
+    CHECK(j["row_status"]["excluded"] == 4);
     REQUIRE(j["exclude"].size() == 2);
     CHECK(j["exclude"][0]["column"] == "DistributionChannel");
     CHECK(j["exclude"][0]["value"] == "preview");

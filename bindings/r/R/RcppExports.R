@@ -25,7 +25,23 @@
     .Call(`_bowlby_bw_categories`)
 }
 
-.bw_classify <- function(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced) {
-    .Call(`_bowlby_bw_classify`, key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced)
+.bw_classify <- function(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced, fit) {
+    .Call(`_bowlby_bw_classify`, key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced, fit)
+}
+
+.bw_classify_sem <- function(key, data, scale, missing, on_invalid, method) {
+    .Call(`_bowlby_bw_classify_sem`, key, data, scale, missing, on_invalid, method)
+}
+
+.bw_dyads <- function(key, scores, dyad, distinguish, categories) {
+    .Call(`_bowlby_bw_dyads`, key, scores, dyad, distinguish, categories)
+}
+
+.bw_change_alpha <- function(key, data, scale, missing, on_invalid) {
+    .Call(`_bowlby_bw_change_alpha`, key, data, scale, missing, on_invalid)
+}
+
+.bw_change <- function(key, pre_scores, post_scores, pre_ids, post_ids, reliability, sd, rci_z, functional, lower_is_better) {
+    .Call(`_bowlby_bw_change`, key, pre_scores, post_scores, pre_ids, post_ids, reliability, sd, rci_z, functional, lower_is_better)
 }
 

@@ -87,7 +87,7 @@ score <- function(data, instrument, items = NULL, scale = NULL, missing = NULL, 
   }
   frame$status <- out$status
   frame <- structure(frame, class = "data.frame", row.names = row_names_of(data))
-  attr(frame, "instrument") <- spec
+  attr(frame, "instrument") <- instrument  # a questionnaire() keeps its class, for classify()
   attr(frame, "scale") <- scale
   attr(frame, "invalid_cells") <- out$invalid_cells
   frame

@@ -95,8 +95,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // bw_classify
-SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string method, SEXP cut, std::string cut_source, std::string at_cut, bool rescale, bool allow_other_instrument, double seed, Rcpp::NumericVector sem, SEXP forced);
-RcppExport SEXP _bowlby_bw_classify(SEXP keySEXP, SEXP scaleSEXP, SEXP scoresSEXP, SEXP methodSEXP, SEXP cutSEXP, SEXP cut_sourceSEXP, SEXP at_cutSEXP, SEXP rescaleSEXP, SEXP allow_other_instrumentSEXP, SEXP seedSEXP, SEXP semSEXP, SEXP forcedSEXP) {
+SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string method, SEXP cut, std::string cut_source, std::string at_cut, bool rescale, bool allow_other_instrument, double seed, Rcpp::NumericVector sem, SEXP forced, SEXP fit);
+RcppExport SEXP _bowlby_bw_classify(SEXP keySEXP, SEXP scaleSEXP, SEXP scoresSEXP, SEXP methodSEXP, SEXP cutSEXP, SEXP cut_sourceSEXP, SEXP at_cutSEXP, SEXP rescaleSEXP, SEXP allow_other_instrumentSEXP, SEXP seedSEXP, SEXP semSEXP, SEXP forcedSEXP, SEXP fitSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -112,7 +112,74 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type seed(seedSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sem(semSEXP);
     Rcpp::traits::input_parameter< SEXP >::type forced(forcedSEXP);
-    rcpp_result_gen = Rcpp::wrap(bw_classify(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced));
+    Rcpp::traits::input_parameter< SEXP >::type fit(fitSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_classify(key, scale, scores, method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed, sem, forced, fit));
+    return rcpp_result_gen;
+END_RCPP
+}
+// bw_classify_sem
+SEXP bw_classify_sem(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid, std::string method);
+RcppExport SEXP _bowlby_bw_classify_sem(SEXP keySEXP, SEXP dataSEXP, SEXP scaleSEXP, SEXP missingSEXP, SEXP on_invalidSEXP, SEXP methodSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type key(keySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type data(dataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type missing(missingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type on_invalid(on_invalidSEXP);
+    Rcpp::traits::input_parameter< std::string >::type method(methodSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_classify_sem(key, data, scale, missing, on_invalid, method));
+    return rcpp_result_gen;
+END_RCPP
+}
+// bw_dyads
+SEXP bw_dyads(SEXP key, Rcpp::NumericMatrix scores, std::vector<std::string> dyad, SEXP distinguish, SEXP categories);
+RcppExport SEXP _bowlby_bw_dyads(SEXP keySEXP, SEXP scoresSEXP, SEXP dyadSEXP, SEXP distinguishSEXP, SEXP categoriesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type key(keySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type scores(scoresSEXP);
+    Rcpp::traits::input_parameter< std::vector<std::string> >::type dyad(dyadSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type distinguish(distinguishSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type categories(categoriesSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_dyads(key, scores, dyad, distinguish, categories));
+    return rcpp_result_gen;
+END_RCPP
+}
+// bw_change_alpha
+SEXP bw_change_alpha(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid);
+RcppExport SEXP _bowlby_bw_change_alpha(SEXP keySEXP, SEXP dataSEXP, SEXP scaleSEXP, SEXP missingSEXP, SEXP on_invalidSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type key(keySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type data(dataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type missing(missingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type on_invalid(on_invalidSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_change_alpha(key, data, scale, missing, on_invalid));
+    return rcpp_result_gen;
+END_RCPP
+}
+// bw_change
+SEXP bw_change(SEXP key, Rcpp::NumericMatrix pre_scores, Rcpp::NumericMatrix post_scores, std::vector<std::string> pre_ids, std::vector<std::string> post_ids, std::vector<double> reliability, Rcpp::NumericVector sd, double rci_z, SEXP functional, bool lower_is_better);
+RcppExport SEXP _bowlby_bw_change(SEXP keySEXP, SEXP pre_scoresSEXP, SEXP post_scoresSEXP, SEXP pre_idsSEXP, SEXP post_idsSEXP, SEXP reliabilitySEXP, SEXP sdSEXP, SEXP rci_zSEXP, SEXP functionalSEXP, SEXP lower_is_betterSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type key(keySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type pre_scores(pre_scoresSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericMatrix >::type post_scores(post_scoresSEXP);
+    Rcpp::traits::input_parameter< std::vector<std::string> >::type pre_ids(pre_idsSEXP);
+    Rcpp::traits::input_parameter< std::vector<std::string> >::type post_ids(post_idsSEXP);
+    Rcpp::traits::input_parameter< std::vector<double> >::type reliability(reliabilitySEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type sd(sdSEXP);
+    Rcpp::traits::input_parameter< double >::type rci_z(rci_zSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type functional(functionalSEXP);
+    Rcpp::traits::input_parameter< bool >::type lower_is_better(lower_is_betterSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_change(key, pre_scores, post_scores, pre_ids, post_ids, reliability, sd, rci_z, functional, lower_is_better));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -124,7 +191,11 @@ static const R_CallMethodDef CallEntries[] = {
     {"_bowlby_bw_score", (DL_FUNC) &_bowlby_bw_score, 7},
     {"_bowlby_bw_reliability", (DL_FUNC) &_bowlby_bw_reliability, 13},
     {"_bowlby_bw_categories", (DL_FUNC) &_bowlby_bw_categories, 0},
-    {"_bowlby_bw_classify", (DL_FUNC) &_bowlby_bw_classify, 12},
+    {"_bowlby_bw_classify", (DL_FUNC) &_bowlby_bw_classify, 13},
+    {"_bowlby_bw_classify_sem", (DL_FUNC) &_bowlby_bw_classify_sem, 6},
+    {"_bowlby_bw_dyads", (DL_FUNC) &_bowlby_bw_dyads, 5},
+    {"_bowlby_bw_change_alpha", (DL_FUNC) &_bowlby_bw_change_alpha, 5},
+    {"_bowlby_bw_change", (DL_FUNC) &_bowlby_bw_change, 10},
     {NULL, NULL, 0}
 };
 

@@ -15,8 +15,10 @@
 #include "cli.cpp"
 #include "input.hpp"
 
+#include <bowlby/change.hpp>
 #include <bowlby/classify.hpp>
 #include <bowlby/detail/format.hpp>
+#include <bowlby/dyads.hpp>
 #include <bowlby/instrument_accumulator.hpp>
 #include <bowlby/instruments.hpp>
 #include <bowlby/key.hpp>
@@ -681,20 +683,24 @@ bowlby::option_error in_r_words(const bowlby_cli::rule_error& e, const bowlby::k
     return bowlby::option_error(e.what());
 }
 
-/// Category codes (1-based, the levels of bowlby::category) and firmness of each row.
+/// Category codes (1-based, the levels of bowlby::category) and firmness of each row. A rule
+/// fitted to a sample (median, kmeans) is fitted to `fit`'s rows (the same columns as
+/// `scores`), the rows of `scores` themselves when it is null.
 Rcpp::List classified(const Rcpp::NumericMatrix& scores, const bowlby_cli::rule_request& req,
                       const bowlby::key_view& key, const bowlby::response_scale& sc,
-                      const bowlby::measurement_error& sem, const std::vector<bowlby::category>& forced) {
+                      const bowlby::measurement_error& sem, const std::vector<bowlby::category>& forced,
+                      const Rcpp::NumericMatrix* fit) {
     const int n = scores.nrow();
     Rcpp::IntegerVector category(n);
     Rcpp::NumericVector p(n);
     const bowlby_cli::dimensions d = bowlby_cli::find_dimensions(key, sc, req.method);
     std::optional<bowlby_cli::classifier> rule;
     if (req.method != "rq") {
+        const Rcpp::NumericMatrix& sample = fit ? *fit : scores;
         bowlby_cli::point_counts points;
-        for (int r = 0; r < n; ++r) {
-            const double anx = scores(r, static_cast<int>(d.anxiety)),
-                         avo = d.avo(scores(r, static_cast<int>(d.avoidance)));
+        for (int r = 0; r < sample.nrow(); ++r) {
+            const double anx = sample(r, static_cast<int>(d.anxiety)),
+                         avo = d.avo(sample(r, static_cast<int>(d.avoidance)));
             if (std::isfinite(anx) && std::isfinite(avo)) points[{anx, avo}] += 1;
         }
         rule = bowlby_cli::make_classifier(req, key, sc, points, sem);
@@ -709,9 +715,13 @@ Rcpp::List classified(const Rcpp::NumericMatrix& scores, const bowlby_cli::rule_
         } else {
             const std::pair<double, double> pt{scores(r, static_cast<int>(d.anxiety)),
                                                d.avo(scores(r, static_cast<int>(d.avoidance)))};
-            auto it = seen.find(pt);
-            if (it == seen.end()) it = seen.emplace(pt, rule->classify(pt.first, pt.second)).first;
-            c = it->second;
+            if (std::isnan(pt.first) || std::isnan(pt.second)) {
+                c = rule->classify(pt.first, pt.second);  // NaN keys break the map's ordering
+            } else {
+                auto it = seen.find(pt);
+                if (it == seen.end()) it = seen.emplace(pt, rule->classify(pt.first, pt.second)).first;
+                c = it->second;
+            }
         }
         category[r] = static_cast<int>(c.cat) + 1;
         p[r] = c.probability;
@@ -732,17 +742,24 @@ Rcpp::CharacterVector bw_categories() {
 
 // Four-category classification of a score matrix (rows x the key's scores) by the tool's
 // method dispatch. `cut` NULL or c(anxiety, avoidance); `sem` c(anxiety, avoidance) or NA;
-// `forced` NULL or the RQ's forced choice cells.
+// `forced` NULL or the RQ's forced choice cells; `fit` NULL or another score matrix that a
+// rule fitted to a sample (median, kmeans) is fitted to.
 // [[Rcpp::export(.bw_classify)]]
 SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string method, SEXP cut, std::string cut_source,
                  std::string at_cut, bool rescale, bool allow_other_instrument, double seed, Rcpp::NumericVector sem,
-                 SEXP forced) {
+                 SEXP forced, SEXP fit) {
     return guarded([&] {
         const key_handle k = key_of(key);
         const bowlby::score_options o = options_of(k, scale, {}, 0.5, "error", 1);
         const bowlby::response_scale sc = o.data_scale ? *o.data_scale : k.view.scale;
         if (scores.ncol() != static_cast<int>(k.view.n_scores()))
             throw bowlby::shape_error("the scores need one column per score of " + std::string(k.view.id));
+        std::optional<Rcpp::NumericMatrix> fit_scores;
+        if (!Rf_isNull(fit)) {
+            fit_scores.emplace(fit);
+            if (fit_scores->ncol() != scores.ncol())
+                throw bowlby::shape_error("fit_on's scores need one column per score of " + std::string(k.view.id));
+        }
         bowlby_cli::rule_request req;
         req.method = method;
         if (!Rf_isNull(cut)) {
@@ -762,9 +779,283 @@ SEXP bw_classify(SEXP key, SEXP scale, Rcpp::NumericMatrix scores, std::string m
                 throw bowlby::shape_error("forced_choice needs one entry per row");
         }
         try {
-            return SEXP(classified(scores, req, k.view, sc, {sem[0], sem[1]}, fc));
+            return SEXP(classified(scores, req, k.view, sc, {sem[0], sem[1]}, fc, fit_scores ? &*fit_scores : nullptr));
         } catch (const bowlby_cli::rule_error& e) {
             throw in_r_words(e, k.view, method);
         }
+    });
+}
+
+// The SEMs c(anxiety, avoidance) of the two dimensions `method` reads, in these answers, as
+// the tool computes them for --classify: sd sqrt(1 - alpha) of the anxiety and avoidance
+// subscales; for the AAS's close_depend (the mean of the close and depend items), of those
+// twelve items, keyed, as one scale. NA for a dimension without a subscale.
+// [[Rcpp::export(.bw_classify_sem)]]
+SEXP bw_classify_sem(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid,
+                     std::string method) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options so = options_of(k, scale, missing, 0.5, on_invalid, 1);
+        const bowlby::response_scale sc = so.data_scale ? *so.data_scale : k.view.scale;
+        bowlby_cli::dimensions d;
+        try {
+            d = bowlby_cli::find_dimensions(k.view, sc, method);
+        } catch (const bowlby_cli::rule_error& e) {
+            throw in_r_words(e, k.view, method);
+        }
+        std::optional<bowlby::questionnaire> close_depend;
+        if (d.avoidance_subscale == "close_depend") {
+            std::vector<int> all, rev;
+            for (std::size_t s = 0; s < 2; ++s) {
+                for (int i : k.view.subscales[s].items) all.push_back(i);
+                for (int i : k.view.subscales[s].reversed) rev.push_back(i);
+            }
+            close_depend.emplace("aas-close-depend", k.view.n_items, k.view.scale);
+            close_depend->add_subscale("close_depend", all, rev);
+        }
+        std::optional<bowlby::instrument_accumulator> items, cd;
+        with_answers(data, true, [&](const auto& x) {
+            check_items(k.view, x.cols());
+            items.emplace(k.view, options_for(x, so));
+            accumulate(*items, x, nullptr);
+            if (close_depend) {
+                cd.emplace(close_depend->view(), options_for(x, so));
+                accumulate(*cd, x, nullptr);
+            }
+        });
+        const std::vector<bowlby::reliability_result> rel = bowlby::reliability(*items);
+        const auto sem_of = [&](const std::string& name) {
+            if (name == "close_depend" && cd) return bowlby::reliability(*cd)[0].sem;
+            for (const auto& r : rel)
+                if (r.name == name) return r.sem;
+            return NA_REAL;
+        };
+        return SEXP(Rcpp::NumericVector::create(sem_of(d.anxiety_subscale), sem_of(d.avoidance_subscale)));
+    });
+}
+
+namespace {
+
+/// A score table of the key's scores from R's matrix (rows x scores, NA as NaN).
+bowlby::score_table<double> table_of(const bowlby::key_view& key, const Rcpp::NumericMatrix& scores) {
+    if (scores.ncol() != static_cast<int>(key.n_scores()))
+        throw bowlby::shape_error("the scores need one column per score of " + std::string(key.id));
+    bowlby::score_table<double> t;
+    for (std::size_t s = 0; s < key.n_scores(); ++s) t.names.emplace_back(key.score_name(s));
+    t.values = Eigen::Map<const Eigen::MatrixXd>(scores.begin(), scores.nrow(), scores.ncol());
+    return t;
+}
+
+/// 1-based rows, for R.
+Rcpp::IntegerVector rows_of(const std::vector<std::size_t>& rows) {
+    Rcpp::IntegerVector out(static_cast<R_xlen_t>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) out[static_cast<R_xlen_t>(i)] = static_cast<int>(rows[i]) + 1;
+    return out;
+}
+
+Rcpp::List correlations_of(const std::vector<bowlby::dyad_correlation>& cs) {
+    std::vector<std::string> x, y;
+    std::vector<double> r, z, n;
+    for (const bowlby::dyad_correlation& c : cs) {
+        x.push_back(c.x);
+        y.push_back(c.y);
+        r.push_back(c.r);
+        z.push_back(c.z);
+        n.push_back(static_cast<double>(c.n));
+    }
+    return Rcpp::List::create(_["x"] = x, _["y"] = y, _["r"] = r, _["z"] = z, _["n"] = n);
+}
+
+}  // namespace
+
+// Dyads paired by id (bowlby::pair_dyads), the similarity of partners (dyad_statistics) and,
+// when `categories` (1-based codes of each row's category) is given, each pair's pairing name
+// and the counts of the ten pairings and the unclassified.
+// [[Rcpp::export(.bw_dyads)]]
+SEXP bw_dyads(SEXP key, Rcpp::NumericMatrix scores, std::vector<std::string> dyad, SEXP distinguish, SEXP categories) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_table<double> t = table_of(k.view, scores);
+        if (dyad.size() != static_cast<std::size_t>(t.rows())) throw bowlby::shape_error("dyad needs one id per row");
+        const std::vector<std::string> d =
+            Rf_isNull(distinguish) ? std::vector<std::string>{} : Rcpp::as<std::vector<std::string>>(distinguish);
+        const bowlby::dyad_pairing p = bowlby::pair_dyads(dyad, d);
+        std::vector<std::string> ids;
+        std::vector<int> row1, row2;
+        for (const bowlby::dyad_pair& x : p.pairs) {
+            ids.push_back(x.dyad);
+            row1.push_back(static_cast<int>(x.row1) + 1);
+            row2.push_back(static_cast<int>(x.row2) + 1);
+        }
+        std::vector<std::string> un_ids, reasons;
+        Rcpp::List un_rows;
+        for (const bowlby::unpaired_dyad& u : p.unpaired) {
+            un_ids.push_back(u.dyad);
+            un_rows.push_back(rows_of(u.rows));
+            reasons.emplace_back(bowlby::to_string(u.reason));
+        }
+        SEXP pairing = R_NilValue, counts = R_NilValue;
+        if (!Rf_isNull(categories)) {
+            const Rcpp::IntegerVector c(categories);
+            if (c.size() != t.rows()) throw bowlby::shape_error("one category per row is needed");
+            const auto cat = [&](std::size_t row) {
+                const int code = c[static_cast<R_xlen_t>(row)];
+                if (code == NA_INTEGER || code < 1 || code > static_cast<int>(bowlby::category::unclassified) + 1)
+                    return bowlby::category::unclassified;
+                return static_cast<bowlby::category>(code - 1);
+            };
+            const std::vector<std::string> names = bowlby::all_pairings();
+            std::vector<double> n(names.size() + 1, 0);
+            std::vector<std::string> each;
+            for (const bowlby::dyad_pair& x : p.pairs) {
+                each.push_back(bowlby::pairing_name(cat(x.row1), cat(x.row2)));
+                const auto at = std::find(names.begin(), names.end(), each.back()) - names.begin();
+                n[static_cast<std::size_t>(at)] += 1;  // names.size(): unclassified
+            }
+            Rcpp::NumericVector nv(n.begin(), n.end());
+            std::vector<std::string> labels = names;
+            labels.emplace_back("unclassified");
+            nv.attr("names") = labels;
+            pairing = Rcpp::wrap(each);
+            counts = nv;
+        }
+        const bowlby::dyad_similarity sim = bowlby::dyad_statistics(t, p);
+        return SEXP(Rcpp::List::create(
+            _["dyad"] = ids, _["row1"] = row1, _["row2"] = row2,
+            _["unpaired"] = Rcpp::List::create(_["dyad"] = un_ids, _["rows"] = un_rows, _["reason"] = reasons),
+            _["distinguishable"] = sim.distinguishable, _["intraclass"] = correlations_of(sim.intraclass),
+            _["cross_intraclass"] = correlations_of(sim.cross_intraclass), _["partner"] = correlations_of(sim.partner),
+            _["cross_partner"] = correlations_of(sim.cross_partner), _["pairing"] = pairing,
+            _["pairing_counts"] = counts));
+    });
+}
+
+// Each score's reliability for the RCI: raw alpha (pairwise, as reliability()) over all rows
+// of `data` (the pre wave's answers) of the score's scale from
+// bowlby::reliability_scales_for_change, NaN for a score without one.
+// [[Rcpp::export(.bw_change_alpha)]]
+SEXP bw_change_alpha(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options so = options_of(k, scale, missing, 0.5, on_invalid, 1);
+        const bowlby::change_reliability_scales scales = bowlby::reliability_scales_for_change(k.view);
+        const bowlby::key_view view = scales.scales.view();
+        std::optional<bowlby::instrument_accumulator> acc;
+        with_answers(data, true, [&](const auto& x) {
+            check_items(k.view, x.cols());
+            acc.emplace(view, options_for(x, so));
+            accumulate(*acc, x, nullptr);
+        });
+        const std::vector<bowlby::reliability_result> rel = bowlby::reliability(*acc);
+        Rcpp::NumericVector out(static_cast<R_xlen_t>(scales.scale_of.size()));
+        for (std::size_t s = 0; s < scales.scale_of.size(); ++s)
+            out[static_cast<R_xlen_t>(s)] = scales.scale_of[s] < 0
+                                                ? std::numeric_limits<double>::quiet_NaN()
+                                                : rel[static_cast<std::size_t>(scales.scale_of[s])].alpha.raw_alpha;
+        return SEXP(out);
+    });
+}
+
+// The change between two waves (bowlby::pair_waves, pre_wave_basis, reliable_change) with
+// the joint test on the key's classification axes when it has them. `reliability` one value
+// per score; `sd` one per score, NA keeping the pre wave's; `functional` NULL or a scores x 2
+// matrix of (mean, sd), NA rows for none.
+// [[Rcpp::export(.bw_change)]]
+SEXP bw_change(SEXP key, Rcpp::NumericMatrix pre_scores, Rcpp::NumericMatrix post_scores,
+               std::vector<std::string> pre_ids, std::vector<std::string> post_ids, std::vector<double> reliability,
+               Rcpp::NumericVector sd, double rci_z, SEXP functional, bool lower_is_better) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_table<double> pre = table_of(k.view, pre_scores), post = table_of(k.view, post_scores);
+        if (pre_ids.size() != static_cast<std::size_t>(pre.rows()) ||
+            post_ids.size() != static_cast<std::size_t>(post.rows()))
+            throw bowlby::shape_error("one id per row of each wave is needed");
+        const std::size_t n = k.view.n_scores();
+        if (reliability.size() != n || static_cast<std::size_t>(sd.size()) != n)
+            throw bowlby::option_error("reliability and sd need one value per score");
+        const bowlby::wave_pairing p = bowlby::pair_waves(pre_ids, post_ids);
+        std::vector<bowlby::change_basis> basis = bowlby::pre_wave_basis(pre, reliability);
+        for (std::size_t s = 0; s < n; ++s)
+            if (!Rcpp::NumericVector::is_na(sd[static_cast<R_xlen_t>(s)])) basis[s].sd = sd[static_cast<R_xlen_t>(s)];
+        bowlby::change_options o;
+        o.rci_z = rci_z;
+        o.lower_is_better = lower_is_better;
+        if (!Rf_isNull(functional)) {
+            const Rcpp::NumericMatrix f(functional);
+            if (f.nrow() != static_cast<int>(n) || f.ncol() != 2)
+                throw bowlby::option_error("functional needs a (mean, sd) pair per score");
+            for (int s = 0; s < f.nrow(); ++s)
+                o.functional.push_back(std::isnan(f(s, 0)) || std::isnan(f(s, 1))
+                                           ? std::nullopt
+                                           : std::optional<bowlby::functional_norm>({f(s, 0), f(s, 1)}));
+        }
+        if (const auto axes = bowlby::find_classification_axes(k.view))
+            o.plane =
+                std::make_pair(static_cast<Eigen::Index>(axes->anxiety), static_cast<Eigen::Index>(axes->avoidance));
+        const bowlby::change_result c = bowlby::reliable_change(pre, post, p, basis, o);
+
+        std::vector<std::string> ids;
+        std::vector<int> pre_row, post_row;
+        for (const bowlby::wave_pair& x : p.pairs) {
+            ids.push_back(x.id);
+            pre_row.push_back(static_cast<int>(x.pre_row) + 1);
+            post_row.push_back(static_cast<int>(x.post_row) + 1);
+        }
+        std::vector<std::string> un_ids, reasons;
+        Rcpp::List un_pre, un_post;
+        for (const bowlby::unmatched_id& u : p.unmatched) {
+            un_ids.push_back(u.id);
+            un_pre.push_back(rows_of(u.pre_rows));
+            un_post.push_back(rows_of(u.post_rows));
+            reasons.emplace_back(bowlby::to_string(u.reason));
+        }
+        std::vector<double> b_n, b_mean, b_sd, b_rel, b_sdiff;
+        for (const bowlby::change_basis& b : c.basis) {
+            b_n.push_back(static_cast<double>(b.n));
+            b_mean.push_back(b.mean);
+            b_sd.push_back(b.sd);
+            b_rel.push_back(b.reliability);
+            b_sdiff.push_back(b.s_diff());
+        }
+        const auto np = static_cast<int>(p.pairs.size()), ns = static_cast<int>(n);
+        Rcpp::CharacterMatrix reliable(np, ns);
+        Rcpp::CharacterMatrix clinical(c.clinical.empty() ? 0 : np, ns);
+        for (int i = 0; i < np; ++i)
+            for (int s = 0; s < ns; ++s) {
+                const auto dir = c.reliable[static_cast<std::size_t>(i)][static_cast<std::size_t>(s)];
+                reliable(i, s) = dir == bowlby::reliable_direction::unknown
+                                     ? Rcpp::String(NA_STRING)
+                                     : Rcpp::String(std::string(bowlby::to_string(dir)));
+                if (!c.clinical.empty()) {
+                    const auto cl = c.clinical[static_cast<std::size_t>(i)][static_cast<std::size_t>(s)];
+                    clinical(i, s) = cl == bowlby::clinical_status::unknown
+                                         ? Rcpp::String(NA_STRING)
+                                         : Rcpp::String(std::string(bowlby::to_string(cl)));
+                }
+            }
+        SEXP joint = R_NilValue;
+        if (c.joint) {
+            Rcpp::LogicalVector yes(np);
+            for (int i = 0; i < np; ++i) {
+                const auto& j = c.joint_reliable[static_cast<std::size_t>(i)];
+                yes[i] = j ? static_cast<int>(*j) : NA_LOGICAL;
+            }
+            const auto axes = bowlby::find_classification_axes(k.view);
+            joint = Rcpp::List::create(
+                _["anxiety"] = c.names[static_cast<std::size_t>(axes->anxiety)],
+                _["avoidance"] = c.names[static_cast<std::size_t>(axes->avoidance)], _["level"] = o.joint_level,
+                _["d2"] = std::vector<double>(c.joint_d2.data(), c.joint_d2.data() + c.joint_d2.size()),
+                _["p"] = std::vector<double>(c.joint_p.data(), c.joint_p.data() + c.joint_p.size()),
+                _["reliable"] = yes);
+        }
+        return SEXP(Rcpp::List::create(
+            _["names"] = c.names, _["id"] = ids, _["pre_row"] = pre_row, _["post_row"] = post_row,
+            _["unmatched"] = Rcpp::List::create(_["id"] = un_ids, _["pre_rows"] = un_pre, _["post_rows"] = un_post,
+                                                _["reason"] = reasons),
+            _["basis"] = Rcpp::List::create(_["n"] = b_n, _["mean"] = b_mean, _["sd"] = b_sd, _["reliability"] = b_rel,
+                                            _["s_diff"] = b_sdiff, _["criterion_c"] = c.criterion_c),
+            _["pre"] = matrix_of(c.pre), _["post"] = matrix_of(c.post), _["change"] = matrix_of(c.change),
+            _["rci"] = matrix_of(c.rci), _["reliable"] = reliable,
+            _["clinical"] = c.clinical.empty() ? R_NilValue : SEXP(clinical), _["joint"] = joint));
     });
 }

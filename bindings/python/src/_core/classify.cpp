@@ -116,10 +116,13 @@ py::dict dimensions(const key_ptr& key, const std::optional<std::pair<double, do
 
 py::tuple classify(const key_ptr& key, const std::optional<std::pair<double, double>>& scale,
                    const scores_array& scores, const bowlby_cli::rule_request& req,
-                   const std::pair<double, double>& sem, const std::optional<std::vector<std::uint8_t>>& forced) {
+                   const std::pair<double, double>& sem, const std::optional<std::vector<std::uint8_t>>& forced,
+                   const std::optional<scores_array>& fit) {
     const bowlby::response_scale sc = scale_of(*key, scale);
     if (scores.ndim() != 2 || scores.shape(1) != static_cast<py::ssize_t>(key->view.n_scores()))
         throw bowlby::shape_error("the scores need one column per score of " + std::string(key->view.id));
+    if (fit && (fit->ndim() != 2 || fit->shape(1) != scores.shape(1)))
+        throw bowlby::shape_error("fit_on's scores need one column per score of " + std::string(key->view.id));
     if (forced && static_cast<py::ssize_t>(forced->size()) != scores.shape(0))
         throw bowlby::shape_error("forced_choice needs one entry per row");
     classified out;
@@ -134,7 +137,15 @@ py::tuple classify(const key_ptr& key, const std::optional<std::pair<double, dou
             for (py::ssize_t r = 0; r < s.shape(0); ++r) {
                 anx.push_back(s(r, d.anxiety));
                 avo.push_back(d.avo(s(r, d.avoidance)));
-                if (std::isfinite(anx.back()) && std::isfinite(avo.back())) points[{anx.back(), avo.back()}] += 1;
+                if (!fit && std::isfinite(anx.back()) && std::isfinite(avo.back()))
+                    points[{anx.back(), avo.back()}] += 1;
+            }
+            if (fit) {  // the sample a rule is fitted to (median, kmeans) is another one
+                const auto f = fit->unchecked<2>();
+                for (py::ssize_t r = 0; r < f.shape(0); ++r) {
+                    const double x = f(r, d.anxiety), y = d.avo(f(r, d.avoidance));
+                    if (std::isfinite(x) && std::isfinite(y)) points[{x, y}] += 1;
+                }
             }
             const bowlby_cli::classifier rule =
                 bowlby_cli::make_classifier(req, key->view, sc, points, {sem.first, sem.second});
@@ -175,7 +186,7 @@ void bind_classify(py::module_& m) {
         py::arg("cells"), "The RQ's forced choice cells (a prototype or A-D; empty: none) as category codes.");
     m.def("dimensions", &dimensions, py::arg("key"), py::arg("scale"), py::arg("method"));
     m.def("classify", &classify, py::arg("key"), py::arg("scale"), py::arg("scores"), py::arg("rule"), py::arg("sem"),
-          py::arg("forced"));
+          py::arg("forced"), py::arg("fit") = py::none());
 }
 
 }  // namespace bowlby_py

@@ -143,4 +143,5 @@ PYBIND11_MODULE(_core, m) {
     bind_score(m);
     bind_reliability(m);
     bind_classify(m);
+    bind_couples(m);
 }

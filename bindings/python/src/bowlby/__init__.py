@@ -14,9 +14,10 @@ from ._data import Questionnaire, read_key
 from ._score import STATUSES, instruments, score
 from ._reliability import Accumulator, Frames, Reliability, ScaleReliability, reliability
 from ._classify import CATEGORIES, classify
+from ._couples import Change, Dyads, change, dyads
 
 __version__ = _core.version
 
-__all__ = ["Accumulator", "CATEGORIES", "DTypeError", "Error", "Frames", "InvalidResponse", "OptionError",
+__all__ = ["Accumulator", "CATEGORIES", "Change", "DTypeError", "Dyads", "Error", "Frames", "InvalidResponse", "OptionError",
            "Questionnaire", "Reliability", "STATUSES", "ScaleReliability", "ShapeError", "UnknownInstrument",
-           "classify", "instruments", "read_key", "reliability", "score"]
+           "change", "classify", "dyads", "instruments", "read_key", "reliability", "score"]

@@ -68,7 +68,8 @@ def _forced(data, forced_choice, n):
 
 def classify(scores_or_data, instrument, method="midpoint", *, items=None, scale=None, missing_codes=(),
              min_answered=None, on_invalid="error", threads=0, cut=None, cut_source="", at_cut="unclassified",
-             rescale=False, allow_other_instrument=False, seed=None, sem=None, forced_choice=None) -> pd.DataFrame:
+             rescale=False, allow_other_instrument=False, seed=None, sem=None, forced_choice=None,
+             fit_on=None) -> pd.DataFrame:
     """Classifies respondents as secure, preoccupied, dismissing or fearful (or unclassified).
 
     scores_or_data: a DataFrame of scores (bowlby.score's output, or any frame with the
@@ -83,29 +84,41 @@ def classify(scores_or_data, instrument, method="midpoint", *, items=None, scale
     SEMs of the two dimensions: ``sem=(anxiety, avoidance)``, or, from raw answers, sd
     sqrt(1 - alpha) in this sample (NaN for scores without ``sem``). Returns a DataFrame with
     the input's index: ``category`` (a Categorical) and ``category_p``.
+
+    fit_on: another sample (scores or answers, as ``scores_or_data``) that a rule fitted to the
+    sample (median, kmeans) and the SEMs are taken from, to classify new data by a baseline's
+    cuts (``bowlby.change`` classifies the post wave by the pre wave's).
     """
     instrument = questionnaire_of(instrument)
     key = key_of(instrument)
     names = key.scores
     data_scale = _scale(scale)
     dims = _core.dimensions(key, data_scale, str(method))
-    if isinstance(scores_or_data, pd.DataFrame) and items is None and all(n in scores_or_data for n in names):
-        values = scores_or_data[names].to_numpy(dtype=np.float64)
-        index, from_answers = scores_or_data.index, False
-    else:
-        ans = answers(scores_or_data, key, items)
+    def values_of(x):
+        """The scores of x (a frame of scores, or answers scored here), its index, and whether
+        it holds answers."""
+        if isinstance(x, pd.DataFrame) and items is None and all(n in x for n in names):
+            return x[names].to_numpy(dtype=np.float64), x.index, False
+        ans = answers(x, key, items)
         codes, fraction = scoring_defaults(instrument, missing_codes, min_answered)
         out = relabelled(ans, lambda: _core.score(key, ans.matrix, data_scale, codes, fraction, str(on_invalid),
                                                   _whole(threads, "threads")))
-        values, index, from_answers = out["values"], ans.index, True
+        return out["values"], ans.index, True
+
+    values, index, from_answers = values_of(scores_or_data)
+    sample, fit = scores_or_data, None
+    if fit_on is not None:
+        fit, _, from_answers = values_of(fit_on)
+        sample = fit_on
     if sem is not None:
         sems = _scale_pair(sem, "sem")
     elif from_answers and method != "rq":
-        sems = _sems(scores_or_data, key, instrument, dims, items, scale, missing_codes, on_invalid, threads)
+        sems = _sems(sample, key, instrument, dims, items, scale, missing_codes, on_invalid, threads)
     else:
         sems = (math.nan, math.nan)
     rule = _rule(method, cut, cut_source, at_cut, rescale, allow_other_instrument, seed)
-    codes, p = _core.classify(key, data_scale, values, rule, sems, _forced(scores_or_data, forced_choice, len(values)))
+    codes, p = _core.classify(key, data_scale, values, rule, sems, _forced(scores_or_data, forced_choice, len(values)),
+                              fit)
     if index is None:
         index = pd.RangeIndex(len(codes))
     return pd.DataFrame({"category": pd.Categorical.from_codes(codes, categories=CATEGORIES), "category_p": p},

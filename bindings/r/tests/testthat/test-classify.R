@@ -27,3 +27,44 @@ test_that("classify() reads score()'s output with its instrument and scale", {
                             ifelse(high_avo, "dismissing", "secure")))
   expect_identical(as.character(c$category), expected)
 })
+
+test_that("a row with a missing score does not change the category of later rows", {
+  # (NA, 2.5) and (3, 2.5) compare equal under a map's ordering when NaN is a key: the second
+  # row took the first's unclassified before missing scores were classified one by one.
+  s <- data.frame(avoidance = c(2.5, 2.5, 5, 5), anxiety = c(NA, 3, NA, 6))
+  c <- bowlby::classify(s, instrument = "ecr")
+  expect_identical(as.character(c$category), c("unclassified", "secure", "unclassified", "fearful"))
+})
+
+test_that("classify() of score()'s output on a questionnaire() reads the questionnaire it carries", {
+  q <- bowlby::questionnaire("pair", 4, scale = c(1, 7))
+  q <- bowlby::add_subscale(q, "anxiety", 1:2)
+  q <- bowlby::add_subscale(q, "avoidance", 3:4, reversed = 4)
+  x <- rbind(c(6, 7, 2, 7), c(2, 1, 6, 1), c(6, 6, 6, 2), c(4, 4, 2, 6), c(NA, NA, 5, 5))
+  s <- bowlby::score(x, q)
+  expect_s3_class(attr(s, "instrument"), "bowlby_questionnaire")
+  c <- bowlby::classify(s)
+  # anxiety = (x1 + x2) / 2, avoidance = (x3 + 8 - x4) / 2, cut at the midpoint 4.
+  expect_identical(as.character(c$category),
+                   midpoint_category((x[, 1] + x[, 2]) / 2, (x[, 3] + 8 - x[, 4]) / 2))
+  expect_identical(as.character(c$category), c("preoccupied", "dismissing", "fearful", "unclassified", "unclassified"))
+})
+
+test_that("classify(fit_on =) fits the median rule to another sample and classifies these scores by it", {
+  set.seed(8)
+  base <- data.frame(anxiety = round(runif(41, 1, 7), 1), avoidance = round(runif(41, 1, 7), 1))
+  new <- data.frame(anxiety = round(runif(30, 1, 7), 1), avoidance = round(runif(30, 1, 7), 1))
+  cut <- c(stats::median(base$anxiety), stats::median(base$avoidance))
+  c <- bowlby::classify(new, "median", instrument = "ecr", fit_on = base, sem = c(0.4, 0.5))
+  expected <- ifelse(new$anxiety > cut[1], ifelse(new$avoidance > cut[2], "fearful", "preoccupied"),
+                     ifelse(new$avoidance > cut[2], "dismissing", "secure"))
+  expected[new$anxiety == cut[1] | new$avoidance == cut[2]] <- "unclassified"
+  expect_identical(as.character(c$category), expected)
+  p <- stats::pnorm(abs(new$anxiety - cut[1]) / 0.4) * stats::pnorm(abs(new$avoidance - cut[2]) / 0.5)
+  ok <- expected != "unclassified"
+  expect_equal(c$category_p[ok], p[ok], tolerance = 1e-12)
+  own <- c(stats::median(new$anxiety), stats::median(new$avoidance))
+  expect_false(isTRUE(all.equal(own, cut)))  # the sample's own medians would be other cuts
+  expect_error(bowlby::classify(new, "median", instrument = "ecr", fit_on = base["anxiety"]),
+               class = "bowlby_shape_error")
+})
