@@ -47,7 +47,7 @@ options:
   --output FILE|-        where the rows go (default: standard output)
   --report FILE.json|-   counts of reliable changes, the sd and reliability used, the ids left
                          out, and with --classify the transition table (pre x post)
-  Scoring and classification: --items, --scale, --missing-code, --min-answered,
+  Scoring and classification: --items, --scale, --missing-code, --min-answered, --recode,
   --on-invalid, --keep, --classify and its options (adds category_pre, category_pre_p,
   category_post, category_post_p), --threads and --max-record-bytes, as in 'bowlby score
   --help'. A rule fitted to the sample (median, kmeans) and the SEMs are taken from the input

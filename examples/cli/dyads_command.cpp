@@ -40,7 +40,7 @@ options:
   --output FILE|-        where the rows go (default: standard output)
   --report FILE.json|-   dyads paired, those not paired (id, lines, reason), pairing counts,
                          and the similarity of partners with the dyads each statistic used
-  Scoring and classification: --items, --scale, --missing-code, --min-answered,
+  Scoring and classification: --items, --scale, --missing-code, --min-answered, --recode,
   --on-invalid, --classify and its options (--cut, --at-cut, ...), --threads and
   --max-record-bytes, as in 'bowlby score --help'.
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <iostream>
@@ -38,9 +39,35 @@ char parse_delimiter(const std::string& text, const std::string& flag) {
     return text[0];
 }
 
+// --recode FROM=TO,...: pairs of numbers, each FROM once.
+void parse_recode(const std::string& text, std::vector<std::pair<double, double>>& recode) {
+    auto number = [&](const std::string& part, const std::string& side, double& v) {
+        const char* end = side.data() + side.size();
+        const auto res = std::from_chars(side.data(), end, v);
+        if (side.empty() || res.ec != std::errc() || res.ptr != end || !std::isfinite(v))
+            throw usage_error("--recode takes FROM=TO pairs of numbers separated by commas (--recode 8=1,9=2), got '" +
+                              faults::shown(part) + "' in '" + faults::shown(text) + "'");
+    };
+    for (const std::string& part : split(text, ',')) {
+        const std::size_t eq = part.find('=');
+        double from = 0, to = 0;
+        number(part, eq == std::string::npos ? part : part.substr(0, eq), from);
+        number(part, eq == std::string::npos ? std::string() : part.substr(eq + 1), to);
+        for (const auto& [f, t] : recode)
+            if (f == from)
+                throw usage_error("--recode gives the answer " + format_number(from) + " twice (" + format_number(t) +
+                                  " and " + format_number(to) + ")");
+        recode.emplace_back(from, to);
+    }
+}
+
 }  // namespace
 
 bool parse_format_flag(const std::string& flag, args& a, text_format& format) {
+    if (flag == "--recode") {
+        parse_recode(a.value(flag), format.recode);
+        return true;
+    }
     if (flag == "--delimiter") {
         format.delimiter = parse_delimiter(a.value(flag), flag);
         return true;
@@ -95,12 +122,54 @@ char detect_delimiter(const std::string& path, std::string_view text) {
 
 }  // namespace
 
+qualtrics_export detect_qualtrics(const std::vector<std::string>& header, const std::vector<std::string>* row2,
+                                  const std::vector<std::string>* row3, const std::vector<std::size_t>& item_cols) {
+    if (!row2 || row2->size() != header.size()) return qualtrics_export::none;
+    if (row3 && row3->size() == header.size()) {
+        static constexpr std::string_view import_id = "{\"ImportId\":";
+        bool any = false, all = true;
+        for (const std::string& cell : *row3) {
+            if (cell.empty()) continue;
+            any = true;
+            all = all && cell.size() > import_id.size() && cell.compare(0, import_id.size(), import_id) == 0 &&
+                  cell.back() == '}';
+        }
+        if (any && all) return qualtrics_export::current;
+    }
+    const bool fixed_columns =
+        header.size() >= 2 &&
+        (((header[0] == "ResponseID" || header[0] == "ResponseId") && header[1] == "ResponseSet") ||
+         (header[0] == "V1" && header[1] == "V2"));
+    if (!fixed_columns || item_cols.empty()) return qualtrics_export::none;
+    for (std::size_t c : item_cols) {
+        if (c >= row2->size()) return qualtrics_export::none;
+        double v = 0;
+        const std::string& cell = (*row2)[c];
+        if (cell.empty() || bowlby::csv::parse_answer(cell, v) != bowlby::csv::cell_kind::text)
+            return qualtrics_export::none;
+    }
+    return qualtrics_export::legacy;
+}
+
 answer_reader::answer_reader(const std::string& path, const std::string& items_spec, std::size_t n_items,
                              const std::string& what, std::size_t max_record,
                              const std::vector<std::string>& item_names, text_format format)
     : path_(path), max_record_(max_record), format_(format) {
     if (format_.decimal_comma && format_.delimiter == ',')
         throw usage_error("--decimal-comma needs another delimiter than ',' (--delimiter ';')");
+    if (!format_.recode.empty()) {
+        // Bytes hold whole answers from 0 to 254: a block is read as bytes only when every
+        // recoded answer stays such a byte.
+        byte_recode_.resize(256);
+        for (std::size_t b = 0; b < 256; ++b) byte_recode_[b] = static_cast<std::uint8_t>(b);
+        for (const auto& [from, to] : format_.recode) {
+            if (!(from >= 0 && from < parsed_rows::missing_byte && from == std::floor(from))) continue;
+            if (to >= 0 && to < parsed_rows::missing_byte && to == std::floor(to))
+                byte_recode_[static_cast<std::size_t>(from)] = static_cast<std::uint8_t>(to);
+            else
+                try_bytes_.store(false);
+        }
+    }
 #if BOWLBY_CLI_MAP_FILES
     if (path != "-") {
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -158,18 +227,34 @@ void answer_reader::read_header(const std::string& items_spec, std::size_t n_ite
         if (!split.next(fields)) throw data_error(path + ": the file is empty; a header row is needed");
         header_.assign(fields.begin(), fields.end());
         refuse_duplicate_names(path, header_);
-        first_data_line_ = split.next_line();
+        // After each of the first three records of the block: where the next one starts, and
+        // its line. A Qualtrics export's data start after the third (current) or second (legacy).
+        std::size_t after[3] = {split.position(), 0, 0}, line_after[3] = {split.next_line(), 0, 0};
+        std::vector<std::string> rows[2];
+        std::size_t more = 0;
+        try {  // rows 2 and 3, to recognise a Qualtrics export; an error in them is left to the data
+            for (; more < 2 && split.next(fields); ++more) {
+                rows[more].assign(fields.begin(), fields.end());
+                after[more + 1] = split.position();
+                line_after[more + 1] = split.next_line();
+            }
+        } catch (const bowlby::csv::csv_error&) {
+        }
+        find_items(items_spec, n_items, what, item_names);
+        qualtrics_ =
+            detect_qualtrics(header_, more > 0 ? &rows[0] : nullptr, more > 1 ? &rows[1] : nullptr, item_cols_);
+        const std::size_t skip = qualtrics_header_records(qualtrics_) - 1;
+        first_data_line_ = line_after[skip];
         if (map_) {  // the data start after the header
             map_first_end_ = map_pos_;
-            map_pos_ = static_cast<std::size_t>(block.text.data() - map_) + split.position();
+            map_pos_ = static_cast<std::size_t>(block.text.data() - map_) + after[skip];
         } else {
-            first_ = std::string(block.text.substr(split.position()));
+            first_ = std::string(block.text.substr(after[skip]));
             first_pending_ = true;
         }
     } catch (const bowlby::csv::csv_error& e) {
         throw data_error(path + ", " + e.what());
     }
-    find_items(items_spec, n_items, what, item_names);
 }
 
 void answer_reader::find_items(const std::string& items_spec, std::size_t n_items, const std::string& what,
@@ -595,6 +680,27 @@ detail::plain_result answer_reader::parse_plain(std::string_view text, std::size
 }
 
 void answer_reader::parse(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const {
+    parse_text(block, policy, out);
+    if (!format_.recode.empty()) recode(out);
+}
+
+void answer_reader::recode(parsed_rows& out) const {
+    const Eigen::Index n = out.n_rows * static_cast<Eigen::Index>(item_cols_.size());
+    if (out.in_bytes) {
+        std::uint8_t* const b = out.byte_store.data();
+        for (Eigen::Index i = 0; i < n; ++i) b[i] = byte_recode_[b[i]];
+        return;
+    }
+    double* const a = out.answer_store.data();
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (const auto& [from, to] : format_.recode)
+            if (a[i] == from) {
+                a[i] = to;
+                break;
+            }
+}
+
+void answer_reader::parse_text(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const {
     const std::string_view text = block.text;
     const std::size_t first_line = block.first_line;
     const double nan = std::numeric_limits<double>::quiet_NaN();

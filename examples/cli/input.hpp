@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace bowlby_cli {
@@ -73,12 +74,35 @@ enum class plain_result { done, general, not_bytes };
 struct text_format {
     char delimiter = 0;
     bool decimal_comma = false;
+    /// --recode FROM=TO,...: an answer FROM is read as TO. Each answer is looked up once (with
+    /// 1=2,2=3 an answer 1 becomes 2), before missing codes and the range check apply.
+    std::vector<std::pair<double, double>> recode;
 };
 
 /// --delimiter C (one character, not a quote, a line break, a digit, a sign or a point; or tab,
-/// comma, semicolon by name) and --decimal-comma, read into `format`; false when `flag` is
-/// neither. Every command that reads answers takes them.
+/// comma, semicolon by name), --decimal-comma and --recode FROM=TO,... (repeatable), read into
+/// `format`; false when `flag` is none of them. Every command that reads answers takes them.
 bool parse_format_flag(const std::string& flag, args& a, text_format& format);
+
+/// Which Qualtrics export a file is, by its first three records (docs/cli.md, "Qualtrics
+/// exports"): `current` (row 2 question texts, row 3 {"ImportId":...} objects), `legacy` (row 2
+/// question texts, under a header of Qualtrics' fixed columns), or `none`, a plain CSV file.
+enum class qualtrics_export { none, current, legacy };
+
+/// The export of a file whose header is `header`, whose next records are `row2` and `row3`
+/// (null when the file has no such record) and whose item columns are `item_cols`.
+/// current: rows 2 and 3 have the header's number of fields, row 3 has at least one cell that
+/// is not empty and every such cell is a JSON object starting {"ImportId":.
+/// legacy: the header starts with ResponseID (or ResponseId) and ResponseSet, or with V1, V2;
+/// row 2 has the header's number of fields, and the row-2 cell of every item column is text:
+/// not empty, not a number and not a missing mark (NA, .).
+qualtrics_export detect_qualtrics(const std::vector<std::string>& header, const std::vector<std::string>* row2,
+                                  const std::vector<std::string>* row3, const std::vector<std::size_t>& item_cols);
+
+/// The header records a Qualtrics export has before its first respondent.
+inline std::size_t qualtrics_header_records(qualtrics_export e) {
+    return e == qualtrics_export::current ? 3 : e == qualtrics_export::legacy ? 2 : 1;
+}
 
 class answer_reader {
 public:
@@ -99,6 +123,8 @@ public:
     answer_reader& operator=(const answer_reader&) = delete;
 
     const std::vector<std::string>& header() const { return header_; }
+    /// The Qualtrics export the file was read as (its extra header records are skipped).
+    qualtrics_export qualtrics() const { return qualtrics_; }
     /// The delimiter read with (given, or detected) and whether numbers have decimal commas.
     const text_format& format() const { return format_; }
     const std::vector<std::size_t>& item_columns() const { return item_cols_; }
@@ -106,6 +132,8 @@ public:
     /// Columns to copy to the output alongside each row.
     void keep(const std::string& spec) { keep_cols_ = resolve_columns(spec, header_, "--keep"); }
     const std::vector<std::size_t>& keep_columns() const { return keep_cols_; }
+    /// Column `c` kept as well, after those kept so far.
+    void keep_also(std::size_t c) { keep_cols_.push_back(c); }
 
     /// A progress line on standard error while run() reads a file (not standard input): with
     /// `automatic`, on a terminal and for files of progress_meter::automatic_from bytes or more.
@@ -171,6 +199,9 @@ private:
     /// The blocks up to `end` have been consumed, `rows` more rows: the progress line.
     void progressed(const char* end, std::size_t rows);
     void parse(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const;
+    void parse_text(const text_block& block, bowlby::invalid_policy policy, parsed_rows& out) const;
+    /// --recode applied to a parsed block's answers.
+    void recode(parsed_rows& out) const;
     template <class T>
     detail::plain_result parse_plain(std::string_view text, std::size_t first_line, T* answers, Eigen::Index stride,
                                      parsed_rows& out) const;
@@ -197,7 +228,10 @@ private:
     std::size_t first_data_line_ = 2;  ///< the line after the header
     bool first_pending_ = false;
     std::vector<std::string> header_;
+    qualtrics_export qualtrics_ = qualtrics_export::none;
     text_format format_;
+    /// With --recode: each byte's recoded byte (bytes whose answers all recode to bytes).
+    std::vector<std::uint8_t> byte_recode_;
     std::vector<std::size_t> item_cols_, keep_cols_;
     bool allow_bytes_ = false;
     std::unique_ptr<progress_meter> progress_;

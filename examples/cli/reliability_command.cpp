@@ -38,6 +38,8 @@ options:
   --delimiter C        the input's field delimiter: , ; | or tab (default: detected from the
                        header line, tab for .tsv files)
   --decimal-comma      numbers in the input are written 3,5 (needs a delimiter other than ,)
+  --recode FROM=TO,... read the answer FROM as TO (once; before missing codes and the scale),
+                       as in 'bowlby score'; Qualtrics exports are read as there
   --missing-code V     a value that means "no answer" (repeatable); empty, NA and . always do
   --on-invalid MODE    error (default) or missing
   --listwise           use only rows answered on every item of a scale (default: pairwise)
@@ -91,7 +93,7 @@ bool parse_scale_flag(const std::string& flag, args& a, reliability_request& r) 
         r.instrument_id = a.value(flag);
     } else if (flag == "--key") {
         r.key_path = a.value(flag);
-    } else if (parse_format_flag(flag, a, r.format)) {  // --delimiter, --decimal-comma
+    } else if (parse_format_flag(flag, a, r.format)) {  // --delimiter, --decimal-comma, --recode
     } else if (flag == "--items") {
         r.items_spec = a.value(flag);
     } else if (flag == "--reverse") {

@@ -19,6 +19,11 @@ Scores every data row of INPUT.csv (a header row first; "-" reads standard input
 one output row per data row: row, the --keep columns, then for each score <name> and <name>_n
 (answered items), then status (the least complete status of the row's scores).
 
+Qualtrics CSV exports are recognised without a flag and their extra header rows skipped (row 1
+is the first respondent; messages give the file's own line numbers): the current export, when
+every non-empty cell of row 3 is a {"ImportId":...} object; the legacy export, when the header
+starts with ResponseID,ResponseSet (or V1,V2) and row 2 holds text in every item column.
+
 options:
   --instrument ID        a built-in instrument ('bowlby instruments' lists them)
   --key FILE.json        a questionnaire described in a key file (docs/key-files.md); its
@@ -31,6 +36,9 @@ options:
                          and tab that splits the header line into the most fields; tab for
                          .tsv files); the output is always comma-separated
   --decimal-comma        numbers in the input are written 3,5 (needs a delimiter other than ,)
+  --recode FROM=TO,...   read the answer FROM as TO (--recode 8=1,9=2 for Qualtrics' recode
+                         values; repeatable), once for each answer (1=2,2=3 makes 1 a 2, not
+                         a 3), before missing codes and the range check
   --scale MIN:MAX        the scale the data were collected on, if not the instrument's own
                          (reverse keying is then MIN + MAX - x)
   --missing-code V       a value that means "no answer" (repeatable); empty cells, NA and .
@@ -71,6 +79,11 @@ options:
                          standard error and a "screening" section in the report
   --exclude-flagged N    with --screen: rows with N or more flags get status 'excluded' and are
                          left out of the report's statistics (means, alpha, categories)
+  --exclude COL=VALUE    rows whose column COL holds exactly VALUE get status 'excluded': they
+                         are scored and written, and left out of the report's statistics as with
+                         --exclude-flagged (repeatable: a row matching any is excluded; e.g.
+                         --exclude DistributionChannel=preview --exclude Finished=0); the report
+                         counts the rows each one matched
 
 On SIGINT, SIGTERM or SIGHUP the files being written are removed (exit status 128 + the
 signal's number). A file left by a harder kill is named .NAME.bowlby-partial-XXXXXX.
@@ -147,7 +160,7 @@ bool parse_io_flag(const std::string& flag, args& a, score_request& r) {
         r.instrument_id = a.value(flag);
     } else if (flag == "--key") {
         r.key_path = a.value(flag);
-    } else if (parse_format_flag(flag, a, r.format)) {  // --delimiter, --decimal-comma
+    } else if (parse_format_flag(flag, a, r.format)) {  // --delimiter, --decimal-comma, --recode
     } else if (flag == "--items") {
         r.items_spec = a.value(flag);
     } else if (flag == "--keep") {
@@ -204,6 +217,15 @@ std::optional<score_request> parse_score_args(args& a, bool screen_command) {
             return std::nullopt;
         }
         if (flag == "--min-answered") r.min_answered_given = true;  // it then overrides a key file's
+        if (!screen_command && flag == "--exclude") {
+            const std::string v = a.value(flag);
+            const std::size_t eq = v.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw usage_error("--exclude takes COLUMN=VALUE (--exclude Finished=0), got '" + faults::shown(v) +
+                                  "'");
+            r.exclude.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+            continue;
+        }
         if (flag == "--summary" || flag == "--quiet" || flag == "-q") {
             r.summary = flag == "--summary" ? summary_mode::always : summary_mode::never;
             continue;

@@ -20,6 +20,52 @@ std::unique_ptr<answer_reader> open_answers(const score_plan& plan, const std::s
     reader->show_progress(r.progress);
     return reader;
 }
+std::vector<std::size_t> keep_exclude_columns(const score_request& r, answer_reader& input) {
+    std::vector<std::size_t> cells;
+    const std::vector<std::string>& header = input.header();
+    for (const auto& [column, value] : r.exclude) {
+        const auto at = std::find(header.begin(), header.end(), column);
+        if (at == header.end())
+            throw usage_error("--exclude " + faults::shown(column) + "=" + faults::shown(value) + ": " + r.input_path +
+                              " has no column '" + faults::shown(column) +
+                              "'; the columns are: " + join_header(header));
+        cells.push_back(input.keep_columns().size());
+        input.keep_also(static_cast<std::size_t>(at - header.begin()));
+    }
+    return cells;
+}
+
+bool matches_exclude(const score_request& r, const std::vector<std::size_t>& cells, const parsed_rows& rows,
+                     Eigen::Index row) {
+    for (std::size_t e = 0; e < cells.size(); ++e)
+        if (rows.kept_cell(row, cells[e]) == r.exclude[e].second) return true;
+    return false;
+}
+
+const parsed_rows& without_excluded(const score_request& r, const std::vector<std::size_t>& cells,
+                                    const parsed_rows& rows, parsed_rows& kept) {
+    if (cells.empty()) return rows;
+    std::vector<Eigen::Index> index;
+    for (Eigen::Index row = 0; row < rows.rows(); ++row)
+        if (!matches_exclude(r, cells, rows, row)) index.push_back(row);
+    if (index.size() == static_cast<std::size_t>(rows.rows())) return rows;
+    kept.in_bytes = rows.in_bytes;
+    kept.n_rows = static_cast<Eigen::Index>(index.size());
+    if (rows.in_bytes)
+        kept.byte_store = rows.bytes()(index, Eigen::all);
+    else
+        kept.answer_store = rows.answers()(index, Eigen::all);
+    kept.keep = rows.keep;
+    kept.lines.clear();
+    kept.kept.clear();
+    for (Eigen::Index row : index) {
+        kept.lines.push_back(rows.lines[static_cast<std::size_t>(row)]);
+        for (std::size_t c = 0; c < rows.keep; ++c) kept.kept.push_back(rows.kept_cell(row, c));
+    }
+    kept.text_invalid = rows.text_invalid;
+    return kept;
+}
+
 namespace {
 
 // A rule_error in the words of the tool's options.
@@ -125,6 +171,7 @@ void open_input(score_plan& plan) {
     }
     if (spec != r.keep_spec) plan.input->keep(spec);
     plan.copied = copied;
+    plan.exclude_cells = keep_exclude_columns(r, *plan.input);
 }
 
 // The answers a first pass keeps for the SEMs of the two dimensions: the instrument's items
@@ -199,6 +246,7 @@ std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& p
     const std::unique_ptr<answer_reader> reader = open_answers(plan, r.input_path);
     answer_reader& input = *reader;
     input.allow_bytes(true);
+    const std::vector<std::size_t> exclude_cells = keep_exclude_columns(r, input);
     std::optional<sem_sources> sem;
     if (want_sem) sem.emplace(*plan.key, r.options, dims);
     point_counts points;
@@ -208,7 +256,9 @@ std::pair<point_counts, bowlby::measurement_error> summarize(const score_plan& p
     };
     input.run<block_result>(
         r.threads, r.options.on_invalid, [&] { return block_scorer(*plan.key, r.options); },
-        [&](block_scorer& scorer, const parsed_rows& rows, std::size_t, block_result& res) {
+        [&](block_scorer& scorer, const parsed_rows& all_rows, std::size_t, block_result& res) {
+            parsed_rows kept;  // the rows --exclude leaves out are not of the sample
+            const parsed_rows& rows = without_excluded(r, exclude_cells, all_rows, kept);
             const bowlby::score_table<double>& t = scorer.score(rows);
             if (sem) sem->add(rows, res.sem);
             for (Eigen::Index row = 0; row < rows.rows(); ++row) {

@@ -41,7 +41,7 @@ json classification_json(const score_plan& plan, const score_totals& totals) {
     json counts;
     for (std::size_t k = 0; k < 5; ++k) counts[names[k]] = totals.counts[k];
     c["counts"] = counts;
-    const std::size_t classified = totals.rows - totals.counts[4];
+    const std::size_t classified = totals.counts[0] + totals.counts[1] + totals.counts[2] + totals.counts[3];
     // Share of classified rows with category_p >= 0.8 (null when no probability is known).
     c["firm_share"] = totals.with_p > 0 && classified > 0
                           ? json(static_cast<double>(totals.firm) / static_cast<double>(classified))
@@ -85,6 +85,14 @@ json score_report(const score_plan& plan, const score_totals& totals) {
     j["min_answered"] = plan.req.options.min_answered;
     j["rows"] = totals.rows;
     j["invalid_cells"] = totals.invalid_cells;
+    if (!plan.req.exclude.empty()) {  // the rows each --exclude matched (row_status counts those excluded)
+        auto by = json::array();
+        for (std::size_t e = 0; e < plan.req.exclude.size(); ++e)
+            by.push_back({{"column", plan.req.exclude[e].first},
+                          {"value", plan.req.exclude[e].second},
+                          {"rows", totals.matched_by[e]}});
+        j["exclude"] = by;
+    }
     if (plan.req.screen.scores) {
         j["row_status"] = {{"complete", totals.row_status[0]},
                            {"prorated", totals.row_status[1]},
@@ -130,6 +138,16 @@ std::string score_summary(const score_plan& plan, const json& report) {
          " insufficient";
     if (st["excluded"].get<std::size_t>() > 0) t += ", " + grouped(st["excluded"].get<std::size_t>()) + " excluded";
     t += "\n";
+    if (report.contains("exclude")) {
+        t += "  matched by --exclude:";
+        const char* sep = " ";
+        for (const json& e : report["exclude"]) {
+            t += sep + e["column"].get<std::string>() + "=" + e["value"].get<std::string>() + " " +
+                 grouped(e["rows"].get<std::size_t>());
+            sep = ", ";
+        }
+        t += "\n";
+    }
     if (report["invalid_cells"].get<std::size_t>() > 0)
         t += "  answers off the scale, treated as missing: " + grouped(report["invalid_cells"].get<std::size_t>()) +
              "\n";

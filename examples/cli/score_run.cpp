@@ -102,7 +102,7 @@ struct scored_block {
     text_buffer text;
     std::vector<running_stats> stats;
     std::optional<bowlby::instrument_accumulator> items, clean_items, flagged_items;
-    std::vector<std::size_t> raised, excluded_by;
+    std::vector<std::size_t> raised, excluded_by, matched_by;
     std::size_t excluded = 0, flagged = 0;
     std::array<std::size_t, 5> counts{};
     std::array<std::size_t, 4> row_status{};  // complete, prorated, insufficient, excluded
@@ -133,6 +133,7 @@ public:
     std::vector<double> row_answers;           ///< a row of bytes as doubles, for the screener
     std::vector<bowlby::screen_indices> screened;
     std::vector<std::uint64_t> raised;  ///< per row of the block: a bit per flag raised (at most 64 flags)
+    std::vector<char> matched;          ///< per row of the block: it matches an --exclude
 
 private:
     // A pair of the sample is in the plan's table; any other is classified here once and
@@ -258,12 +259,32 @@ std::size_t flag_count(std::uint64_t bits) {
     return n;
 }
 
-// The answers of a block's rows that are flagged (or those that are not), added to `acc`.
+// The rows of a block that match an --exclude, into worker.matched, counted per --exclude.
+void match_excludes(score_worker& worker, const parsed_rows& in, scored_block& res) {
+    const score_plan& plan = worker.plan;
+    const std::size_t n = plan.exclude_cells.size();
+    worker.matched.assign(static_cast<std::size_t>(in.rows()), 0);
+    res.matched_by.assign(n, 0);
+    for (std::size_t e = 0; e < n; ++e) {
+        const std::string& value = plan.req.exclude[e].second;
+        for (Eigen::Index r = 0; r < in.rows(); ++r)
+            if (in.kept_cell(r, plan.exclude_cells[e]) == value) {
+                ++res.matched_by[e];
+                worker.matched[static_cast<std::size_t>(r)] = 1;
+            }
+    }
+}
+
+// The answers of a block's rows that are flagged (or those that are not), added to `acc`;
+// rows that match an --exclude are left out of both.
 void add_answers_of(bowlby::instrument_accumulator& acc, const score_worker& worker, const parsed_rows& in,
                     bool flagged) {
+    const bool screened = worker.plan.req.screen.on;
     std::vector<Eigen::Index> rows;
     for (Eigen::Index r = 0; r < in.rows(); ++r)
-        if ((flag_count(worker.raised[static_cast<std::size_t>(r)]) >= worker.plan.screen.flagged_at) == flagged)
+        if (!worker.matched[static_cast<std::size_t>(r)] &&
+            (!screened ||
+             (flag_count(worker.raised[static_cast<std::size_t>(r)]) >= worker.plan.screen.flagged_at) == flagged))
             rows.push_back(r);
     if (rows.empty()) return;
     if (rows.size() == static_cast<std::size_t>(in.rows())) return add_answers(acc, in);
@@ -329,7 +350,7 @@ void accumulate_items(score_worker& worker, const parsed_rows& in, scored_block&
     }
     if (!plan.reporting) return;
     res.items.emplace(*plan.key, opts);
-    add_answers(*res.items, in);
+    add_answers_of(*res.items, worker, in, false);
 }
 
 // Every row of a block, scored, into its text: the row number, the kept cells, the scores,
@@ -342,6 +363,7 @@ void score_block(score_worker& worker, const parsed_rows& in, std::size_t first_
     const bool screening = plan.req.screen.on, scores = !screening || plan.req.screen.scores;
     const std::size_t exclude_at = plan.req.screen.exclude_flagged;
     if (screening) screen_rows(worker, in, res);
+    match_excludes(worker, in, res);
     accumulate_items(worker, in, res);
     res.stats.assign(plan.n_scores, running_stats{});
     res.rows = static_cast<std::size_t>(in.rows());
@@ -359,7 +381,8 @@ void score_block(score_worker& worker, const parsed_rows& in, std::size_t first_
             *w++ = ',';
             w = write_cell(w, in.kept_cell(r, c));
         }
-        const bool excluded = exclude_at > 0 && flag_count(worker.raised[static_cast<std::size_t>(r)]) >= exclude_at;
+        const bool excluded = worker.matched[static_cast<std::size_t>(r)] ||
+                              (exclude_at > 0 && flag_count(worker.raised[static_cast<std::size_t>(r)]) >= exclude_at);
         if (scores) {
             auto worst = bowlby::score_status::complete;
             w = write_scores(w, worker, t, r, res, worst, excluded);
@@ -406,6 +429,7 @@ void add_block(score_totals& totals, const scored_block& res) {
         totals.flagged += res.flagged;
         totals.excluded += res.excluded;
     }
+    for (std::size_t e = 0; e < totals.matched_by.size(); ++e) totals.matched_by[e] += res.matched_by[e];
     for (std::size_t k = 0; k < 5; ++k) totals.counts[k] += res.counts[k];
     for (std::size_t k = 0; k < 4; ++k) totals.row_status[k] += res.row_status[k];
     totals.firm += res.firm;
@@ -435,6 +459,7 @@ score_totals run_score_blocks(const score_plan& plan, output_file& out) {
     out.write(output_header(plan));
     score_totals totals;
     totals.stats.assign(plan.n_scores, running_stats{});
+    totals.matched_by.assign(plan.exclude_cells.size(), 0);
     if (plan.req.screen.on) {
         totals.all_items.emplace(*plan.key, plan.req.options);
         totals.clean_items.emplace(*plan.key, plan.req.options);

@@ -62,7 +62,9 @@ struct score_request {
     std::string instrument_id, key_path, items_spec, keep_spec, output_path = "-", report_path, input_path;
     bowlby::score_options options;
     bool min_answered_given = false;  ///< --min-answered given: it overrides a key file's
-    text_format format;               ///< --delimiter, --decimal-comma
+    text_format format;               ///< --delimiter, --decimal-comma, --recode
+    /// --exclude COL=VALUE, in the order given: rows whose COL cell is VALUE get status excluded.
+    std::vector<std::pair<std::string, std::string>> exclude;
     classify_request cls;
     screen_request screen;
     unsigned threads = 0;
@@ -123,8 +125,10 @@ struct score_plan {
     std::size_t copied = 0;      ///< kept columns copied to the output
     bool forced_choice = false;  ///< read as the last kept column, not copied
     screen_plan screen;          ///< when req.screen.on
-    bool summarizing = false;    ///< the human summary goes to standard error
-    bool reporting = false;      ///< the report's statistics are gathered: --report or the summary
+    /// Per --exclude, the position of its column among the kept cells.
+    std::vector<std::size_t> exclude_cells;
+    bool summarizing = false;  ///< the human summary goes to standard error
+    bool reporting = false;    ///< the report's statistics are gathered: --report or the summary
 };
 
 /// Welford's running mean and variance of a score, and its status counts.
@@ -155,6 +159,7 @@ struct score_totals {
     std::vector<std::size_t> raised, excluded_by;
     std::size_t excluded = 0, flagged = 0;
     std::optional<bowlby::instrument_accumulator> all_items, clean_items;
+    std::vector<std::size_t> matched_by;  ///< per --exclude, the rows it matched
 };
 
 /// A thread's scorers, made once and used for every block it takes: one for blocks read as
@@ -192,6 +197,16 @@ void write_screen_summary(const score_plan& plan, const score_totals& totals, st
 /// item names), layout (--delimiter, --decimal-comma) and record limit; for another pass over
 /// the input, or another file of the same kind.
 std::unique_ptr<answer_reader> open_answers(const score_plan& plan, const std::string& path);
+/// The --exclude columns kept by `input` as well (after its other kept columns): their
+/// positions among the kept cells. A usage error names a column the header has not.
+std::vector<std::size_t> keep_exclude_columns(const score_request& r, answer_reader& input);
+/// Whether row `row` matches one of the --exclude (`cells`: from keep_exclude_columns).
+bool matches_exclude(const score_request& r, const std::vector<std::size_t>& cells, const parsed_rows& rows,
+                     Eigen::Index row);
+/// `rows` without those that match an --exclude: `rows` itself when none does, else a copy of
+/// the others in `kept`. The first passes (sample statistics) read their rows through it.
+const parsed_rows& without_excluded(const score_request& r, const std::vector<std::size_t>& cells,
+                                    const parsed_rows& rows, parsed_rows& kept);
 /// One of `bowlby score`'s options (what is read, how it is scored and classified, where the
 /// results go), read into `r`; false when `flag` is none of them. Other commands that score a
 /// file take the same options through it.

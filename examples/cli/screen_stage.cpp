@@ -75,12 +75,14 @@ std::unique_ptr<bowlby::screen_statistics> sample_statistics(const score_plan& p
     const std::unique_ptr<answer_reader> reader = open_answers(plan, r.input_path);
     answer_reader& input = *reader;
     input.allow_bytes(true);
+    const std::vector<std::size_t> exclude_cells = keep_exclude_columns(r, input);
     bowlby::screen_sample total(*plan.screen.layout);
     input.run<std::optional<bowlby::screen_sample>>(
         r.threads, r.options.on_invalid,
         [&](const parsed_rows& rows, std::size_t, std::optional<bowlby::screen_sample>& part) {
             part.emplace(*plan.screen.layout);
-            part->add(as_doubles(rows));
+            parsed_rows kept;  // the rows --exclude leaves out are not of the sample
+            part->add(as_doubles(without_excluded(r, exclude_cells, rows, kept)));
         },
         [&](std::optional<bowlby::screen_sample>& part) { total.merge(*part); });
     return std::make_unique<bowlby::screen_statistics>(total.finish());
