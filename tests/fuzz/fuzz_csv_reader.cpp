@@ -5,6 +5,7 @@
 // file must end in a data or usage error naming its place; anything else (a crash, another
 // exception, a sanitizer report, a leak) is a finding.
 #include "../../examples/cli/input.hpp"
+#include "memory_file.hpp"
 
 #include <bowlby/csv.hpp>
 
@@ -17,28 +18,14 @@
 
 namespace {
 
-// The file the reader maps: a memory file, rewritten for each input.
-int memory_file() {
-    static const int fd = memfd_create("bowlby-fuzz-csv", 0);
-    if (fd < 0) std::abort();
-    return fd;
-}
-
-void write_all(int fd, const std::uint8_t* data, std::size_t size) {
-    if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) std::abort();
-    while (size > 0) {
-        const ssize_t n = write(fd, data, size);
-        if (n <= 0) std::abort();
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-}
-
 void read_answers(const std::string& path, std::uint8_t options) {
     // Items: the first three columns (a span), or the file's own columns when it has three.
     const std::string items = (options & 1) ? "" : "a:c";
     bowlby_cli::text_format format;  // detected from the header line
-    if (options & 32) format = {';', true};
+    if (options & 32) {
+        format.delimiter = ';';
+        format.decimal_comma = true;
+    }
     bowlby_cli::answer_reader input(path, items, 3, "the fuzzed key", 4096, {}, format);
     input.allow_bytes((options & 2) != 0);
     if (options & 4) input.keep(input.header().front());
@@ -62,9 +49,7 @@ void read_answers(const std::string& path, std::uint8_t options) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    const int fd = memory_file();
-    write_all(fd, data + 1, size - 1);
-    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    const std::string path = fuzz_support::memory_file_with(data + 1, size - 1);
     try {
         read_answers(path, data[0] & 63);
     } catch (const bowlby_cli::data_error&) {

@@ -5,6 +5,7 @@
 // give the first respondent a line after the header records it skipped, and a malformed file
 // must end in a data or usage error; anything else is a finding.
 #include "../../examples/cli/input.hpp"
+#include "memory_file.hpp"
 
 #include <bowlby/csv.hpp>
 
@@ -19,22 +20,6 @@
 #include <vector>
 
 namespace {
-
-int memory_file() {
-    static const int fd = memfd_create("bowlby-fuzz-qualtrics", 0);
-    if (fd < 0) std::abort();
-    return fd;
-}
-
-void write_all(int fd, const std::uint8_t* data, std::size_t size) {
-    if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) std::abort();
-    while (size > 0) {
-        const ssize_t n = write(fd, data, size);
-        if (n <= 0) std::abort();
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-}
 
 // The detection applied to the first three records of `text` (after a byte-order mark), split
 // with the reader's delimiter; a record that is not well-formed ends the records read.
@@ -76,9 +61,7 @@ void read_answers(const std::string& path, std::string_view text, std::uint8_t o
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    const int fd = memory_file();
-    write_all(fd, data + 1, size - 1);
-    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    const std::string path = fuzz_support::memory_file_with(data + 1, size - 1);
     try {
         read_answers(path, std::string_view(reinterpret_cast<const char*>(data + 1), size - 1), data[0]);
     } catch (const bowlby_cli::data_error&) {
