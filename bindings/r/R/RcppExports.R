@@ -9,6 +9,10 @@
     .Call(`_bowlby_bw_describe`, spec)
 }
 
+.bw_read_key <- function(path) {
+    .Call(`_bowlby_bw_read_key`, path)
+}
+
 .bw_resolve_columns <- function(spec, header, argument) {
     .Call(`_bowlby_bw_resolve_columns`, spec, header, argument)
 }

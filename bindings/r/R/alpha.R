@@ -132,6 +132,8 @@ reliability <- function(data, instrument, items = NULL, scale = NULL, missing = 
   call <- match.call()
   ccall <- sys.call()
   on_invalid <- match.arg(on_invalid)
+  instrument <- instrument_of(instrument, ccall)
+  missing <- key_missing(instrument, missing, ccall)
   spec <- key_spec(instrument, ccall)
   key <- describe(spec, ccall)
   ans <- answers(data, key$n_items, items, ccall)

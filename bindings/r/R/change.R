@@ -35,7 +35,7 @@ functional_matrix <- function(functional, scores, call) {
 
 #' Each person's change between two waves with Jacobson & Truax's reliable change index, the
 #' joint test on the attachment plane and clinical significance; see ?change.
-change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missing = NULL, min_answered = 0.5,
+change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missing = NULL, min_answered = NULL,
                    reliability = NULL, sd = NULL, rci_z = 1.96, functional = NULL, better = c("lower", "higher"),
                    strict = FALSE, classify = NULL, ...) {
   call <- sys.call()
@@ -44,6 +44,9 @@ change <- function(pre, post, instrument, id, items = NULL, scale = NULL, missin
     if (!is.data.frame(w) && !is.matrix(w)) fail("type_error", "pre and post are data.frames, tibbles or matrices", call)
   pre_id <- data_column(pre, id, "id", call)
   post_id <- id_strings(data_column(post, id, "id", call))
+  instrument <- instrument_of(instrument, call)
+  missing <- key_missing(instrument, missing, call)
+  min_answered <- key_min_answered(instrument, min_answered)
   spec <- key_spec(instrument, call)
   key <- describe(spec, call)
   n <- length(key$scores)

@@ -7,6 +7,7 @@ classify <- function(scores, method = "midpoint", instrument = attr(scores, "ins
   call <- sys.call()
   if (is.null(instrument))
     fail("option_error", "classify() needs instrument = (scores made by score() carry it)", call)
+  instrument <- instrument_of(instrument, call)
   spec <- key_spec(instrument, call)
   key <- describe(spec, call)
   if (!is.data.frame(scores) && !is.matrix(scores)) fail("type_error", "scores is score()'s data.frame", call)

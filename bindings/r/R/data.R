@@ -11,6 +11,37 @@ key_spec <- function(instrument, call = sys.call(-1)) {
 
 describe <- function(spec, call = sys.call(-1)) checked(.bw_describe(spec), call = call)
 
+# A key file's path (one string ending in .json) read as read_key() reads it; any other
+# instrument as it is.
+instrument_of <- function(instrument, call = sys.call(-1)) {
+  if (is.character(instrument) && length(instrument) == 1 && !is.na(instrument) &&
+      grepl("\\.json$", instrument, ignore.case = TRUE))
+    return(key_file(instrument, call))
+  instrument
+}
+
+key_file <- function(path, call) {
+  d <- checked(.bw_read_key(path.expand(path)), call = call)
+  d$scores <- NULL
+  structure(d, class = "bowlby_questionnaire")
+}
+
+# The call's missing codes, then those of a key file's questionnaire not among them (as
+# `bowlby score --key` adds --missing-code to the key's).
+key_missing <- function(instrument, missing, call = sys.call(-1)) {
+  codes <- missing_codes(missing, call)
+  if (is_questionnaire(instrument) && length(instrument$missing_codes))
+    codes <- c(codes, setdiff(as.double(instrument$missing_codes), codes))
+  codes
+}
+
+# The call's min_answered, else a key file's, else 0.5 (the half rule).
+key_min_answered <- function(instrument, min_answered) {
+  if (!is.null(min_answered)) return(min_answered)
+  if (is_questionnaire(instrument) && !is.null(instrument$min_answered)) return(instrument$min_answered)
+  0.5
+}
+
 # The item columns of `data` (a data.frame, tibble or matrix) in the instrument's order, as
 # list(x = a double matrix read in place or a list of numeric columns, names, rows: a function
 # giving the name of row i, so that a million automatic row names are not made for nothing).

@@ -34,12 +34,15 @@ correlation_frame <- function(x, z) {
 #' Partners' scores side by side, paired by a dyad id, with the pairing of their categories
 #' and the similarity of partners; see ?dyads.
 dyads <- function(data, instrument, dyad, distinguish = NULL, items = NULL, scale = NULL, missing = NULL,
-                  min_answered = 0.5, layout = c("wide", "pairwise"), classify = NULL, strict = FALSE, ...) {
+                  min_answered = NULL, layout = c("wide", "pairwise"), classify = NULL, strict = FALSE, ...) {
   call <- sys.call()
   layout <- match.arg(layout)
   if (!is.data.frame(data) && !is.matrix(data)) fail("type_error", "data is a data.frame, a tibble or a matrix", call)
   ids <- id_strings(data_column(data, dyad, "dyad", call))
   role <- if (is.null(distinguish)) NULL else id_strings(data_column(data, distinguish, "distinguish", call))
+  instrument <- instrument_of(instrument, call)
+  missing <- key_missing(instrument, missing, call)
+  min_answered <- key_min_answered(instrument, min_answered)
   spec <- key_spec(instrument, call)
   key <- describe(spec, call)
   if (is.null(items)) items <- setdiff(colnames(data), c(dyad, distinguish))

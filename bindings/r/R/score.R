@@ -53,6 +53,15 @@ add_derived <- function(q, name, weights, kind = "subscale") {
   q
 }
 
+#' Reads a key file (docs/key-files.md) with the bowlby tool's parser: a questionnaire()
+#' carrying the file's missing codes and min_answered, which score() and the others use.
+read_key <- function(path) {
+  call <- sys.call()
+  if (!is.character(path) || length(path) != 1 || is.na(path))
+    fail("option_error", "read_key() takes the path of a key file (one string)", call)
+  key_file(path, call)
+}
+
 print.bowlby_questionnaire <- function(x, ...) {
   subs <- vapply(x$subscales, `[[`, "", "name")
   cat(sprintf("bowlby questionnaire '%s': %d items on %g-%g; subscales: %s\n", x$id, x$n_items, x$scale[1],
@@ -66,12 +75,17 @@ print.bowlby_questionnaire <- function(x, ...) {
 #' columns in the instrument's order (names, spans such as "Q1:Q36", or positions); without
 #' it, data must have exactly the instrument's items. scale: c(min, max) the data were
 #' collected on when not the instrument's own. missing: values that mean "no answer".
+#' instrument: a built-in id, a questionnaire(), or a key file's path (".json"), whose missing
+#' codes are added to `missing` and whose min_answered applies unless min_answered is given.
 #' Returns a data.frame with data's row names: per score `<score>` and `<score>_n` (items
 #' answered), and `status` (a factor: complete, prorated, insufficient).
-score <- function(data, instrument, items = NULL, scale = NULL, missing = NULL, min_answered = 0.5,
+score <- function(data, instrument, items = NULL, scale = NULL, missing = NULL, min_answered = NULL,
                   on_invalid = c("error", "missing"), threads = 0) {
   call <- sys.call()
   on_invalid <- match.arg(on_invalid)
+  instrument <- instrument_of(instrument, call)
+  missing <- key_missing(instrument, missing, call)
+  min_answered <- key_min_answered(instrument, min_answered)
   spec <- key_spec(instrument, call)
   key <- describe(spec, call)
   ans <- answers(data, key$n_items, items, call)

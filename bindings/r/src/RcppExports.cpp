@@ -31,6 +31,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// bw_read_key
+SEXP bw_read_key(std::string path);
+RcppExport SEXP _bowlby_bw_read_key(SEXP pathSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< std::string >::type path(pathSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_read_key(path));
+    return rcpp_result_gen;
+END_RCPP
+}
 // bw_resolve_columns
 SEXP bw_resolve_columns(std::string spec, std::vector<std::string> header, std::string argument);
 RcppExport SEXP _bowlby_bw_resolve_columns(SEXP specSEXP, SEXP headerSEXP, SEXP argumentSEXP) {
@@ -187,6 +198,7 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_bowlby_bw_instruments", (DL_FUNC) &_bowlby_bw_instruments, 0},
     {"_bowlby_bw_describe", (DL_FUNC) &_bowlby_bw_describe, 1},
+    {"_bowlby_bw_read_key", (DL_FUNC) &_bowlby_bw_read_key, 1},
     {"_bowlby_bw_resolve_columns", (DL_FUNC) &_bowlby_bw_resolve_columns, 3},
     {"_bowlby_bw_score", (DL_FUNC) &_bowlby_bw_score, 7},
     {"_bowlby_bw_reliability", (DL_FUNC) &_bowlby_bw_reliability, 13},

@@ -8,12 +8,14 @@
 // One translation unit on purpose: each one that includes Eigen takes minutes to compile.
 
 // The tool's sources, compiled here as bindings/python compiles them: cli.cpp for the parsers
-// (resolve_columns) and their messages, classify_setup.cpp for the method dispatch. Not its
+// (resolve_columns) and their messages, classify_setup.cpp for the method dispatch,
+// key_file.cpp for the key files of read_key() (docs/key-files.md). Not its
 // output files or fault handlers (output_file.cpp, faults.cpp), which write to stdout and call
 // _exit, as R CMD check forbids.
 #include "classify_setup.cpp"
 #include "cli.cpp"
 #include "input.hpp"
+#include "key_file.cpp"
 
 #include <bowlby/change.hpp>
 #include <bowlby/classify.hpp>
@@ -314,6 +316,36 @@ void check_items(const bowlby::key_view& key, Eigen::Index cols) {
 
 Rcpp::CharacterVector strings(const std::vector<std::string>& v) { return Rcpp::wrap(v); }
 
+// A key's definition as R's questionnaire() holds it, with its score names.
+Rcpp::List described(const bowlby::key_view& v) {
+    Rcpp::List subscales, derived;
+    for (const auto& s : v.subscales)
+        subscales.push_back(Rcpp::List::create(_["name"] = std::string(s.name),
+                                               _["items"] = std::vector<int>(s.items.begin(), s.items.end()),
+                                               _["reversed"] = std::vector<int>(s.reversed.begin(), s.reversed.end()),
+                                               _["aggregation"] = s.agg == bowlby::aggregation::sum ? "sum" : "mean"));
+    for (const auto& d : v.derived) {
+        std::vector<std::string> kind;
+        std::vector<int> index;
+        std::vector<double> weight;
+        for (const auto& t : d.terms) {
+            kind.emplace_back(t.kind == bowlby::term::subscale ? "subscale" : "item");
+            index.push_back(t.index);
+            weight.push_back(t.weight);
+        }
+        derived.push_back(Rcpp::List::create(_["name"] = std::string(d.name), _["kind"] = kind, _["index"] = index,
+                                             _["weight"] = weight));
+    }
+    std::vector<std::string> item_names, score_names;
+    for (const auto& n : v.item_names) item_names.emplace_back(n);
+    for (std::size_t s = 0; s < v.n_scores(); ++s) score_names.emplace_back(v.score_name(s));
+    return Rcpp::List::create(_["id"] = std::string(v.id), _["n_items"] = v.n_items,
+                              _["scale"] = Rcpp::NumericVector::create(v.scale.min, v.scale.max),
+                              _["integral"] = v.scale.integral, _["subscales"] = subscales, _["derived"] = derived,
+                              _["name"] = std::string(v.name), _["citation"] = std::string(v.citation),
+                              _["item_names"] = item_names, _["scores"] = score_names);
+}
+
 }  // namespace
 
 // [[Rcpp::export(.bw_instruments)]]
@@ -341,35 +373,20 @@ SEXP bw_instruments() {
 // The key's definition, as R's questionnaire() holds it (a built-in's, to copy and change).
 // [[Rcpp::export(.bw_describe)]]
 SEXP bw_describe(SEXP spec) {
+    return guarded([&] { return SEXP(described(key_of(spec).view)); });
+}
+
+// A key file read by the tool's parser (bowlby score --key): the key as .bw_describe gives it,
+// with the file's missing_codes and min_answered; a malformed file is a key_error naming the
+// file, the JSON path and the problem.
+// [[Rcpp::export(.bw_read_key)]]
+SEXP bw_read_key(std::string path) {
     return guarded([&] {
-        const key_handle k = key_of(spec);
-        const bowlby::key_view& v = k.view;
-        Rcpp::List subscales, derived;
-        for (const auto& s : v.subscales)
-            subscales.push_back(Rcpp::List::create(
-                _["name"] = std::string(s.name), _["items"] = std::vector<int>(s.items.begin(), s.items.end()),
-                _["reversed"] = std::vector<int>(s.reversed.begin(), s.reversed.end()),
-                _["aggregation"] = s.agg == bowlby::aggregation::sum ? "sum" : "mean"));
-        for (const auto& d : v.derived) {
-            std::vector<std::string> kind;
-            std::vector<int> index;
-            std::vector<double> weight;
-            for (const auto& t : d.terms) {
-                kind.emplace_back(t.kind == bowlby::term::subscale ? "subscale" : "item");
-                index.push_back(t.index);
-                weight.push_back(t.weight);
-            }
-            derived.push_back(Rcpp::List::create(_["name"] = std::string(d.name), _["kind"] = kind, _["index"] = index,
-                                                 _["weight"] = weight));
-        }
-        std::vector<std::string> item_names, score_names;
-        for (const auto& n : v.item_names) item_names.emplace_back(n);
-        for (std::size_t s = 0; s < v.n_scores(); ++s) score_names.emplace_back(v.score_name(s));
-        return SEXP(Rcpp::List::create(
-            _["id"] = std::string(v.id), _["n_items"] = v.n_items,
-            _["scale"] = Rcpp::NumericVector::create(v.scale.min, v.scale.max), _["integral"] = v.scale.integral,
-            _["subscales"] = subscales, _["derived"] = derived, _["name"] = std::string(v.name),
-            _["citation"] = std::string(v.citation), _["item_names"] = item_names, _["scores"] = score_names));
+        const bowlby_cli::key_file f = bowlby_cli::read_key_file(path);
+        Rcpp::List out = described(f.key.view());
+        out.push_back(f.missing_codes, "missing_codes");
+        out.push_back(f.min_answered, "min_answered");
+        return SEXP(out);
     });
 }
 
