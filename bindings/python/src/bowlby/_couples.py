@@ -13,7 +13,7 @@ import pandas as pd
 from . import _core
 from ._classify import CATEGORIES
 from ._classify import classify as _classify
-from ._data import key_of, questionnaire_of
+from ._data import key_of, questionnaire_of, scoring_defaults
 from ._errors import Error, OptionError
 from ._reliability import reliability as _reliability
 from ._score import score
@@ -251,7 +251,8 @@ def change(pre, post, instrument, *, id="id", items=None, scale=None, missing_co
     pre_scores, post_scores = score(pre, instrument, **opts), score(post, instrument, **opts)
     given = _by_score(reliability, names, "reliability")
     scales_key, scale_of = _core.change_reliability_scales(key)
-    alpha = _reliability(pre, scales_key, items=items, scale=scale, missing_codes=_codes_of(instrument, missing_codes),
+    codes, _ = scoring_defaults(instrument, missing_codes)  # the call's and a key file's
+    alpha = _reliability(pre, scales_key, items=items, scale=scale, missing_codes=codes,
                          on_invalid=on_invalid, threads=threads)
     scale_names = scales_key.scores
     rel = [alpha[scale_names[k]].raw_alpha if k >= 0 else math.nan for k in scale_of]
@@ -320,7 +321,3 @@ def change(pre, post, instrument, *, id="id", items=None, scale=None, missing_co
                  "missing": int(j.isna().sum())}
     return Change(out, basis, unmatched, counts, clinical_counts, joint, transitions)
 
-
-def _codes_of(instrument, missing_codes):
-    from ._data import scoring_defaults
-    return scoring_defaults(instrument, missing_codes)[0]
