@@ -75,8 +75,8 @@ options:
                          always, never
   --max-record-bytes N   the longest record read (default 1048576); a longer one is an error
   --screen               add careless-responding indices and flags after the scores (the
-                         options of 'bowlby screen --help'; docs/screening.md), a summary on
-                         standard error and a "screening" section in the report
+                         options of 'bowlby screen --help'; docs/screening.md), a screening
+                         part in the summary and a "screening" section in the report
   --exclude-flagged N    with --screen: rows with N or more flags get status 'excluded' and are
                          left out of the report's statistics (means, alpha, categories)
   --exclude COL=VALUE    rows whose column COL holds exactly VALUE get status 'excluded': they
@@ -97,7 +97,7 @@ reverse_gap_<subscale> for each subscale with forward and reversed items, mahad,
 mahad_p, seconds_per_item (with --duration), flags (the flags raised, separated by ;) and
 n_flags. An index that is undefined for a row is empty. Definitions, default thresholds and
 their sources: docs/screening.md. A summary (flag counts, alpha with and without the flagged
-rows) goes to standard error. The file is read twice (psychsyn, psychant and mahad need the
+rows) goes to standard error when it is a terminal, or with --summary. The file is read twice (psychsyn, psychant and mahad need the
 whole sample first) unless --one-pass.
 
 options:
@@ -105,7 +105,8 @@ options:
   --keep COL,..., --output FILE|-, --threads T, --max-record-bytes N
                          as in 'bowlby score'
   --report FILE.json|-   the JSON summary of 'bowlby score', with a "screening" section
-  --quiet, -q            no summary on standard error
+  --summary              the summary on standard error, also when it is not a terminal
+  --quiet, -q            no summary, not even on a terminal
   --presented-order SPEC the item columns in the order they were shown (names and FIRST:LAST
                          spans); default: their order in the file. longstring follows it
   --duration COL         a column of total time in seconds (Qualtrics' 'Duration (in seconds)'):
@@ -269,8 +270,9 @@ int run_screen(args& a) {
 
 int run_score_request(const score_request& request) {
     score_plan plan = make_score_plan(request);
-    plan.summarizing = plan.req.screen.scores && (plan.req.summary == summary_mode::always ||
-                                                  (plan.req.summary == summary_mode::automatic && ::isatty(2) == 1));
+    // The summaries (of the scores, of screening) go to a terminal, or anywhere with --summary.
+    plan.summarizing =
+        plan.req.summary == summary_mode::always || (plan.req.summary == summary_mode::automatic && ::isatty(2) == 1);
     plan.reporting = !plan.req.report_path.empty() || plan.summarizing;
     // Every output is opened before the run (a folder that does not exist fails at once) and
     // committed after it, so that a failure or an interruption leaves none of them behind.
@@ -286,8 +288,8 @@ int run_score_request(const score_request& request) {
     out.commit();
     if (plot) plot->commit();
     if (report) report->commit();
-    if (plan.summarizing) std::cerr << score_summary(plan, *j);
-    if (plan.req.screen.on && plan.req.summary != summary_mode::never) write_screen_summary(plan, totals, std::cerr);
+    if (plan.summarizing && plan.req.screen.scores) std::cerr << score_summary(plan, *j);
+    if (plan.summarizing && plan.req.screen.on) write_screen_summary(plan, totals, std::cerr);
     return 0;
 }
 

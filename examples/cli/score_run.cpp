@@ -41,7 +41,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t size = 2048;
+    static constexpr std::size_t size = 16384;
     struct entry {  // 32 bytes; len 0: empty
         std::uint64_t bits = 0;
         char text[23] = {};
@@ -115,7 +115,7 @@ class score_worker {
 public:
     explicit score_worker(const score_plan& p)
         : plan(p), scorer(*p.key, p.req.options), byte_opts(byte_options(p.req.options)) {
-        if (p.req.screen.on) screener.emplace(*p.screen.layout, p.screen.stats.get());
+        if (p.req.screen.on) screener.emplace(*p.screen.layout, p.screen.stats.get(), parsed_rows::missing_byte);
     }
 
     // The classification of row r of a scored block.
@@ -130,7 +130,6 @@ public:
     const bowlby::score_options byte_opts;
     number_text numbers;
     std::optional<bowlby::screener> screener;  ///< when screening
-    std::vector<double> row_answers;           ///< a row of bytes as doubles, for the screener
     std::vector<bowlby::screen_indices> screened;
     std::vector<std::uint64_t> raised;  ///< per row of the block: a bit per flag raised (at most 64 flags)
     std::vector<char> matched;          ///< per row of the block: it matches an --exclude
@@ -214,28 +213,19 @@ double duration_of(const score_plan& plan, const parsed_rows& in, Eigen::Index r
 // counts of flags raised and rows flagged or excluded.
 void screen_rows(score_worker& worker, const parsed_rows& in, scored_block& res) {
     const score_plan& plan = worker.plan;
-    const std::size_t n_flags = plan.screen.flags.size(), n_items = plan.screen.layout->n_items();
+    const std::size_t n_flags = plan.screen.flags.size();
     worker.screened.resize(static_cast<std::size_t>(in.rows()));
     worker.raised.assign(static_cast<std::size_t>(in.rows()), 0);
     res.raised.assign(n_flags, 0);
     res.excluded_by.assign(n_flags, 0);
-    worker.row_answers.resize(n_items);
     const bool has_duration = plan.screen.duration_cell != screen_plan::none;
     for (Eigen::Index r = 0; r < in.rows(); ++r) {
         const double duration = has_duration ? duration_of(plan, in, r) : std::numeric_limits<double>::quiet_NaN();
-        const double* row = nullptr;
-        if (in.in_bytes) {
-            for (std::size_t i = 0; i < n_items; ++i) {
-                const std::uint8_t b = in.bytes()(r, static_cast<Eigen::Index>(i));
-                worker.row_answers[i] =
-                    b == parsed_rows::missing_byte ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(b);
-            }
-            row = worker.row_answers.data();
-        } else {
-            row = in.answers().row(r).data();
-        }
         bowlby::screen_indices& x = worker.screened[static_cast<std::size_t>(r)];
-        worker.screener->screen_into(x, row, 1, static_cast<std::size_t>(r), duration);
+        if (in.in_bytes)
+            worker.screener->screen_into(x, in.bytes().row(r).data(), 1, static_cast<std::size_t>(r), duration);
+        else
+            worker.screener->screen_into(x, in.answers().row(r).data(), 1, static_cast<std::size_t>(r), duration);
         std::uint64_t& bits = worker.raised[static_cast<std::size_t>(r)];
         std::size_t count = 0;
         for (std::size_t f = 0; f < n_flags; ++f)
@@ -338,6 +328,7 @@ char* write_screen(char* w, score_worker& worker, Eigen::Index r) {
 // not flagged and the flagged ones (the report's own statistics leave out the excluded rows).
 void accumulate_items(score_worker& worker, const parsed_rows& in, scored_block& res) {
     const score_plan& plan = worker.plan;
+    if (!plan.reporting) return;
     const bowlby::score_options& opts = in.in_bytes ? worker.byte_opts : plan.req.options;
     if (plan.req.screen.on) {
         // Flagged rows are few: the rows not flagged and the flagged ones are accumulated apart
@@ -348,7 +339,6 @@ void accumulate_items(score_worker& worker, const parsed_rows& in, scored_block&
         add_answers_of(*res.flagged_items, worker, in, true);
         return;
     }
-    if (!plan.reporting) return;
     res.items.emplace(*plan.key, opts);
     add_answers_of(*res.items, worker, in, false);
 }
@@ -422,13 +412,13 @@ void add_block(score_totals& totals, const scored_block& res) {
         totals.all_items->merge(*res.clean_items);
         totals.all_items->merge(*res.flagged_items);
         totals.clean_items->merge(*res.clean_items);
-        for (std::size_t f = 0; f < totals.raised.size(); ++f) {
-            totals.raised[f] += res.raised[f];
-            totals.excluded_by[f] += res.excluded_by[f];
-        }
-        totals.flagged += res.flagged;
-        totals.excluded += res.excluded;
     }
+    for (std::size_t f = 0; f < totals.raised.size(); ++f) {  // screening's counts (none without)
+        totals.raised[f] += res.raised[f];
+        totals.excluded_by[f] += res.excluded_by[f];
+    }
+    totals.flagged += res.flagged;
+    totals.excluded += res.excluded;
     for (std::size_t e = 0; e < totals.matched_by.size(); ++e) totals.matched_by[e] += res.matched_by[e];
     for (std::size_t k = 0; k < 5; ++k) totals.counts[k] += res.counts[k];
     for (std::size_t k = 0; k < 4; ++k) totals.row_status[k] += res.row_status[k];
@@ -461,10 +451,12 @@ score_totals run_score_blocks(const score_plan& plan, output_file& out) {
     totals.stats.assign(plan.n_scores, running_stats{});
     totals.matched_by.assign(plan.exclude_cells.size(), 0);
     if (plan.req.screen.on) {
-        totals.all_items.emplace(*plan.key, plan.req.options);
-        totals.clean_items.emplace(*plan.key, plan.req.options);
         totals.raised.assign(plan.screen.flags.size(), 0);
         totals.excluded_by.assign(plan.screen.flags.size(), 0);
+    }
+    if (plan.req.screen.on && plan.reporting) {
+        totals.all_items.emplace(*plan.key, plan.req.options);
+        totals.clean_items.emplace(*plan.key, plan.req.options);
     } else if (plan.reporting) {
         totals.items.emplace(*plan.key, plan.req.options);
     }

@@ -29,8 +29,10 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace bowlby {
@@ -135,9 +137,15 @@ private:
 
 /// Computes one row's indices; with statistics, psychsyn, psychant and mahad too. Keeps a
 /// cache of covariance factors by pattern of missing answers: one screener per thread.
+/// Rows of bytes (std::uint8_t) are read through a table of the rule's verdict on each of the
+/// 256 values, and their runs and sums counted in integers: the same indices, bit for bit, as
+/// the same answers given as doubles (tests/unit/test_screen.cpp), at a fraction of the cost.
 class screener {
 public:
-    explicit screener(const screen_layout& layout, const screen_statistics* stats = nullptr);
+    /// `missing_byte`, from 0 to 255, is a byte value that means "no answer" in rows of bytes
+    /// (as a parser's mark for an empty cell), besides the scoring options' missing codes; -1:
+    /// none.
+    explicit screener(const screen_layout& layout, const screen_statistics* stats = nullptr, int missing_byte = -1);
 
     /// The indices of the row of n_items answers at `row` (successive items `stride` apart),
     /// `row_index` (0-based) for error messages, and a total duration in seconds (NaN: none).
@@ -154,12 +162,19 @@ public:
                      double duration = detail::screen::undefined);
 
 private:
+    std::size_t read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index);
     void sample_indices(screen_indices& out, Eigen::Index answered);
     double distance(Eigen::Index answered);
 
     const screen_layout* layout_;
     const screen_statistics* stats_;
     std::vector<double> raw_, keyed_;
+    // For rows of bytes: each byte value's answer (NaN: none), its code for the integer pass
+    // (the value + 1; 0: no answer) and whether it is invalid; each item's code in the row.
+    std::vector<double> byte_value_;
+    std::vector<std::uint16_t> byte_code_, codes_;
+    std::vector<char> byte_invalid_;
+    bool whole_shift_ = false;  // the midpoint is a multiple of 1/2: the integer pass is exact
     Eigen::LLT<Eigen::MatrixXd> full_;
     Eigen::MatrixXd precision_;  ///< the inverse covariance
     std::vector<Eigen::Index> answered_, missing_;
@@ -394,8 +409,27 @@ inline screen_statistics screen_sample::finish() {
     return st;
 }
 
-inline screener::screener(const screen_layout& layout, const screen_statistics* stats)
-    : layout_(&layout), stats_(stats), raw_(layout.n_items()), keyed_(layout.n_items()) {
+inline screener::screener(const screen_layout& layout, const screen_statistics* stats, int missing_byte)
+    : layout_(&layout),
+      stats_(stats),
+      raw_(layout.n_items()),
+      keyed_(layout.n_items()),
+      byte_value_(256),
+      byte_code_(256),
+      codes_(layout.n_items()),
+      byte_invalid_(256) {
+    const double twice_shift = 2 * layout.scale().midpoint();
+    whole_shift_ = twice_shift == std::floor(twice_shift) && std::fabs(twice_shift) < 1e6;
+    for (int b = 0; b < 256; ++b) {
+        const auto u = static_cast<std::size_t>(b);
+        const rule::cell c =
+            b == missing_byte ? rule::cell::missing
+                              : rule::classify(static_cast<double>(b), layout.scale(), layout.scoring().missing_codes);
+        const bool answered = c == rule::cell::answered;
+        byte_value_[u] = answered ? static_cast<double>(b) : detail::screen::undefined;
+        byte_code_[u] = static_cast<std::uint16_t>(answered ? b + 1 : 0);
+        byte_invalid_[u] = c != rule::cell::answered && c != rule::cell::missing;
+    }
     if (stats_ && stats_->covariance_problem.empty()) {
         full_.compute(stats_->covariance);
         precision_ = full_.solve(Eigen::MatrixXd::Identity(stats_->covariance.rows(), stats_->covariance.cols()));
@@ -410,12 +444,21 @@ void screener::screen_into(screen_indices& out, const T* row, std::ptrdiff_t str
     out = screen_indices{};
     out.reverse_gap = std::move(gaps);
     out.reverse_gap.assign(layout_->gaps().size(), sc::undefined);
-    const std::size_t answered = read_row(*layout_, row, stride, row_index, raw_);
-    if (answered == 0) return;
     const response_scale& scale = layout_->scale();
+    std::size_t answered = 0;
+    sc::row_pass pass;
+    if constexpr (std::is_same_v<T, std::uint8_t>) {
+        answered = read_bytes(row, stride, row_index);
+        if (answered == 0) return;
+        pass = whole_shift_ ? sc::one_pass(codes_.data(), layout_->order(), scale.midpoint())
+                            : sc::one_pass(raw_.data(), layout_->order(), scale.midpoint());
+    } else {
+        answered = read_row(*layout_, row, stride, row_index, raw_);
+        if (answered == 0) return;
+        pass = sc::one_pass(raw_.data(), layout_->order(), scale.midpoint());
+    }
     if (layout_->halved_subscales() >= 3 || stats_)  // evenodd and psychsyn read keyed answers
         for (std::size_t i = 0; i < raw_.size(); ++i) keyed_[i] = rule::keyed(raw_[i], layout_->reversed(i), scale);
-    const sc::row_pass pass = sc::one_pass(raw_.data(), layout_->order(), scale.midpoint());
     out.longstring = pass.longest;
     out.longstring_avg = pass.average;
     out.irv = pass.sd;
@@ -443,6 +486,23 @@ void screener::screen_into(screen_indices& out, const T* row, std::ptrdiff_t str
     }
     if (duration == duration) out.seconds_per_item = duration / static_cast<double>(raw_.size());
     if (stats_) sample_indices(out, static_cast<Eigen::Index>(answered));
+}
+
+// A row of bytes through the tables: raw_ and codes_. An invalid answer under
+// invalid_policy::error is read again by read_row, which throws its error.
+inline std::size_t screener::read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index) {
+    std::size_t answered = 0;
+    bool invalid = false;
+    for (std::size_t i = 0; i < raw_.size(); ++i) {
+        const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
+        raw_[i] = byte_value_[b];
+        codes_[i] = byte_code_[b];
+        answered += byte_code_[b] != 0;
+        invalid |= byte_invalid_[b] != 0;
+    }
+    if (invalid && layout_->scoring().on_invalid == invalid_policy::error)
+        read_row(*layout_, row, stride, row_index, raw_);
+    return answered;
 }
 
 inline void screener::sample_indices(screen_indices& out, Eigen::Index answered) {

@@ -127,7 +127,7 @@ TEST_CASE("score --screen --exclude-flagged - excluded rows kept - left out of t
     rows.push_back(row_of(36, "4"));
     rows.push_back(row_of(36, "2"));
     const std::string in = write_file("screen_exclude.csv", items_csv(36, rows));
-    const auto r = run(cli() + " score --instrument ecr --scale 1:5 --screen --exclude-flagged 1 --report " +
+    const auto r = run(cli() + " score --instrument ecr --scale 1:5 --screen --exclude-flagged 1 --summary --report " +
                            tmp("screen_exclude.json") + " --output " + tmp("screen_exclude.out.csv") + " " + in,
                        "screen_exclude");
     REQUIRE(r.status == 0);
@@ -145,6 +145,13 @@ TEST_CASE("score --screen --exclude-flagged - excluded rows kept - left out of t
     CHECK(j["screening"]["rows_excluded"] == excluded);
     CHECK(j["subscales"][0]["n"] == 62 - excluded);
     CHECK(r.err.find("alpha anxiety") != std::string::npos);
+    // Standard error is not a terminal here: without --summary, nothing is written to it.
+    const auto plain = run(cli() + " score --instrument ecr --scale 1:5 --screen --exclude-flagged 1 --output " +
+                               tmp("screen_exclude.plain.csv") + " " + in,
+                           "screen_exclude_plain");
+    REQUIRE(plain.status == 0);
+    CHECK(plain.err.empty());
+    CHECK(slurp(tmp("screen_exclude.plain.csv")) == slurp(tmp("screen_exclude.out.csv")));
 }
 
 TEST_CASE("screen - usage and data errors") {

@@ -191,3 +191,105 @@ TEST_CASE("the ECR's default flags - one per index and per reverse gap") {
     CHECK(threshold("reverse_gap_avoidance") == 2);
     CHECK(threshold("seconds_per_item") == 2);
 }
+
+namespace {
+
+// Whether two indices are the same double (both NaN counts as the same).
+bool same(double a, double b) { return (a != a && b != b) || a == b; }
+
+void check_same(const bowlby::screen_indices& a, const bowlby::screen_indices& b) {
+    CHECK(same(a.longstring, b.longstring));
+    CHECK(same(a.longstring_avg, b.longstring_avg));
+    CHECK(same(a.irv, b.irv));
+    CHECK(same(a.evenodd, b.evenodd));
+    CHECK(same(a.psychsyn, b.psychsyn));
+    CHECK(same(a.psychant, b.psychant));
+    CHECK(same(a.mahad, b.mahad));
+    CHECK(same(a.mahad_df, b.mahad_df));
+    CHECK(same(a.mahad_p, b.mahad_p));
+    CHECK(same(a.seconds_per_item, b.seconds_per_item));
+    REQUIRE(a.reverse_gap.size() == b.reverse_gap.size());
+    for (std::size_t g = 0; g < a.reverse_gap.size(); ++g) CHECK(same(a.reverse_gap[g], b.reverse_gap[g]));
+}
+
+// Rows of bytes against the same answers as doubles (the plain path, checked against R in
+// tests/reference): `answers` 1..top, with runs, some missing as `missing_byte`, some as the
+// missing code 0, and a few answers out of range (`invalid`).
+void bytes_against_doubles(const char* id, const bowlby::response_scale& scale, int top, bool invalid) {
+    bowlby::score_options o;
+    o.data_scale = scale;
+    o.missing_codes = {0};
+    o.on_invalid = bowlby::invalid_policy::missing;
+    const bowlby::screen_layout layout(bowlby::instrument(id), o);
+    const auto p = static_cast<Eigen::Index>(layout.n_items());
+    const Eigen::Index n = 400;
+    Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> bytes(n, p);
+    matrix doubles(n, p);
+    std::uint32_t state = 12345;
+    auto next = [&](std::uint32_t m) {
+        state = state * 1664525U + 1013904223U;
+        return (state >> 8) % m;
+    };
+    for (Eigen::Index r = 0; r < n; ++r)
+        for (Eigen::Index i = 0; i < p; ++i) {
+            std::uint8_t b = static_cast<std::uint8_t>(1 + next(static_cast<std::uint32_t>(top)));
+            if (i > 0 && next(3) == 0) b = bytes(r, i - 1);  // runs
+            if (r % 7 == 3) b = 4;                           // straight lines
+            const std::uint32_t odd = next(40);
+            if (odd == 0) b = 255;             // the parser's empty cell
+            if (odd == 1) b = 0;               // the missing code
+            if (odd == 2 && invalid) b = 200;  // out of range: missing on request
+            if (r == 5) b = 255;               // a row with no answer
+            bytes(r, i) = b;
+            doubles(r, i) = b == 255 ? na : static_cast<double>(b);
+        }
+    bowlby::screen_sample sample(layout);
+    sample.add(doubles);
+    const bowlby::screen_statistics st = sample.finish();
+    bowlby::screener by_bytes(layout, &st, 255), by_doubles(layout, &st);
+    for (Eigen::Index r = 0; r < n; ++r) {
+        CAPTURE(r);
+        const double duration = r % 2 == 0 ? 100.0 + static_cast<double>(r) : na;
+        check_same(by_bytes.screen(bytes.row(r).data(), 1, static_cast<std::size_t>(r), duration),
+                   by_doubles.screen(doubles.row(r).data(), 1, static_cast<std::size_t>(r), duration));
+    }
+    // Column-major bytes, read with a stride, give the same.
+    const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic> by_column = bytes;
+    for (Eigen::Index r = 0; r < 20; ++r)
+        check_same(by_bytes.screen(by_column.data() + r, n, static_cast<std::size_t>(r)),
+                   by_doubles.screen(doubles.row(r).data(), 1, static_cast<std::size_t>(r)));
+}
+
+}  // namespace
+
+TEST_CASE("rows of bytes give the indices of the same answers as doubles - bit for bit") {
+    SUBCASE("ECR-R on 1-7 (midpoint 4)") { bytes_against_doubles("ecr-r", {1, 7, true}, 7, true); }
+    SUBCASE("ECR on 1-6 (midpoint 3.5)") { bytes_against_doubles("ecr", {1, 6, true}, 6, false); }
+    SUBCASE("RSQ on 1-5: four halved subscales, evenodd defined") {
+        bytes_against_doubles("rsq", {1, 5, true}, 5, true);
+    }
+}
+
+TEST_CASE("an invalid byte is the same error as the same answer as a double") {
+    const bowlby::questionnaire q = one_subscale();
+    const bowlby::screen_layout strict(q.view());
+    bowlby::screener s(strict, nullptr, 255);
+    const std::uint8_t bytes[] = {1, 9, 3, 4}, empty[] = {1, 255, 3, 4};
+    const double doubles[] = {1, 9, 3, 4};
+    std::string from_bytes, from_doubles;
+    try {
+        s.screen(bytes, 1, 6);
+    } catch (const bowlby::invalid_response& e) {
+        from_bytes = e.what();
+    }
+    try {
+        s.screen(doubles, 1, 6);
+    } catch (const bowlby::invalid_response& e) {
+        from_doubles = e.what();
+    }
+    CHECK(!from_bytes.empty());
+    CHECK(from_bytes == from_doubles);
+    CHECK(s.screen(empty, 1, 6).longstring_avg == 1);  // 255 is the missing byte here: 1, -, 3, 4
+    bowlby::screener no_missing_byte(strict);
+    CHECK_THROWS_AS(no_missing_byte.screen(empty, 1, 6), bowlby::invalid_response);
+}
