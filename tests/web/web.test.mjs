@@ -607,7 +607,11 @@ test('a key file with anxiety and avoidance classifies as bowlby score --key --c
   const path = writeKey('my-ecr-r.json', mine);
   const key = bowlby.loadKey(readFileSync(path, 'utf8'));
   assert.deepEqual(key.methods, ['midpoint']);
-  const rows = [cycle(36), Array(36).fill(6), ...randomRows(30, 36, 1, 7, [null, 0])];
+  // Four of anxiety's 18 items unanswered (one as the key's code 0): 14/18 < the key's 0.8.
+  const fourMissing = cycle(36).map((x, i) => (i < 3 ? null : i === 3 ? 0 : x));
+  assert.deepEqual(bowlby.score(key, fourMissing).scores.map((s) => s.status), ['insufficient', 'complete']);
+  assert.deepEqual(bowlby.score(key, fourMissing, { minAnswered: 0.5 }).scores.map((s) => s.status), ['prorated', 'complete']);
+  const rows = [cycle(36), Array(36).fill(6), fourMissing, ...randomRows(30, 36, 1, 7, [null, 0])];
   const csv = writeCsv('my-ecr-r-data.csv', Array.from({ length: 36 }, (_, i) => `i${i + 1}`), rows);
   const expected = runCli(['score', '--key', path, '--items', 'i1:i36', '--classify', 'midpoint', '--sem', '0.25:0.22', csv]);
   rows.forEach((answers, r) => {
