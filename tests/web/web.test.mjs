@@ -600,6 +600,26 @@ test('a key file loaded in JavaScript scores as bowlby score --key scores it: mi
   assert.deepEqual(r.map((s) => s.value), [(1 + 1 + 2) / 3, 11, 4 / 3 - 5.5]);
 });
 
+test('the Node example scores a CSV with a key file as bowlby score --key does', async () => {
+  const path = writeKey('my-scale.json', myScale);
+  const rows = [[1, 5, 2, 4, 4, 3], [2, -99, 3, 5, null, 1], ...randomRows(20, 6, 1, 5, [null, -99])];
+  const csv = writeCsv('my-scale-node.csv', myScale.items, rows);
+  const node = execFileSync(process.execPath, [join(wasmDir, 'score-csv.mjs'), path, 'close1:worry3', csv], { encoding: 'utf8' });
+  const tool = execFileSync(cli, ['score', '--key', path, csv], { encoding: 'utf8' });
+  const parse = (t) => t.trim().split('\n').map((l) => l.split(','));
+  const [a, b] = [parse(node), parse(tool)];
+  assert.deepEqual(a[0], b[0]);
+  assert.equal(a.length, rows.length + 1);
+  for (let r = 1; r < b.length; ++r)
+    b[r].forEach((text, c) => {
+      if (text === '' || Number.isNaN(Number(text))) assert.equal(a[r][c], text, `row ${r}, ${b[0][c]}`);
+      else assert.equal(Number(a[r][c]), Number(text), `row ${r}, ${b[0][c]}`);
+    });
+  const bad = writeKey('bad-node.json', { ...myScale, min_answered: 2 });
+  assert.throws(() => execFileSync(process.execPath, [join(wasmDir, 'score-csv.mjs'), bad, 'close1:worry3', csv], { stdio: 'pipe' }),
+                (e) => e.status === 1 && e.stderr.toString().startsWith(`${bad}: min_answered: a fraction from 0 to 1 is needed`));
+});
+
 test('a key file with anxiety and avoidance classifies as bowlby score --key --classify does', async () => {
   const bowlby = await loadBowlby();
   const exported = JSON.parse(execFileSync(cli, ['instruments', '--export', 'ecr-r'], { encoding: 'utf8' }));
