@@ -186,11 +186,12 @@ export async function loadBowlby() {
     }
     const order = orderArg(instrument, presentedOrder);
     const flagText = flagsArg(flags);
-    return withHeap([values, times, codesArg(missingCodes), order], (answers, times_, codes, order_) =>
+    const codes = codesArg(missingCodes);
+    return withHeap([values, times, codes, order], (answersPtr, timesPtr, codesPtr, orderPtr) =>
       result(m.ccall('bowlby_screen', 'number',
                      ['string', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number',
                       'number', 'number', 'number', 'string'],
-                     [id, handle, answers, rows.length, n, times_, has, lo, hi, codes, missingCodes?.length ?? 0, order_,
+                     [id, handle, answersPtr, rows.length, n, timesPtr, has, lo, hi, codesPtr, codes.length, orderPtr,
                       order.length, flagText])));
   }
 
@@ -255,7 +256,7 @@ export async function loadBowlby() {
     // library's default thresholds (or `flags`), n_flags, and flags_in_force.
     screen(instrument, answers, { seconds, ...options } = {}) {
       if (!isList(answers)) throw new Error('answers must be an array of numbers');
-      const all = screenRows(instrument, [answers], { ...options, seconds: seconds === undefined ? undefined : [seconds] });
+      const all = screenRows(instrument, [answers], { ...options, seconds: seconds === undefined || seconds === null ? undefined : [seconds] });
       const { rows, ...rest } = all;
       return { ...rows[0], ...rest };
     },
