@@ -22,7 +22,7 @@
 //   the screening indices that need no sample (longstring, longstring_avg, irv, evenodd,
 //   reverse_gap_<subscale>, seconds_per_item from the time on the item pages), flags (the names
 //   of the flags raised, separated by ';') and n_flags, as `bowlby screen --one-pass` writes
-//   them (unless screen: false),
+//   them (unless screen: false; the RQ only with screen: true),
 //   bowlby_error (the library's message when scoring failed; otherwise absent).
 // Every trial of the timeline carries bowlby_part: 'items', 'forced_choice'.
 //
@@ -89,7 +89,9 @@ export function checkOptions(bowlby, options = {}) {
   if (!Array.isArray(labels) || labels.length !== hi - lo + 1)
     throw new BowlbyOptionError('labels', `${instrument.id} is answered on ${lo}-${hi}: one label per point is needed`, `${hi - lo + 1} labels`);
   const forcedChoice = options.forcedChoice ?? method === 'rq';
-  const screen = options.screen ?? true;
+  // The RQ's four ratings are of four different descriptions: equal or close ratings are no
+  // sign of careless answering, so it is not screened unless asked.
+  const screen = options.screen ?? instrument.id !== 'rq';
   if (typeof screen !== 'boolean') throw new BowlbyOptionError('screen', `${screen} is not true or false`, 'true, false');
   return { ...options, instrument, argument, method, rule, noCategory, sem, perPage, texts, labels, forcedChoice, screen };
 }
@@ -173,8 +175,8 @@ let timelines = 0;
 /// on_finish scores. options: instrument (an id, or a key from bowlby.loadKey), method
 /// (default: the instrument's first one-respondent method, none for the RSQ), sem [anx, avo],
 /// perPage (12, or all items when fewer), texts {instructions, labels, items, forced_choice},
-/// forcedChoice (default: true for the RQ), screen (default true: the screening indices in the
-/// data), plugin (default the global jsPsychSurveyLikert), buttonLabel.
+/// forcedChoice (default: true for the RQ), screen (the screening indices in the data; default
+/// true, false for the RQ), plugin (default the global jsPsychSurveyLikert), buttonLabel.
 export function bowlbyTimeline(jsPsych, bowlby, options) {
   const o = checkOptions(bowlby, options);
   const plugin = options.plugin ?? globalThis.jsPsychSurveyLikert;

@@ -207,6 +207,9 @@ test('the RQ asks the forced choice, which breaks a tie as bowlby score does, an
   assert.equal(data.category, expected.category);
   assert.equal(data.category, 'fearful');
   assert.equal(data.rule.forced_choice, 'fearful');
+  // Four ratings of four descriptions are not screened: no indices, no note.
+  assert.equal(data.n_flags, undefined);
+  assert.equal(await page.locator('#attention').count(), 0);
   const text = await page.textContent('#results');
   assert.doesNotMatch(text, /standard error|firmness|\bSEM\b/i);
   assert.match(await page.textContent('#margin'), /highest ratings were equal; your choice .* decided/);
