@@ -1,25 +1,32 @@
 // The WebAssembly build of bowlby: a small C interface that the JavaScript wrapper
-// (bowlby.mjs) turns into instruments(), score() and classify(). Results and error messages
-// travel as JSON text; an error returns non-zero and bowlby_result() holds the library's
-// message, which the wrapper throws as a JavaScript Error. The rule of a classification
-// method is made by the `bowlby` tool's code (examples/cli/classify_setup.cpp); only the
-// words of its errors are this module's.
+// (bowlby.mjs) turns into instruments(), loadKey(), score(), classify(), rule() and screen().
+// Results and error messages travel as JSON text; an error returns non-zero and
+// bowlby_result() holds the library's message, which the wrapper throws as a JavaScript Error.
+// The rule of a classification method is made by the `bowlby` tool's code
+// (examples/cli/classify_setup.cpp), and key files are read by the tool's reader
+// (examples/cli/key_file.cpp); only the words of classification errors are this module's.
 // The umbrella header: every public header is compiled here by clang with -Werror too.
 #include <bowlby/bowlby.hpp>
 #include <bowlby/classify.hpp>
 #include <bowlby/instruments.hpp>
 #include <bowlby/regions.hpp>
 #include <bowlby/score.hpp>
+#include <bowlby/screen.hpp>
 #include <bowlby/version.hpp>
 
 #include "classify_setup.hpp"
+#include "key_file.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <emscripten/emscripten.h>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,10 +38,34 @@ std::string result;
 
 json scale_json(const bowlby::response_scale& s) { return json::array({s.min, s.max}); }
 
-bowlby::score_options options(int has_scale, double smin, double smax, double min_answered) {
+// The key files loaded (bowlby_load_key), each once by its text; a handle is an index here.
+// They live as long as the module: a page loads a few.
+std::vector<std::unique_ptr<const bowlby_cli::key_file>> loaded_keys;
+std::map<std::string, int> key_handles;
+
+// The key of a call: the key file loaded as `handle`, or (handle < 0) the built-in `id`.
+const bowlby::key_view& key_of(const char* id, int handle) {
+    if (handle < 0) return bowlby::instrument(id);
+    if (static_cast<std::size_t>(handle) >= loaded_keys.size())
+        throw bowlby::option_error("no key loaded as that handle");
+    return loaded_keys[static_cast<std::size_t>(handle)]->key.view();
+}
+
+const bowlby_cli::key_file* key_file_of(int handle) {
+    return handle < 0 ? nullptr : loaded_keys[static_cast<std::size_t>(handle)].get();
+}
+
+// The scoring options of a call, as `bowlby score --key` makes them: the key file's missing
+// codes with those given added, and its min_answered unless one is given (NaN: not given;
+// 0.5 for a built-in instrument).
+bowlby::score_options options(int handle, int has_scale, double smin, double smax, double min_answered,
+                              const double* codes, int n_codes) {
     bowlby::score_options o;
     if (has_scale) o.data_scale = bowlby::response_scale{smin, smax, true};
-    o.min_answered = min_answered;
+    const bowlby_cli::key_file* file = key_file_of(handle);
+    o.min_answered = !std::isnan(min_answered) ? min_answered : file ? file->min_answered : 0.5;
+    for (int i = 0; i < n_codes; ++i) o.missing_codes.push_back(codes[i]);
+    if (file) bowlby_cli::add_key_missing_codes(*file, o);
     return o;
 }
 
@@ -51,11 +82,10 @@ int guarded(F&& f) {
     }
 }
 
-bowlby::respondent_scores<double> score_answers(const char* id, const double* answers, int n,
+bowlby::respondent_scores<double> score_answers(const bowlby::key_view& key, const double* answers, int n,
                                                 const bowlby::score_options& o) {
-    const bowlby::key_view& key = bowlby::instrument(id);
     if (n != key.n_items)
-        throw bowlby::shape_error(std::string(id) + " has " + std::to_string(key.n_items) + " items, got " +
+        throw bowlby::shape_error(std::string(key.id) + " has " + std::to_string(key.n_items) + " items, got " +
                                   std::to_string(n) + " answers");
     const Eigen::Map<const Eigen::RowVectorXd> row(answers, n);
     return bowlby::score(key, row, o).row_scores(0);
@@ -245,6 +275,102 @@ bowlby_cli::rule_request make_request(const char* method, double cut_anx, double
     return req;
 }
 
+// What instruments() says of a key: id, name, items, scale, item names, scores, methods, citation.
+json instrument_json(const bowlby::key_view& k) {
+    json item_names = json::array(), scores = json::array();
+    for (const auto& name : k.item_names) item_names.push_back(std::string(name));
+    for (std::size_t s = 0; s < k.n_scores(); ++s) scores.push_back(std::string(k.score_name(s)));
+    json j;
+    j["id"] = std::string(k.id);
+    j["name"] = std::string(k.name);
+    j["items"] = k.n_items;
+    j["scale"] = scale_json(k.scale);
+    j["item_names"] = item_names;
+    j["scores"] = scores;
+    j["score_details"] = score_details(k);
+    j["methods"] = one_respondent_methods(k);
+    j["citation"] = std::string(k.citation);
+    return j;
+}
+
+// The flags given as a JSON object {name: threshold, or "off", or null}.
+std::vector<bowlby::flag_setting> flag_settings(const char* text) {
+    const json given = json::parse(text);  // written by the wrapper
+    std::vector<bowlby::flag_setting> out;
+    for (auto it = given.begin(); it != given.end(); ++it) {
+        const json& v = it.value();
+        if (v.is_number() && std::isfinite(v.get<double>()))
+            out.push_back({it.key(), v.get<double>()});
+        else if (v.is_null() || (v.is_string() && v.get<std::string>() == "off"))
+            out.push_back({it.key(), std::nullopt});
+        else
+            throw bowlby::option_error("flags." + it.key() + ": a threshold (a number) or 'off' is needed");
+    }
+    return out;
+}
+
+// The one-pass screening indices (those that need no sample) of `rows` rows of n answers, with
+// the flags in force and those each row raises: the columns of `bowlby screen --one-pass`.
+json screen_rows(const bowlby::key_view& key, const bowlby::score_options& o, const double* answers, int rows, int n,
+                 const double* seconds, std::vector<int> order, const std::vector<bowlby::flag_setting>& settings) {
+    if (n != key.n_items)
+        throw bowlby::shape_error(std::string(key.id) + " has " + std::to_string(key.n_items) + " items, got " +
+                                  std::to_string(n) + " answers");
+    bowlby::screen_options so;
+    so.presented_order = std::move(order);
+    const bowlby::screen_layout layout(key, o, so);
+    const std::vector<bowlby::screen_flag> flags =
+        bowlby::flags_in_force(layout, settings, false, seconds != nullptr, "given in flags");
+    json columns = json::array({"longstring", "longstring_avg", "irv", "evenodd"});
+    for (const auto& g : layout.gaps()) columns.push_back("reverse_gap_" + g.name);
+    if (seconds) columns.push_back("seconds_per_item");
+    json in_force = json::array();
+    for (const bowlby::screen_flag& f : flags) {
+        json one;
+        one["name"] = f.name;
+        one["rule"] = bowlby::to_string(f.compare);
+        one["threshold"] = f.threshold;
+        one["source"] = f.source;
+        in_force.push_back(one);
+    }
+    bowlby::screener s(layout);
+    bowlby::screen_indices ix;
+    json out_rows = json::array();
+    for (int r = 0; r < rows; ++r) {
+        const auto ri = static_cast<std::size_t>(r);
+        double duration = NAN;
+        if (seconds) {
+            duration = seconds[r];
+            if (duration < 0 || std::isinf(duration))
+                throw bowlby::option_error("row " + std::to_string(r + 1) +
+                                           ": seconds must be a number of seconds, 0 or more");
+        }
+        s.screen_into(ix, answers + static_cast<std::ptrdiff_t>(ri * static_cast<std::size_t>(n)), 1, ri, duration);
+        json row;
+        row["longstring"] = ix.longstring;
+        row["longstring_avg"] = ix.longstring_avg;
+        row["irv"] = ix.irv;
+        row["evenodd"] = ix.evenodd;
+        for (std::size_t g = 0; g < layout.gaps().size(); ++g)
+            row["reverse_gap_" + layout.gaps()[g].name] = ix.reverse_gap[g];
+        if (seconds) row["seconds_per_item"] = ix.seconds_per_item;
+        json raised = json::array();
+        for (const bowlby::screen_flag& f : flags)
+            if (bowlby::raised(f, ix)) raised.push_back(f.name);
+        const std::size_t n_raised = raised.size();
+        row["flags"] = std::move(raised);
+        row["n_flags"] = n_raised;
+        out_rows.push_back(row);
+    }
+    json j;
+    j["instrument"] = std::string(key.id);
+    j["scale"] = scale_json(layout.scale());
+    j["columns"] = columns;
+    j["flags_in_force"] = in_force;
+    j["rows"] = out_rows;
+    return j;
+}
+
 }  // namespace
 
 extern "C" {
@@ -257,32 +383,41 @@ EMSCRIPTEN_KEEPALIVE const char* bowlby_version() { return bowlby::version_strin
 EMSCRIPTEN_KEEPALIVE int bowlby_instruments() {
     return guarded([] {
         json all = json::array();
-        for (const bowlby::key_view& k : bowlby::builtin_instruments()) {
-            json item_names = json::array(), scores = json::array();
-            for (const auto& name : k.item_names) item_names.push_back(std::string(name));
-            for (std::size_t s = 0; s < k.n_scores(); ++s) scores.push_back(std::string(k.score_name(s)));
-            json j;
-            j["id"] = std::string(k.id);
-            j["name"] = std::string(k.name);
-            j["items"] = k.n_items;
-            j["scale"] = scale_json(k.scale);
-            j["item_names"] = item_names;
-            j["scores"] = scores;
-            j["score_details"] = score_details(k);
-            j["methods"] = one_respondent_methods(k);
-            j["citation"] = std::string(k.citation);
-            all.push_back(j);
-        }
+        for (const bowlby::key_view& k : bowlby::builtin_instruments()) all.push_back(instrument_json(k));
         return all;
     });
 }
 
-/// Scores one respondent: answers (NaN = missing), the data's scale when not the instrument's.
-EMSCRIPTEN_KEEPALIVE int bowlby_score(const char* id, const double* answers, int n, int has_scale, double smin,
-                                      double smax, double min_answered) {
+/// Reads a key file's text (docs/key-files.md); `where` names it in messages. The result is
+/// what instruments() says of an instrument, with the key file's missing codes and
+/// min_answered, and the handle that the other functions take. The same text gives the same
+/// handle.
+EMSCRIPTEN_KEEPALIVE int bowlby_load_key(const char* text, const char* where) {
     return guarded([&] {
-        const auto o = options(has_scale, smin, smax, min_answered);
-        const auto r = score_answers(id, answers, n, o);
+        const std::string t(text);
+        auto at = key_handles.find(t);
+        if (at == key_handles.end()) {
+            loaded_keys.push_back(std::make_unique<const bowlby_cli::key_file>(bowlby_cli::parse_key_file(t, where)));
+            at = key_handles.emplace(t, static_cast<int>(loaded_keys.size() - 1)).first;
+        }
+        const bowlby_cli::key_file& file = *loaded_keys[static_cast<std::size_t>(at->second)];
+        json j = instrument_json(file.key.view());
+        j["missing_codes"] = file.missing_codes;
+        j["min_answered"] = file.min_answered;
+        j["handle"] = at->second;
+        return j;
+    });
+}
+
+/// Scores one respondent: answers (NaN = missing), the data's scale when not the instrument's;
+/// the key: a built-in id, or a handle >= 0 of a loaded key file; min_answered NaN for the
+/// key's; missing codes besides the key file's.
+EMSCRIPTEN_KEEPALIVE int bowlby_score(const char* id, int handle, const double* answers, int n, int has_scale,
+                                      double smin, double smax, double min_answered, const double* codes, int n_codes) {
+    return guarded([&] {
+        const bowlby::key_view& key = key_of(id, handle);
+        const auto o = options(handle, has_scale, smin, smax, min_answered, codes, n_codes);
+        const auto r = score_answers(key, answers, n, o);
         json scores = json::array();
         for (std::size_t s = 0; s < r.names.size(); ++s) {
             const auto si = static_cast<Eigen::Index>(s);
@@ -294,25 +429,26 @@ EMSCRIPTEN_KEEPALIVE int bowlby_score(const char* id, const double* answers, int
             scores.push_back(one);
         }
         json j;
-        j["instrument"] = id;
-        j["scale"] = scale_json(o.data_scale ? *o.data_scale : bowlby::instrument(id).scale);
+        j["instrument"] = std::string(key.id);
+        j["scale"] = scale_json(o.data_scale ? *o.data_scale : key.scale);
         j["scores"] = scores;
         return j;
     });
 }
 
-/// Scores and classifies one respondent. method: midpoint, brennan1998, aas or rq; at_cut 0 low,
-/// 1 high, 2 unclassified; sem_* <= 0 for unknown; cut_* NaN for the scale's midpoint;
-/// rescale: brennan1998 on another scale, mapped onto 1-7; forced: the RQ forced choice
-/// (0 secure, 1 preoccupied, 2 dismissing, 3 fearful, 4 none).
-EMSCRIPTEN_KEEPALIVE int bowlby_classify(const char* id, const char* method, const double* answers, int n,
-                                         int has_scale, double smin, double smax, double min_answered, double sem_anx,
-                                         double sem_avo, double cut_anx, double cut_avo, int at_cut, int rescale,
-                                         int forced) {
+/// Scores and classifies one respondent. The key and scoring arguments as bowlby_score's;
+/// method: midpoint, brennan1998, aas or rq; at_cut 0 low, 1 high, 2 unclassified; sem_* <= 0
+/// for unknown; cut_* NaN for the scale's midpoint; rescale: brennan1998 on another scale,
+/// mapped onto 1-7; forced: the RQ forced choice (0 secure, 1 preoccupied, 2 dismissing,
+/// 3 fearful, 4 none).
+EMSCRIPTEN_KEEPALIVE int bowlby_classify(const char* id, int handle, const char* method, const double* answers, int n,
+                                         int has_scale, double smin, double smax, double min_answered,
+                                         const double* codes, int n_codes, double sem_anx, double sem_avo,
+                                         double cut_anx, double cut_avo, int at_cut, int rescale, int forced) {
     return guarded([&] {
-        const auto o = options(has_scale, smin, smax, min_answered);
-        const bowlby::key_view& key = bowlby::instrument(id);
-        const auto r = score_answers(id, answers, n, o);
+        const bowlby::key_view& key = key_of(id, handle);
+        const auto o = options(handle, has_scale, smin, smax, min_answered, codes, n_codes);
+        const auto r = score_answers(key, answers, n, o);
         const bowlby_cli::rule_request req = make_request(method, cut_anx, cut_avo, at_cut, rescale);
         return classify_scores(key, o.data_scale ? *o.data_scale : key.scale, r, req, {sem_anx, sem_avo},
                                static_cast<bowlby::category>(forced));
@@ -323,14 +459,31 @@ EMSCRIPTEN_KEEPALIVE int bowlby_classify(const char* id, const char* method, con
 /// draws, and the words for its results. Arguments as bowlby_classify's, without answers;
 /// throws what bowlby_classify would for the same method (so a page can check its options
 /// before the first question).
-EMSCRIPTEN_KEEPALIVE int bowlby_rule(const char* id, const char* method, int has_scale, double smin, double smax,
-                                     double sem_anx, double sem_avo, double cut_anx, double cut_avo, int at_cut,
-                                     int rescale) {
+EMSCRIPTEN_KEEPALIVE int bowlby_rule(const char* id, int handle, const char* method, int has_scale, double smin,
+                                     double smax, double sem_anx, double sem_avo, double cut_anx, double cut_avo,
+                                     int at_cut, int rescale) {
     return guarded([&] {
-        const auto o = options(has_scale, smin, smax, 0.5);
-        const bowlby::key_view& key = bowlby::instrument(id);
+        const bowlby::key_view& key = key_of(id, handle);
+        const auto o = options(handle, has_scale, smin, smax, NAN, nullptr, 0);
         return rule_json(key, o.data_scale ? *o.data_scale : key.scale,
                          make_request(method, cut_anx, cut_avo, at_cut, rescale), {sem_anx, sem_avo});
+    });
+}
+
+/// The careless-responding indices that need no sample (bowlby/screen.hpp) of `rows` rows of
+/// n answers each (row after row), with the flags each raises. The key and scoring arguments
+/// as bowlby_score's; seconds: each row's time on the items in seconds (NaN: unknown), or null
+/// for none (no seconds_per_item); order: the items as presented, 0-based (n_order 0: the
+/// key's order); flags: a JSON object {name: threshold or "off"} changing the defaults.
+EMSCRIPTEN_KEEPALIVE int bowlby_screen(const char* id, int handle, const double* answers, int rows, int n,
+                                       const double* seconds, int has_scale, double smin, double smax,
+                                       const double* codes, int n_codes, const int* order, int n_order,
+                                       const char* flags) {
+    return guarded([&] {
+        const bowlby::key_view& key = key_of(id, handle);
+        const auto o = options(handle, has_scale, smin, smax, NAN, codes, n_codes);
+        return screen_rows(key, o, answers, rows, n, seconds, std::vector<int>(order, order + n_order),
+                           flag_settings(flags));
     });
 }
 

@@ -136,36 +136,4 @@ std::vector<std::size_t> resolve_columns(const std::string& spec, const std::vec
     return cols;
 }
 
-// Declared in faults.hpp with the fault handling it serves; defined here, with the other
-// message helpers, so that the bindings compile the parsers without the signal handlers.
-namespace faults {
-
-std::string shown(std::string_view text, std::size_t limit) {
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    std::size_t chars = 0, i = 0;
-    while (i < text.size()) {
-        if (chars == limit) return out + "...";
-        const auto b = static_cast<unsigned char>(text[i]);
-        // The length of a well-formed UTF-8 sequence starting here, 0 when it is not one.
-        std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-        if (len > 1 && (b == 0xC0 || b == 0xC1 || b > 0xF4)) len = 0;  // overlong or beyond U+10FFFF
-        for (std::size_t k = 1; k < len; ++k)
-            if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) len = 0;
-        if (len == 0 || (len == 1 && (b < 0x20 || b == 0x7F))) {
-            out += "\\x";
-            out += hex[b >> 4];
-            out += hex[b & 0xF];
-            ++i;
-        } else {
-            out.append(text.substr(i, len));
-            i += len;
-        }
-        ++chars;
-    }
-    return out;
-}
-
-}  // namespace faults
-
 }  // namespace bowlby_cli

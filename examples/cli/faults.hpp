@@ -64,7 +64,33 @@ private:
 };
 
 /// Text of the input for a message: bytes that are not printable (control characters, NUL,
-/// invalid UTF-8) written as \xHH, and cut after `limit` characters with "...".
-std::string shown(std::string_view text, std::size_t limit = 40);
+/// invalid UTF-8) written as \xHH, and cut after `limit` characters with "...". Inline here, so
+/// that the bindings (the WebAssembly module among them) compile the parsers and the key-file
+/// reader without the signal handlers or the rest of the tool.
+inline std::string shown(std::string_view text, std::size_t limit = 40) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    std::size_t chars = 0, i = 0;
+    while (i < text.size()) {
+        if (chars == limit) return out + "...";
+        const auto b = static_cast<unsigned char>(text[i]);
+        // The length of a well-formed UTF-8 sequence starting here, 0 when it is not one.
+        std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+        if (len > 1 && (b == 0xC0 || b == 0xC1 || b > 0xF4)) len = 0;  // overlong or beyond U+10FFFF
+        for (std::size_t k = 1; k < len; ++k)
+            if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) len = 0;
+        if (len == 0 || (len == 1 && (b < 0x20 || b == 0x7F))) {
+            out += "\\x";
+            out += hex[b >> 4];
+            out += hex[b & 0xF];
+            ++i;
+        } else {
+            out.append(text.substr(i, len));
+            i += len;
+        }
+        ++chars;
+    }
+    return out;
+}
 
 }  // namespace bowlby_cli::faults

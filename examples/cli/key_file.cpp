@@ -1,7 +1,8 @@
 #include "key_file.hpp"
 
-#include "cli.hpp"
+#include "faults.hpp"
 
+#include <bowlby/error.hpp>
 #include <bowlby/instruments.hpp>
 #include <nlohmann/json.hpp>
 
@@ -411,26 +412,6 @@ void add_key_missing_codes(const key_file& file, bowlby::score_options& options)
 
 std::vector<std::string> key_item_names(const bowlby::key_view& key) {
     return std::vector<std::string>(key.item_names.begin(), key.item_names.end());
-}
-
-chosen_key choose_key(const std::string& instrument_id, const std::string& key_path, const std::string& command) {
-    if (!instrument_id.empty() && !key_path.empty()) throw usage_error("give --instrument or --key, not both");
-    chosen_key chosen;
-    if (!key_path.empty()) {
-        try {
-            auto file = std::make_shared<key_file>(read_key_file(key_path));
-            chosen.key = &file->key.view();
-            chosen.file = std::move(file);
-        } catch (const bowlby::key_error& e) {
-            throw data_error(e.what());
-        }
-        return chosen;
-    }
-    if (instrument_id.empty())
-        throw usage_error("bowlby " + command +
-                          " needs --instrument ID ('bowlby instruments' lists them) or --key FILE.json");
-    chosen.key = &builtin_instrument(instrument_id);
-    return chosen;
 }
 
 }  // namespace bowlby_cli

@@ -54,7 +54,8 @@ struct chosen_key {
     std::string id() const { return key ? std::string(key->id) : std::string(); }
 };
 
-/// Resolves --instrument and --key (a usage error unless exactly one is given).
+/// Resolves --instrument and --key (a usage error unless exactly one is given). The tool's
+/// alone: defined in key_choice.cpp, with the tool's errors.
 chosen_key choose_key(const std::string& instrument_id, const std::string& key_path, const std::string& command);
 
 }  // namespace bowlby_cli

@@ -1,10 +1,13 @@
 // A jsPsych study page built on bowlby's timeline (bowlby-jspsych.mjs): it administers an
-// instrument chosen by the link, then saves the data (download, POST), shows the results if
-// asked, and sends the respondent on. docs/study.md says how to run a study with it.
+// instrument chosen by the link (a built-in one, or a key file of the site's), then saves the
+// data (download, POST), shows the results if asked, notes gently when the answers raised a
+// careless-responding flag, and sends the respondent on. docs/study.md says how to run a study
+// with it.
 //
 // URL parameters (each checked before the first question; docs/web.md has the table):
-//   instrument, items, method, sem=ANX:AVO, per_page, id (or PROLIFIC_PID), download=csv|json,
-//   post=URL (same origin), redirect=URL (http or https), results=hide|show.
+//   instrument or key=URL (same origin), items, method, sem=ANX:AVO, per_page, id (or
+//   PROLIFIC_PID), download=csv|json, post=URL (same origin), redirect=URL (http or https),
+//   results=hide|show, attention=show|hide.
 // The items file may add a consent page (`consent`, HTML) and a debrief (`debrief`, text).
 import { renderResults } from './results.mjs';
 
@@ -79,13 +82,18 @@ function readParameters() {
   }
   const perPage = params.get('per_page');
   if (perPage !== null && !/^[0-9]+$/.test(perPage)) throw new ParameterError('per_page', `'${perPage}' is not a whole number`, 'a whole number from 1 to the number of items');
+  const key = sameOrigin('key');
+  if (key && params.get('instrument') !== null)
+    throw new ParameterError('key', 'give instrument or key, not both', 'a built-in instrument, or a key file on this site');
   return {
     instrument: params.get('instrument') ?? 'ecr',
+    key,
     method: params.get('method') ?? undefined,
     sem: semValue,
     perPage: perPage === null ? undefined : Number(perPage),
     download: oneOf('download', ['none', 'csv', 'json'], 'none'),
     results: oneOf('results', ['hide', 'show'], 'hide'),
+    attention: oneOf('attention', ['show', 'hide'], 'show'),
     post: sameOrigin('post'),
     items: sameOrigin('items'),
     redirect: redirectUrl(),
@@ -101,6 +109,18 @@ async function loadTexts(url) {
     return await response.json();
   } catch {
     throw new ParameterError('items', `${url.pathname} is not a JSON file`);
+  }
+}
+
+// The questionnaire of a key file (docs/key-files.md) on this site; its problems in the
+// reader's words (the file, the JSON path, what is wrong).
+async function loadKey(url, bowlby) {
+  const response = await fetch(url);
+  if (!response.ok) throw new ParameterError('key', `the key file cannot be loaded from ${url.pathname} (${response.status})`);
+  try {
+    return bowlby.loadKey(await response.text(), { name: url.pathname });
+  } catch (e) {
+    throw new ParameterError('key', e.message);
   }
 }
 
@@ -168,6 +188,21 @@ function save(settings, jsPsych, status) {
   });
 }
 
+// A gentle note for a respondent whose answers raised a careless-responding flag (a long run of
+// one answer, little variation, reversed items answered like the others, very fast answers).
+// The words are fixed; the flags' names go only into a data attribute, never into HTML.
+function attentionNote(data) {
+  const p = document.createElement('p');
+  p.id = 'attention';
+  p.className = 'note';
+  p.setAttribute('role', 'note');
+  p.dataset.flags = data.flags;
+  p.textContent = 'A note on your answers: some of them follow a pattern that often comes from answering quickly, ' +
+    'such as the same answer to many statements in a row. Nothing needs to be done now. If you have time for ' +
+    'questionnaires like this one in future, reading each statement before answering helps the research most.';
+  return p;
+}
+
 async function finish(settings, loaded, jsPsych) {
   const end = document.createElement('div');
   end.id = 'end';
@@ -176,13 +211,15 @@ async function finish(settings, loaded, jsPsych) {
   status.setAttribute('role', 'status');
   end.append(status);
   survey.replaceChildren(end);
+  const data = jsPsych.data.get().filter({ bowlby_instrument: settings.options.instrument.id }).values().pop();
+  const attention = settings.attention === 'show' && data?.n_flags > 0;
   await save(settings, jsPsych, status);
   if (settings.download !== 'none') {
     const name = `bowlby-${settings.participant.participant_id ?? 'data'}.${settings.download}`;
     end.append(button(`Download the data (${settings.download.toUpperCase()})`,
                       () => jsPsych.data.get().localSave(settings.download, name), 'download'));
   }
-  const data = jsPsych.data.get().filter({ bowlby_instrument: settings.options.instrument.id }).values().pop();
+  if (attention) end.append(attentionNote(data));
   if (settings.results === 'show') renderResults(document.getElementById('results'), loaded.bowlby, settings.options, data);
   if (settings.texts.debrief) {
     const debrief = document.createElement('p');
@@ -192,7 +229,7 @@ async function finish(settings, loaded, jsPsych) {
   }
   if (settings.redirect) {
     // Straight on when there is nothing left to see or do here; otherwise a link.
-    if (settings.results === 'show' || settings.download !== 'none' || settings.texts.debrief) {
+    if (settings.results === 'show' || settings.download !== 'none' || settings.texts.debrief || attention) {
       const a = document.createElement('a');
       a.id = 'continue';
       a.href = settings.redirect.href;
@@ -213,12 +250,14 @@ async function finish(settings, loaded, jsPsych) {
 async function main() {
   const settings = readParameters();
   const loaded = await loadModule();
+  if (settings.key) settings.instrument = await loadKey(settings.key, loaded.bowlby);
   settings.texts = await loadTexts(settings.items);
   try {
     settings.options = loaded.checkOptions(loaded.bowlby, { ...settings, texts: settings.texts });
   } catch (e) {
     if (!(e instanceof loaded.BowlbyOptionError)) throw e;
-    throw new ParameterError(parameterOf[e.option] ?? e.option, e.problem, e.allowed);
+    const parameter = e.option === 'instrument' && settings.key ? 'key' : parameterOf[e.option] ?? e.option;
+    throw new ParameterError(parameter, e.problem, e.allowed);
   }
   document.getElementById('loading')?.remove(); // jsPsych adds to its element, it does not clear it
   // Data kept from an earlier visit whose POST failed go first.

@@ -39,6 +39,8 @@ function cliScores(instrument, answers, args = [], extra = {}) {
 let server, browser, base;
 const posts = [];
 let failNextPosts = 0;
+// Files a test serves from the study's site: path -> JSON text.
+const served = new Map();
 // A researcher's own experiment: a trial of theirs, bowlby's timeline, another of theirs, and
 // their own on_finish, which keeps the data where the test can read them.
 const researcherPage = `<!DOCTYPE html><html><head>
@@ -74,6 +76,10 @@ before(async () => {
     }
     if (req.url === '/researcher.html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(researcherPage);
+      return;
+    }
+    if (served.has(req.url)) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(served.get(req.url));
       return;
     }
     if (req.url === '/rq-items.json') {
@@ -201,6 +207,9 @@ test('the RQ asks the forced choice, which breaks a tie as bowlby score does, an
   assert.equal(data.category, expected.category);
   assert.equal(data.category, 'fearful');
   assert.equal(data.rule.forced_choice, 'fearful');
+  // Four ratings of four descriptions are not screened: no indices, no note.
+  assert.equal(data.n_flags, undefined);
+  assert.equal(await page.locator('#attention').count(), 0);
   const text = await page.textContent('#results');
   assert.doesNotMatch(text, /standard error|firmness|\bSEM\b/i);
   assert.match(await page.textContent('#margin'), /highest ratings were equal; your choice .* decided/);
@@ -299,7 +308,8 @@ test('a crafted link runs no script: URL parameters and item texts are shown as 
 test('the data are POSTed to the study\'s server, kept and retried when it first answers 500, then the respondent is redirected', async () => {
   posts.length = 0;
   failNextPosts = 1;
-  const page = await open(`?instrument=ecr-s&id=P-17&post=/collect&redirect=${encodeURIComponent(`${base}/done?cc=1`)}`);
+  // attention=hide: answered at a robot's speed, the answers raise seconds_per_item, and a note would hold the redirect back.
+  const page = await open(`?instrument=ecr-s&id=P-17&post=/collect&attention=hide&redirect=${encodeURIComponent(`${base}/done?cc=1`)}`);
   const answers = cycle(12);
   await answerAll(page, answers);
   await page.waitForSelector('#retry');
@@ -488,4 +498,375 @@ test('the Node example scores a CSV as the tool does', () => {
       if (b[r][c] === '' || Number.isNaN(Number(b[r][c]))) assert.equal(a[r][c], b[r][c]);
       else assert.equal(Number(a[r][c]), Number(b[r][c]), `row ${r}, column ${b[0][c]}`);
     }
+});
+
+// --- key files ------------------------------------------------------------------------------------
+
+// The key file of docs/key-files.md: six items on 1-5 named by the data's columns, a reversed
+// item, a sum subscale, a derived score, the export's code -99 for "no answer".
+const myScale = {
+  bowlby_key: 1,
+  id: 'my-scale',
+  name: 'My closeness and worry scale',
+  scale: { min: 1, max: 5 },
+  items: ['close1', 'close2', 'close3', 'worry1', 'worry2', 'worry3'],
+  subscales: [
+    { name: 'closeness', items: ['close1', 'close2', 'close3'], reversed: ['close2'], label: 'Comfort with closeness' },
+    { name: 'worry', items: [4, 5, 6], aggregation: 'sum' },
+  ],
+  derived: [{ name: 'balance', terms: [{ subscale: 'closeness' }, { subscale: 'worry', weight: -0.5 }] }],
+  missing_codes: [-99],
+  min_answered: 0.5,
+};
+
+// A CSV of rows (null: an empty cell) with the given item names and extra columns.
+function writeCsv(name, itemNames, rows, extra = {}) {
+  const path = join(work, name);
+  const head = [...itemNames, ...Object.keys(extra)];
+  const lines = rows.map((r, k) => [...r.map((a) => a ?? ''), ...Object.values(extra).map((col) => col[k] ?? '')].join(','));
+  writeFileSync(path, `${head.join(',')}\n${lines.join('\n')}\n`);
+  return path;
+}
+
+// The tool's CSV output as objects, every cell as text.
+function runCli(args) {
+  const out = execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); // no summary on stderr
+  const [head, ...rows] = out.trim().split('\n').map((l) => l.split(','));
+  return rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+}
+
+// The tool's message for a command that fails, without "bowlby: ".
+function cliError(args) {
+  try {
+    execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    return e.stderr.trim().split('\n')[0].replace(/^bowlby: /, '');
+  }
+  throw new Error(`bowlby ${args.join(' ')} did not fail`);
+}
+
+const writeKey = (name, key) => {
+  const path = join(work, name);
+  writeFileSync(path, typeof key === 'string' ? key : JSON.stringify(key, null, 2));
+  return path;
+};
+
+// A value of the tool's CSV: '' is a missing value (null in JavaScript).
+const cell = (text) => (text === '' ? null : Number(text));
+
+// Pseudo-random answers (a fixed linear congruential sequence), some missing.
+function randomRows(nRows, nItems, lo, hi, missing = [null]) {
+  let x = 12345;
+  const next = () => { x = (x * 1103515245 + 12345) % 2147483648; return x / 2147483648; };
+  return Array.from({ length: nRows }, () => Array.from({ length: nItems }, () => {
+    const u = next();
+    if (u < 0.06) return missing[Math.floor(next() * missing.length)];
+    return lo + Math.floor(next() * (hi - lo + 1));
+  }));
+}
+
+test('a key file loaded in JavaScript scores as bowlby score --key scores it: missing codes and min_answered included', async () => {
+  const bowlby = await loadBowlby();
+  const path = writeKey('my-scale.json', myScale);
+  const key = bowlby.loadKey(JSON.stringify(myScale), { name: 'my-scale.json' });
+  assert.equal(key.id, 'my-scale');
+  assert.equal(key.items, 6);
+  assert.deepEqual(key.scale, [1, 5]);
+  assert.deepEqual(key.item_names, myScale.items);
+  assert.deepEqual(key.scores, ['closeness', 'worry', 'balance']);
+  assert.deepEqual(key.missing_codes, [-99]);
+  assert.equal(key.min_answered, 0.5);
+  assert.equal(key.score_details[0].label, 'Comfort with closeness');
+  assert.deepEqual(key.methods, []);
+  assert.deepEqual(bowlby.loadKey(myScale), key, 'the object gives what its text gives');
+  const rows = [[1, 5, 2, 4, 4, 3], [2, -99, 3, 5, null, 1], [-99, -99, 4, -99, -99, 2], [5, 5, 5, 5, 5, 5], ...randomRows(40, 6, 1, 5, [null, -99])];
+  const csv = writeCsv('my-scale-data.csv', myScale.items, rows);
+  for (const [options, args] of [
+    [{}, []],
+    [{ minAnswered: 1 }, ['--min-answered', '1']],
+    [{ missingCodes: [5] }, ['--missing-code', '5']],
+  ]) {
+    const expected = runCli(['score', '--key', path, csv, ...args]);
+    rows.forEach((answers, r) => {
+      for (const via of [key, myScale]) {
+        const got = bowlby.score(via, answers, options);
+        assert.equal(got.instrument, 'my-scale');
+        for (const s of got.scores) {
+          assert.equal(s.value, cell(expected[r][s.name]), `row ${r + 1} ${s.name} ${JSON.stringify(options)}`);
+          assert.equal(s.answered, Number(expected[r][`${s.name}_n`]), `row ${r + 1} ${s.name}_n`);
+        }
+      }
+    });
+  }
+  // Hand-checked: close2 reversed on 1-5 is 6 - x; worry is a sum; balance = closeness - worry / 2.
+  const r = bowlby.score(key, [1, 5, 2, 4, 4, 3]).scores;
+  assert.deepEqual(r.map((s) => s.value), [(1 + 1 + 2) / 3, 11, 4 / 3 - 5.5]);
+});
+
+test('the Node example scores a CSV with a key file as bowlby score --key does', async () => {
+  const path = writeKey('my-scale.json', myScale);
+  const rows = [[1, 5, 2, 4, 4, 3], [2, -99, 3, 5, null, 1], ...randomRows(20, 6, 1, 5, [null, -99])];
+  const csv = writeCsv('my-scale-node.csv', myScale.items, rows);
+  const node = execFileSync(process.execPath, [join(wasmDir, 'score-csv.mjs'), path, 'close1:worry3', csv], { encoding: 'utf8' });
+  const tool = execFileSync(cli, ['score', '--key', path, csv], { encoding: 'utf8' });
+  const parse = (t) => t.trim().split('\n').map((l) => l.split(','));
+  const [a, b] = [parse(node), parse(tool)];
+  assert.deepEqual(a[0], b[0]);
+  assert.equal(a.length, rows.length + 1);
+  for (let r = 1; r < b.length; ++r)
+    b[r].forEach((text, c) => {
+      if (text === '' || Number.isNaN(Number(text))) assert.equal(a[r][c], text, `row ${r}, ${b[0][c]}`);
+      else assert.equal(Number(a[r][c]), Number(text), `row ${r}, ${b[0][c]}`);
+    });
+  const bad = writeKey('bad-node.json', { ...myScale, min_answered: 2 });
+  assert.throws(() => execFileSync(process.execPath, [join(wasmDir, 'score-csv.mjs'), bad, 'close1:worry3', csv], { stdio: 'pipe' }),
+                (e) => e.status === 1 && e.stderr.toString().startsWith(`${bad}: min_answered: a fraction from 0 to 1 is needed`));
+});
+
+test('a key file with anxiety and avoidance classifies as bowlby score --key --classify does', async () => {
+  const bowlby = await loadBowlby();
+  const exported = JSON.parse(execFileSync(cli, ['instruments', '--export', 'ecr-r'], { encoding: 'utf8' }));
+  const mine = { ...exported, id: 'my-ecr-r', missing_codes: [0], min_answered: 0.8 };
+  const path = writeKey('my-ecr-r.json', mine);
+  const key = bowlby.loadKey(readFileSync(path, 'utf8'));
+  assert.deepEqual(key.methods, ['midpoint']);
+  // Four of anxiety's 18 items unanswered (one as the key's code 0): 14/18 < the key's 0.8.
+  const fourMissing = cycle(36).map((x, i) => (i < 3 ? null : i === 3 ? 0 : x));
+  assert.deepEqual(bowlby.score(key, fourMissing).scores.map((s) => s.status), ['insufficient', 'complete']);
+  assert.deepEqual(bowlby.score(key, fourMissing, { minAnswered: 0.5 }).scores.map((s) => s.status), ['prorated', 'complete']);
+  const rows = [cycle(36), Array(36).fill(6), fourMissing, ...randomRows(30, 36, 1, 7, [null, 0])];
+  const csv = writeCsv('my-ecr-r-data.csv', Array.from({ length: 36 }, (_, i) => `i${i + 1}`), rows);
+  const expected = runCli(['score', '--key', path, '--items', 'i1:i36', '--classify', 'midpoint', '--sem', '0.25:0.22', csv]);
+  rows.forEach((answers, r) => {
+    const s = bowlby.score(key, answers).scores;
+    for (const one of s) assert.equal(one.value, cell(expected[r][one.name]), `row ${r + 1} ${one.name}`);
+    if (s.some((one) => one.value === null)) return;
+    const c = bowlby.classify(key, answers, { method: 'midpoint', sem: [0.25, 0.22] });
+    assert.equal(c.category, expected[r].category, `row ${r + 1}`);
+    assert.equal(c.probability, cell(expected[r].category_p), `row ${r + 1}`);
+  });
+  assert.equal(bowlby.rule(key, { method: 'midpoint' }).axes.y.score, 'anxiety');
+  assert.throws(() => bowlby.classify(key, rows[0], { method: 'brennan1998' }), /brennan1998/);
+});
+
+test('a malformed key file throws the reader\'s message (its JSON path and the problem), as the tool says it', async () => {
+  const bowlby = await loadBowlby();
+  const bad = [
+    { ...myScale, subscales: [{ ...myScale.subscales[0], reversed: [40] }, myScale.subscales[1]] },
+    { ...myScale, subscales: [{ ...myScale.subscales[0], reverse: ['close2'] }, myScale.subscales[1]] },
+    { ...myScale, subscales: [{ ...myScale.subscales[0], items: ['close1', 'Q2'] }] },
+    { ...myScale, min_answered: 50 },
+    { ...myScale, bowlby_key: 2 },
+    '{\n  "bowlby_key": 1 "id": "x"\n}',
+  ];
+  const messages = [
+    'subscales[0].reversed[0]: item 40 is not one of the key\'s 6 items',
+    'subscales[0].reverse: unknown field',
+    'subscales[0].items[1]: "Q2" is not one of the key\'s item names',
+    'min_answered: a fraction from 0 to 1 is needed',
+    'bowlby_key: version 2 is newer',
+    'line 2, column 22: not valid JSON',
+  ];
+  bad.forEach((key, k) => {
+    const path = writeKey('bad.json', key);
+    const tool = cliError(['score', '--key', path, path]);
+    assert.ok(tool.startsWith(`${path}: `), tool);
+    const text = typeof key === 'string' ? key : JSON.stringify(key, null, 2);
+    assert.throws(() => bowlby.loadKey(text, { name: 'bad.json' }), (e) => {
+      assert.ok(e instanceof Error);
+      assert.equal(e.message, `bad.json: ${tool.slice(path.length + 2)}`);
+      assert.ok(e.message.includes(messages[k]), e.message);
+      return true;
+    });
+  });
+  assert.throws(() => bowlby.loadKey({ ...myScale, n_items: 7 }), { message: 'key file: n_items: says 7 but "items" names 6' });
+  assert.throws(() => bowlby.score({ ...myScale, scale: { min: 5, max: 1 } }, [1, 2, 3, 4, 5, 1]), { message: 'key file: scale: min must be below max' });
+  assert.throws(() => bowlby.score(42, [1]), /built-in id, a key from loadKey/);
+  assert.throws(() => bowlby.score(bowlby.loadKey(myScale), [1, 2, 3]), { message: 'my-scale has 6 items, got 3 answers' });
+  assert.throws(() => bowlby.score(bowlby.loadKey(myScale), [1, 2, 3, 4, 5, 6]), /item 6: value 6 is outside the response scale 1..5/);
+});
+
+// --- screening ------------------------------------------------------------------------------------
+
+test('screening one respondent: hand-worked indices of a straight-liner and of an attentive ECR respondent', async () => {
+  const bowlby = await loadBowlby();
+  // All 7s on the ECR (1-7, 36 items) in 36 seconds. longstring = longstring_avg = 36 (one run),
+  // irv = 0; evenodd undefined (two subscales). reverse_gap: the forward items' mean 7 less the
+  // reversed items keyed, (1 + 7) - 7 = 1: 6 for both. seconds_per_item = 36 / 36 = 1.
+  // Default flags (bowlby::default_flags): longstring >= 18, irv <= 6/8, |gap| >= 7/8 * 6 for
+  // anxiety (one reversed item, 22) and >= 6/2 for avoidance (nine), seconds_per_item < 2.
+  const straight = bowlby.screen('ecr', Array(36).fill(7), { seconds: 36 });
+  assert.deepEqual(
+    { longstring: straight.longstring, longstring_avg: straight.longstring_avg, irv: straight.irv, evenodd: straight.evenodd,
+      reverse_gap_anxiety: straight.reverse_gap_anxiety, reverse_gap_avoidance: straight.reverse_gap_avoidance,
+      seconds_per_item: straight.seconds_per_item },
+    { longstring: 36, longstring_avg: 36, irv: 0, evenodd: null, reverse_gap_anxiety: 6, reverse_gap_avoidance: 6, seconds_per_item: 1 });
+  assert.deepEqual(straight.flags, ['longstring', 'irv', 'reverse_gap_anxiety', 'reverse_gap_avoidance', 'seconds_per_item']);
+  assert.equal(straight.n_flags, 5);
+  assert.deepEqual(straight.columns, ['longstring', 'longstring_avg', 'irv', 'evenodd', 'reverse_gap_anxiety', 'reverse_gap_avoidance', 'seconds_per_item']);
+  assert.deepEqual(straight.flags_in_force.map((f) => [f.name, f.rule, f.threshold]),
+                   [['longstring', '>=', 18], ['irv', '<=', 0.75], ['evenodd', '>', -0.3], ['reverse_gap_anxiety', '|x| >=', 5.25],
+                    ['reverse_gap_avoidance', '|x| >=', 3], ['seconds_per_item', '<', 2]]);
+  // An attentive respondent: anxiety items (even) 6, avoidance items (odd) 2, each reversed
+  // item (22; 3, 15, 19, 25, 27, 29, 31, 33, 35) answered the other way. Raw answers in item
+  // order: runs 2 | 666 | 2 | 6 | 2 | 6 | 2 | 6 | 2 | 6 | 2 | 666 | 2 | 666 | 222 | 6 (items
+  // 24-36, 13 of them): longstring 13, 16 runs, longstring_avg 36 / 16. Ten 2s and twenty-six 6s:
+  // mean 176/36, sum of squares 976 - 176^2/36 = 1040/9, irv = sqrt(1040 / 9 / 35). Both gaps 0.
+  const reversed = new Set([22, 3, 15, 19, 25, 27, 29, 31, 33, 35]);
+  const attentive = Array.from({ length: 36 }, (_, i) => {
+    const item = i + 1, anxiety = item % 2 === 0;
+    return (anxiety !== reversed.has(item)) ? 6 : 2;
+  });
+  const a = bowlby.screen('ecr', attentive, { seconds: 360 });
+  assert.equal(a.longstring, 13);
+  assert.equal(a.longstring_avg, 36 / 16);
+  assert.ok(Math.abs(a.irv - Math.sqrt(1040 / 9 / 35)) < 1e-12, a.irv);
+  assert.equal(a.reverse_gap_anxiety, 0);
+  assert.equal(a.reverse_gap_avoidance, 0);
+  assert.equal(a.seconds_per_item, 10);
+  assert.deepEqual(a.flags, []);
+  assert.equal(a.n_flags, 0);
+  // Without seconds there is no seconds_per_item and no flag on it; flags can be changed.
+  const noTime = bowlby.screen('ecr', Array(36).fill(7), { flags: { longstring: 40, irv: 'off' } });
+  assert.equal(noTime.seconds_per_item, undefined);
+  assert.deepEqual(noTime.flags, ['reverse_gap_anxiety', 'reverse_gap_avoidance']);
+  assert.throws(() => bowlby.screen('ecr', Array(36).fill(7), { flags: { nope: 1 } }), /no flag 'nope' for this instrument \(flags: longstring, irv/);
+  assert.throws(() => bowlby.screen('ecr', Array(35).fill(7)), { message: 'ecr has 36 items, got 35 answers' });
+  assert.throws(() => bowlby.screen('ecr', [9, ...Array(35).fill(7)]), /row 1, item 1: value 9 is outside the response scale 1..7/);
+  // A row with no answer has every index undefined.
+  assert.equal(bowlby.screen('ecr', Array(36).fill(null)).longstring, null);
+});
+
+test('screening rows in JavaScript gives what bowlby screen --one-pass gives for the same rows', async () => {
+  const bowlby = await loadBowlby();
+  const keyPath = writeKey('my-scale.json', myScale);
+  const cases = [
+    ['ecr', 36, 1, 7, [null], [], {}],
+    ['rsq', 30, 1, 5, [null], [], {}], // three or more subscales: evenodd is defined
+    ['ecr-s', 12, 1, 7, [null], ['--flag', 'longstring=4', '--flag', 'irv=off', '--flag', 'seconds_per_item=5'],
+     { flags: { longstring: 4, irv: 'off', seconds_per_item: 5 } }],
+    ['ecr', 36, 1, 5, [null, 0], ['--scale', '1:5', '--missing-code', '0'], { scale: [1, 5], missingCodes: [0] }],
+    ['ecr-r', 36, 1, 7, [null], ['--presented-order', Array.from({ length: 36 }, (_, i) => `i${36 - i}`).join(',')], { presentedOrder: Array.from({ length: 36 }, (_, i) => 36 - i) }],
+    [myScale, 6, 1, 5, [null, -99], [], {}],
+  ];
+  for (const [instrument, n, lo, hi, missing, args, options] of cases) {
+    const rows = [Array(n).fill(hi), cycle(n, 1, 0, hi - lo + 1).map((x) => x + lo - 1), Array(n).fill(null), ...randomRows(40, n, lo, hi, missing)];
+    rows[5][0] = null;
+    const seconds = rows.map((_, r) => (r === 4 ? null : r * 7.5));
+    const names = typeof instrument === 'string' ? Array.from({ length: n }, (_, i) => `i${i + 1}`) : instrument.items;
+    const csv = writeCsv('screen.csv', names, rows, { secs: seconds });
+    const which = typeof instrument === 'string' ? ['--instrument', instrument, '--items', `i1:i${n}`] : ['--key', keyPath];
+    const expected = runCli(['screen', ...which, '--one-pass', '--duration', 'secs', ...args, csv]);
+    const got = bowlby.screenRows(instrument, rows, { ...options, seconds });
+    const label = typeof instrument === 'string' ? instrument : instrument.id;
+    assert.deepEqual(['row', ...got.columns, 'flags', 'n_flags'], Object.keys(expected[0]), label);
+    assert.equal(got.rows.length, expected.length);
+    got.rows.forEach((row, r) => {
+      for (const c of got.columns) {
+        const want = cell(expected[r][c]);
+        if (want === null || row[c] === null) assert.equal(row[c], want, `${label} row ${r + 1} ${c}`);
+        else assert.ok(Math.abs(row[c] - want) <= 1e-12 * Math.max(1, Math.abs(want)), `${label} row ${r + 1} ${c}: ${row[c]} vs ${want}`);
+      }
+      assert.equal(row.flags.join(';'), expected[r].flags, `${label} row ${r + 1} flags`);
+      assert.equal(row.n_flags, Number(expected[r].n_flags));
+    });
+    // One row at a time gives the same.
+    assert.deepEqual(bowlby.screen(instrument, rows[7], { ...options, seconds: seconds[7] }).flags, got.rows[7].flags);
+    if (label === 'rsq') assert.ok(got.rows.some((row) => row.evenodd !== null));
+  }
+});
+
+// --- a key file and the attention note in the study page ------------------------------------------
+
+// The seconds the respondent spent on the item pages, from jsPsych's rt of each.
+const itemSeconds = (page) =>
+  page.evaluate(() => window.jsPsych.data.get().values().filter((t) => t.bowlby_part === 'items').reduce((a, t) => a + t.rt, 0) / 1000);
+
+test('the study page runs a key file of the site\'s, and notes gently, as text, when the answers raised flags', async () => {
+  const payload = '<img src=x onerror="window.pwned=1">';
+  const crafted = { ...myScale, name: payload,
+                    subscales: [{ ...myScale.subscales[0], label: payload, about: payload }, myScale.subscales[1]] };
+  served.set('/keys/crafted.json', JSON.stringify(crafted));
+  const path = writeKey('crafted.json', crafted);
+  const page = await open('?key=/keys/crafted.json&results=show&per_page=6');
+  const answers = [5, 5, 5, 5, 5, 5];
+  await answerAll(page, answers, 6);
+  await page.waitForSelector('body[data-finished="yes"]');
+  const data = await scored(page, 'my-scale');
+  const csv = writeCsv('crafted-data.csv', myScale.items, [answers], { secs: [await itemSeconds(page)] });
+  const [scores] = runCli(['score', '--key', path, csv]);
+  for (const name of ['closeness', 'worry', 'balance']) {
+    assert.equal(data[name], Number(scores[name]), name);
+    assert.equal(data[`${name}_n`], Number(scores[`${name}_n`]));
+  }
+  assert.equal(data.category, null);
+  assert.match(data.category_reason, /my-scale has no anxiety and avoidance scores/);
+  const [screened] = runCli(['screen', '--key', path, '--one-pass', '--duration', 'secs', csv]);
+  for (const c of ['longstring', 'longstring_avg', 'irv', 'evenodd', 'reverse_gap_closeness', 'seconds_per_item'])
+    assert.equal(data[c], cell(screened[c]), c);
+  assert.equal(data.flags, screened.flags);
+  assert.equal(data.n_flags, Number(screened.n_flags));
+  // Six 5s: a run of 6 (>= 3), irv 0 (<= 4/8), closeness's gap 5 - (6 - 5) = 4 (>= 7/8 * 4).
+  assert.ok(['longstring', 'irv', 'reverse_gap_closeness'].every((f) => data.flags.split(';').includes(f)), data.flags);
+  const note = await page.textContent('#attention');
+  assert.match(note, /^A note on your answers: some of them follow a pattern/);
+  assert.equal(await page.getAttribute('#attention', 'data-flags'), data.flags);
+  assert.ok((await page.textContent('#results')).includes(payload), 'the key\'s label is shown as text');
+  assert.equal(await page.locator('img').count(), 0);
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await page.screenshot({ path: join(output, 'attention-note.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await close(page);
+});
+
+test('no note for answers that raise no flag, nor with attention=hide; the redirect waits for a shown note', async () => {
+  // The page takes 120 s on the page's clock (3.3 s an item), so that seconds_per_item raises no flag.
+  const reversed = new Set([3, 15, 19, 25, 27, 29, 31, 33, 35, 22]);
+  const attentive = Array.from({ length: 36 }, (_, i) => ((i % 2 === 1) !== reversed.has(i + 1) ? 6 : 2));
+  for (const [query, answers, noted] of [
+    ['?instrument=ecr&per_page=36', attentive, false],
+    ['?instrument=ecr&per_page=36&attention=hide', Array(36).fill(4), false],
+    [`?instrument=ecr&per_page=36&redirect=${encodeURIComponent(`${base}/done?cc=2`)}`, Array(36).fill(4), true],
+  ]) {
+    const page = await open(null);
+    await page.clock.install();
+    await page.goto(`${base}/index.html${query}`);
+    await page.waitForSelector('input[name="Q0"]');
+    for (let i = 0; i < 36; ++i) await page.check(`input[type="radio"][name="Q${i}"][value="${answers[i] - 1}"]`);
+    await page.clock.fastForward(120000);
+    await page.click('#jspsych-survey-likert-next');
+    await page.waitForSelector('body[data-finished="yes"]');
+    const data = await scored(page, 'ecr');
+    assert.ok(data.seconds_per_item >= 120 / 36, `${query}: ${data.seconds_per_item}`);
+    assert.equal(data.n_flags > 0, answers !== attentive, `${query}: ${data.flags} ${data.seconds_per_item}`);
+    assert.equal(await page.locator('#attention').count(), noted ? 1 : 0, query);
+    if (noted) assert.equal(await page.getAttribute('#continue', 'href'), `${base}/done?cc=2`);
+    assert.deepEqual(page.errors, []);
+    await close(page);
+  }
+});
+
+test('a bad key link stops with the reader\'s message before the first item', async () => {
+  served.set('/keys/bad.json', JSON.stringify({ ...myScale, subscales: [{ ...myScale.subscales[0], reversed: [40] }] }));
+  served.set('/keys/not-json.json', '{"bowlby_key": 1,');
+  served.set('/keys/decimal.json', JSON.stringify({ ...myScale, scale: { min: 0.5, max: 5, integral: false } }));
+  const cases = [
+    ['?key=/keys/bad.json', "Parameter 'key': /keys/bad.json: subscales[0].reversed[0]: item 40 is not one of the key's 6 items"],
+    ['?key=/keys/not-json.json', "Parameter 'key': /keys/not-json.json: line 1, column"],
+    ['?key=/keys/missing.json', "Parameter 'key': the key file cannot be loaded from /keys/missing.json (404)"],
+    ['?key=/keys/decimal.json', "Parameter 'key': my-scale is answered on 0.5-5"],
+    [`?key=${encodeURIComponent('https://attacker.example/k.json')}`, "Parameter 'key': the file or address must come from this site"],
+    ['?key=/keys/bad.json&instrument=ecr', "Parameter 'key': give instrument or key, not both"],
+  ];
+  const page = await open(null);
+  for (const [query, message] of cases) {
+    await page.goto(`${base}/index.html${query}`);
+    await page.waitForSelector('#survey .error');
+    const text = await page.textContent('#survey .error');
+    assert.ok(text.startsWith(message), `${query}: ${text}`);
+    assert.equal(await page.locator('.jspsych-survey-likert-opts').count(), 0, query);
+  }
+  assert.deepEqual(page.errors, []);
+  await close(page);
 });
