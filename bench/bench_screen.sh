@@ -3,8 +3,9 @@
 #   bowlby score                        scoring alone (the baseline)
 #   bowlby score --report               scoring with the report's item statistics
 #   bowlby score --screen --one-pass    with the one-pass indices (longstring, longstring_avg,
-#                                       irv, evenodd, reverse gaps), flags and alpha with and
-#                                       without the flagged rows
+#                                       irv, evenodd, reverse gaps) and their flags
+#   ... --screen --one-pass --report    the same with the report: alpha with and without the
+#                                       flagged rows (set against score --report)
 #   bowlby score --screen               all indices: a first pass for the sample statistics,
 #                                       then psychsyn, psychant and mahad as well
 #   R                                   tests/reference/screen_reference.R: the same indices in
@@ -40,6 +41,7 @@ common=(--instrument ecr-r --items Q1:Q36 --keep id --threads "$threads")
 best score 3 "$bowlby" score "${common[@]}" --output "$data/screen-score.csv" "$csv"
 best score_report 3 "$bowlby" score "${common[@]}" --report "$data/screen-report.json" --output "$data/screen-score.csv" "$csv"
 best one_pass 3 "$bowlby" score "${common[@]}" --screen --one-pass --output "$data/screen-one-pass.csv" "$csv"
+best one_pass_report 3 "$bowlby" score "${common[@]}" --screen --one-pass --report "$data/screen-one-pass.json" --output "$data/screen-one-pass.csv" "$csv"
 best full 3 "$bowlby" score "${common[@]}" --screen --output "$data/screen-full.csv" "$csv"
 best r 1 Rscript tests/reference/screen_reference.R "$csv" "$data/screen-r.csv" ecr-r Q1 1 7 none none 0.6 -0.6
 ratio() { [[ ${secs[$1]} == failed || ${secs[$2]} == failed ]] && echo "-" || printf "%.2fx" "$(echo "${secs[$1]} / ${secs[$2]}" | bc -l)"; }
@@ -51,6 +53,7 @@ echo "|---|---:|---:|"
 echo "| bowlby score | $(shown score) | 1.00x |"
 echo "| bowlby score --report | $(shown score_report) | $(ratio score_report score) |"
 echo "| bowlby score --screen --one-pass | $(shown one_pass) | $(ratio one_pass score) |"
+echo "| bowlby score --screen --one-pass --report | $(shown one_pass_report) | $(ratio one_pass_report score) (over score --report: $(ratio one_pass_report score_report)) |"
 echo "| bowlby score --screen (two passes) | $(shown full) | $(ratio full score) |"
 echo "| R, base (screen_reference.R) | $(shown r) | $(ratio r score) |"
 echo

@@ -570,14 +570,16 @@ inline std::vector<screen_flag> default_flags(const screen_layout& layout) {
     // The thresholds, and the share of the real ECR file's 51,491 rows each flags there, are in
     // docs/screening.md; a default that flags many attentive respondents is wrong.
     flags.push_back({"longstring", idx::longstring, 0, w::at_least, std::ceil(n / 2),
-                     "Curran (2016): a run of half the items or more"});
+                     "a run of half the items or more: a rule of thumb reported from Curran (2016)"});
     flags.push_back({"irv", idx::irv, 0, w::at_most, width / 8,
-                     "Dunn, Heggestad, Shanock & Theilgard (2018): low variability; an eighth of the scale's width"});
-    flags.push_back({"evenodd", idx::evenodd, 0, w::above, -0.30, "Johnson (2005): even-odd consistency below .30"});
+                     "low variability (Dunn, Heggestad, Shanock & Theilgard, 2018, give no cut-off); an eighth of the "
+                     "scale's width, chosen on the real ECR data"});
+    flags.push_back({"evenodd", idx::evenodd, 0, w::above, -0.30,
+                     "even-odd consistency (Johnson, 2005) below .30: a convention, not a published cut-off"});
     flags.push_back({"psychsyn", idx::psychsyn, 0, w::below, -0.30,
                      "Meade & Craig (2012): synonyms answered against each other; -.30 chosen on the real ECR data"});
-    flags.push_back(
-        {"psychant", idx::psychant, 0, w::above, -0.03, "Johnson (2005): psychological antonyms above -.03"});
+    flags.push_back({"psychant", idx::psychant, 0, w::above, -0.03,
+                     "psychological antonyms (Johnson, 2005) answered alike: bowlby's -.03, not a published cut-off"});
     for (std::size_t g = 0; g < layout.gaps().size(); ++g) {
         // A gap resting on one or two reversed items is noisier: it needs to be larger to count.
         const bool few = layout.gaps()[g].reversed.size() < 3;
@@ -587,10 +589,11 @@ inline std::vector<screen_flag> default_flags(const screen_layout& layout) {
                  : "bowlby, on the real ECR data: half the scale's width (3 or more reversed items)"});
     }
     flags.push_back({"mahad_p", idx::mahad_p, 0, w::below, 1e-6,
-                     "Meade & Craig (2012) use chi-square p < .001, which flags 5.7% of the real ECR data (ordinal "
+                     "chi-square p < .001, the usual outlier cut-off, flags 5.7% of the real ECR data (ordinal "
                      "answers are far from normal); 1e-6 flags 1.2%"});
-    flags.push_back({"seconds_per_item", idx::seconds_per_item, 0, w::below, 2.0,
-                     "Huang, Curran, Keeney, Poposki & DeShon (2012): under 2 seconds an item"});
+    flags.push_back(
+        {"seconds_per_item", idx::seconds_per_item, 0, w::below, 2.0,
+         "under 2 seconds an item: Huang, Curran, Keeney, Poposki & DeShon (2012), as later work cites them"});
     return flags;
 }
 

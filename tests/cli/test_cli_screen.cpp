@@ -55,7 +55,7 @@ std::vector<std::string> ecr_rows(int count, const std::string& q1 = "") {
 
 TEST_CASE("screen - a file with no answer at all gives empty indices and says why mahad is missing") {
     const std::string in = write_file("screen_empty.csv", items_csv(36, {row_of(36, ""), row_of(36, "0")}));
-    const auto r = run(cli() + " screen --instrument ecr --scale 1:5 --missing-code 0 --report " +
+    const auto r = run(cli() + " screen --instrument ecr --scale 1:5 --missing-code 0 --summary --report " +
                            tmp("screen_empty.json") + " --output " + tmp("screen_empty.out.csv") + " " + in,
                        "screen_empty");
     REQUIRE(r.status == 0);
