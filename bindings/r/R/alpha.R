@@ -136,7 +136,7 @@ reliability <- function(data, instrument, items = NULL, scale = NULL, missing = 
   missing <- key_missing(instrument, missing, ccall)
   spec <- key_spec(instrument, ccall)
   key <- describe(spec, ccall)
-  ans <- answers(data, key$n_items, items, ccall)
+  ans <- answers(data, key$n_items, items, ccall, key$item_names)
   n_boot <- if (n.iter > 1) whole(n.iter, "n.iter", ccall) else 0L
   res <- checked(.bw_reliability(spec, ans$x, scale_pair(scale, ccall), missing_codes(missing, ccall), on_invalid,
                                  use_of(use, ccall), ci_level, seed_of(seed, ccall), n_boot,
