@@ -49,3 +49,7 @@
     .Call(`_bowlby_bw_change`, key, pre_scores, post_scores, pre_ids, post_ids, reliability, sd, rci_z, functional, lower_is_better)
 }
 
+.bw_screen <- function(key, data, scale, missing, on_invalid, order, durations, one_pass, syn_r, ant_r, flag_names, flag_thresholds) {
+    .Call(`_bowlby_bw_screen`, key, data, scale, missing, on_invalid, order, durations, one_pass, syn_r, ant_r, flag_names, flag_thresholds)
+}
+

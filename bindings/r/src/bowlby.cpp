@@ -1,5 +1,5 @@
 // The C++ side of the R package bowlby: R's answers handed to the library (score, instrument
-// accumulator, reliability) and the `bowlby` tool's own pieces (examples/cli: the
+// accumulator, reliability, screening) and the `bowlby` tool's own pieces (examples/cli: the
 // item-span parser of --items, the classification method dispatch), their results handed back
 // as R vectors. Nothing here decides how an answer is keyed or checked or computes a statistic
 // of its own (alpha()'s person scores sum, in the same pass as the accumulation, what the
@@ -29,6 +29,7 @@
 #include <bowlby/reliability.hpp>
 #include <bowlby/rule.hpp>
 #include <bowlby/score.hpp>
+#include <bowlby/screen.hpp>
 
 #include <Rcpp.h>
 
@@ -1208,5 +1209,105 @@ SEXP bw_change(SEXP key, Rcpp::NumericMatrix pre_scores, Rcpp::NumericMatrix pos
             _["pre"] = matrix_of(c.pre), _["post"] = matrix_of(c.post), _["change"] = matrix_of(c.change),
             _["rci"] = matrix_of(c.rci), _["reliable"] = reliable,
             _["clinical"] = c.clinical.empty() ? R_NilValue : SEXP(clinical), _["joint"] = joint));
+    });
+}
+
+// Careless-responding indices of each row (bowlby/screen.hpp) in the columns `bowlby screen`
+// writes, the flags each row raised (names joined by ';') and their number, the flags in force
+// (bowlby::flags_in_force: the defaults with `flag_names` set to `flag_thresholds`, NA turning
+// a flag off) and why mahad is empty, if it is. `order`: 0-based item indices as presented
+// (empty: the key's order); `durations` NULL or one total of seconds per row (NA: none).
+// [[Rcpp::export(.bw_screen)]]
+SEXP bw_screen(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid,
+               std::vector<int> order, SEXP durations, bool one_pass, double syn_r, double ant_r,
+               std::vector<std::string> flag_names, std::vector<double> flag_thresholds) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options scoring = options_of(k, scale, missing, 0.5, on_invalid, 1);
+        bowlby::screen_options so;
+        so.syn_r = syn_r;
+        so.ant_r = ant_r;
+        so.presented_order = order;
+        std::vector<bowlby::flag_setting> settings;
+        for (std::size_t f = 0; f < flag_names.size(); ++f)
+            settings.push_back({flag_names[f], std::isnan(flag_thresholds[f])
+                                                   ? std::nullopt
+                                                   : std::optional<double>(flag_thresholds[f])});
+        const bool timed = !Rf_isNull(durations);
+        const Rcpp::NumericVector seconds = timed ? Rcpp::NumericVector(durations) : Rcpp::NumericVector();
+        std::vector<std::string> names;
+        std::vector<Rcpp::NumericVector> values;
+        Rcpp::CharacterVector raised_names;
+        Rcpp::IntegerVector n_flags;
+        std::vector<bowlby::screen_flag> flags;
+        std::string covariance_problem;
+        with_answers(data, false, [&](const auto& x) {
+            check_items(k.view, x.cols());
+            if (timed && seconds.size() != x.rows()) throw bowlby::shape_error("duration needs one value per row");
+            const bowlby::screen_layout layout(k.view, options_for(x, scoring), so);
+            flags = bowlby::flags_in_force(layout, settings, !one_pass, timed, "given with flags =");
+            std::optional<bowlby::screen_statistics> stats;
+            if (!one_pass) {
+                bowlby::screen_sample sample(layout);
+                sample.add(x);
+                stats = sample.finish();
+                covariance_problem = stats->covariance_problem;
+            }
+            bowlby::screener s(layout, stats ? &*stats : nullptr);
+            names = {"longstring", "longstring_avg", "irv", "evenodd"};
+            if (!one_pass) names.insert(names.end(), {"psychsyn", "psychant"});
+            for (const bowlby::reverse_gap_def& g : layout.gaps()) names.push_back("reverse_gap_" + g.name);
+            if (!one_pass) names.insert(names.end(), {"mahad", "mahad_df", "mahad_p"});
+            if (timed) names.emplace_back("seconds_per_item");
+            const auto n = static_cast<R_xlen_t>(x.rows());
+            for (std::size_t c = 0; c < names.size(); ++c) values.emplace_back(Rcpp::no_init(n));
+            raised_names = Rcpp::CharacterVector(n);
+            n_flags = Rcpp::IntegerVector(n);
+            bowlby::screen_indices ix;
+            std::string raised;
+            for (Eigen::Index r = 0; r < x.rows(); ++r) {
+                const double d = timed ? seconds[r] : std::numeric_limits<double>::quiet_NaN();
+                s.screen_into(ix, x.data() + r * x.rowStride(), x.colStride(), static_cast<std::size_t>(r), d);
+                std::size_t c = 0;
+                const auto put = [&](double v) { values[c++][r] = v; };
+                put(ix.longstring);
+                put(ix.longstring_avg);
+                put(ix.irv);
+                put(ix.evenodd);
+                if (!one_pass) {
+                    put(ix.psychsyn);
+                    put(ix.psychant);
+                }
+                for (double g : ix.reverse_gap) put(g);
+                if (!one_pass) {
+                    put(ix.mahad);
+                    put(ix.mahad_df);
+                    put(ix.mahad_p);
+                }
+                if (timed) put(ix.seconds_per_item);
+                raised.clear();
+                int count = 0;
+                for (const bowlby::screen_flag& f : flags)
+                    if (bowlby::raised(f, ix)) raised += (count++ > 0 ? ";" : "") + f.name;
+                raised_names[r] = raised;
+                n_flags[r] = count;
+            }
+        });
+        Rcpp::List columns(names.size());
+        for (std::size_t c = 0; c < names.size(); ++c) columns[static_cast<R_xlen_t>(c)] = values[c];
+        columns.attr("names") = names;
+        std::vector<std::string> f_name, f_rule, f_source;
+        std::vector<double> f_threshold;
+        for (const bowlby::screen_flag& f : flags) {
+            f_name.push_back(f.name);
+            f_rule.emplace_back(bowlby::to_string(f.compare));
+            f_threshold.push_back(f.threshold);
+            f_source.push_back(f.source);
+        }
+        return SEXP(Rcpp::List::create(
+            _["columns"] = columns, _["flags"] = raised_names, _["n_flags"] = n_flags,
+            _["flags_in_force"] = Rcpp::List::create(_["name"] = f_name, _["rule"] = f_rule,
+                                                     _["threshold"] = f_threshold, _["source"] = f_source),
+            _["covariance_problem"] = covariance_problem));
     });
 }
