@@ -120,7 +120,7 @@ response_freq <- function(f, names) {
   if (is.null(f)) return(NULL)
   answered <- rowSums(f$counts)
   out <- cbind(f$counts / answered, miss = f$missing / (answered + f$missing))
-  dimnames(out) <- list(names, c(format(f$values, trim = TRUE), "miss"))
+  dimnames(out) <- list(names, c(as.character(f$values), "miss"))
   out
 }
 
