@@ -13,6 +13,10 @@
     .Call(`_bowlby_bw_read_key`, path)
 }
 
+.bw_answer_range <- function(data) {
+    .Call(`_bowlby_bw_answer_range`, data)
+}
+
 .bw_resolve_columns <- function(spec, header, argument) {
     .Call(`_bowlby_bw_resolve_columns`, spec, header, argument)
 }

@@ -64,9 +64,8 @@ reversed_of <- function(keys, names, call) {
 # the answers.
 alpha_scale <- function(scale, x, call) {
   if (!is.null(scale)) return(scale_pair(scale, call))
-  v <- if (is.list(x)) unlist(lapply(x, function(col) suppressWarnings(range(col, na.rm = TRUE, finite = TRUE))))
-       else suppressWarnings(range(x, na.rm = TRUE, finite = TRUE))
-  lo <- min(v[is.finite(v)], Inf); hi <- max(v[is.finite(v)], -Inf)
+  v <- checked(.bw_answer_range(x), call = call)  # one pass in C++, not range() copying each column
+  lo <- v[1]; hi <- v[2]
   if (!is.finite(lo)) return(c(0, 1))  # no answer at all: nothing to reverse
   if (lo == hi) return(c(lo - 1, hi + 1))  # one value everywhere: reversal leaves it as it is
   c(lo, hi)

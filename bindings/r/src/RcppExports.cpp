@@ -42,6 +42,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// bw_answer_range
+SEXP bw_answer_range(SEXP data);
+RcppExport SEXP _bowlby_bw_answer_range(SEXP dataSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type data(dataSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_answer_range(data));
+    return rcpp_result_gen;
+END_RCPP
+}
 // bw_resolve_columns
 SEXP bw_resolve_columns(std::string spec, std::vector<std::string> header, std::string argument);
 RcppExport SEXP _bowlby_bw_resolve_columns(SEXP specSEXP, SEXP headerSEXP, SEXP argumentSEXP) {
@@ -221,6 +232,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_bowlby_bw_instruments", (DL_FUNC) &_bowlby_bw_instruments, 0},
     {"_bowlby_bw_describe", (DL_FUNC) &_bowlby_bw_describe, 1},
     {"_bowlby_bw_read_key", (DL_FUNC) &_bowlby_bw_read_key, 1},
+    {"_bowlby_bw_answer_range", (DL_FUNC) &_bowlby_bw_answer_range, 1},
     {"_bowlby_bw_resolve_columns", (DL_FUNC) &_bowlby_bw_resolve_columns, 3},
     {"_bowlby_bw_score", (DL_FUNC) &_bowlby_bw_score, 7},
     {"_bowlby_bw_reliability", (DL_FUNC) &_bowlby_bw_reliability, 13},

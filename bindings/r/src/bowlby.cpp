@@ -34,6 +34,7 @@
 #include <Rcpp.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -441,6 +442,41 @@ SEXP bw_read_key(std::string path) {
         out.push_back(f.missing_codes, "missing_codes");
         out.push_back(f.min_answered, "min_answered");
         return SEXP(out);
+    });
+}
+
+// c(min, max) of the finite answers of every column (NA, NaN and infinities left out;
+// c(Inf, -Inf) when there is none): the range psych reverses on when alpha() has no scale.
+// [[Rcpp::export(.bw_answer_range)]]
+SEXP bw_answer_range(SEXP data) {
+    return guarded([&] {
+        const answer_columns a = columns_of(data);
+        double lo = R_PosInf, hi = R_NegInf;
+        for (std::size_t c = 0; c < a.data.size(); ++c) {
+            if (a.type[c] == REALSXP) {
+                const auto* in = static_cast<const double*>(a.data[c]);
+                for (R_xlen_t r = 0; r < a.rows; ++r)
+                    if (std::isfinite(in[r])) {
+                        lo = std::min(lo, in[r]);
+                        hi = std::max(hi, in[r]);
+                    }
+            } else {
+                const auto* in = static_cast<const int*>(a.data[c]);
+                int ilo = INT_MAX, ihi = INT_MIN;  // NA_INTEGER is INT_MIN: never a maximum
+                bool any = false;
+                for (R_xlen_t r = 0; r < a.rows; ++r)
+                    if (in[r] != NA_INTEGER) {
+                        ilo = std::min(ilo, in[r]);
+                        ihi = std::max(ihi, in[r]);
+                        any = true;
+                    }
+                if (any) {
+                    lo = std::min(lo, static_cast<double>(ilo));
+                    hi = std::max(hi, static_cast<double>(ihi));
+                }
+            }
+        }
+        return SEXP(Rcpp::NumericVector::create(lo, hi));
     });
 }
 
