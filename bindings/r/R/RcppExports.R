@@ -13,6 +13,10 @@
     .Call(`_bowlby_bw_read_key`, path)
 }
 
+.bw_answer_range <- function(data) {
+    .Call(`_bowlby_bw_answer_range`, data)
+}
+
 .bw_resolve_columns <- function(spec, header, argument) {
     .Call(`_bowlby_bw_resolve_columns`, spec, header, argument)
 }
@@ -47,5 +51,9 @@
 
 .bw_change <- function(key, pre_scores, post_scores, pre_ids, post_ids, reliability, sd, rci_z, functional, lower_is_better) {
     .Call(`_bowlby_bw_change`, key, pre_scores, post_scores, pre_ids, post_ids, reliability, sd, rci_z, functional, lower_is_better)
+}
+
+.bw_screen <- function(key, data, scale, missing, on_invalid, order, durations, one_pass, syn_r, ant_r, flag_names, flag_thresholds) {
+    .Call(`_bowlby_bw_screen`, key, data, scale, missing, on_invalid, order, durations, one_pass, syn_r, ant_r, flag_names, flag_thresholds)
 }
 

@@ -64,9 +64,8 @@ reversed_of <- function(keys, names, call) {
 # the answers.
 alpha_scale <- function(scale, x, call) {
   if (!is.null(scale)) return(scale_pair(scale, call))
-  v <- if (is.list(x)) unlist(lapply(x, function(col) suppressWarnings(range(col, na.rm = TRUE, finite = TRUE))))
-       else suppressWarnings(range(x, na.rm = TRUE, finite = TRUE))
-  lo <- min(v[is.finite(v)], Inf); hi <- max(v[is.finite(v)], -Inf)
+  v <- checked(.bw_answer_range(x), call = call)  # one pass in C++, not range() copying each column
+  lo <- v[1]; hi <- v[2]
   if (!is.finite(lo)) return(c(0, 1))  # no answer at all: nothing to reverse
   if (lo == hi) return(c(lo - 1, hi + 1))  # one value everywhere: reversal leaves it as it is
   c(lo, hi)
@@ -120,7 +119,7 @@ response_freq <- function(f, names) {
   if (is.null(f)) return(NULL)
   answered <- rowSums(f$counts)
   out <- cbind(f$counts / answered, miss = f$missing / (answered + f$missing))
-  dimnames(out) <- list(names, c(format(f$values, trim = TRUE), "miss"))
+  dimnames(out) <- list(names, c(as.character(f$values), "miss"))
   out
 }
 
@@ -136,7 +135,7 @@ reliability <- function(data, instrument, items = NULL, scale = NULL, missing = 
   missing <- key_missing(instrument, missing, ccall)
   spec <- key_spec(instrument, ccall)
   key <- describe(spec, ccall)
-  ans <- answers(data, key$n_items, items, ccall)
+  ans <- answers(data, key$n_items, items, ccall, key$item_names)
   n_boot <- if (n.iter > 1) whole(n.iter, "n.iter", ccall) else 0L
   res <- checked(.bw_reliability(spec, ans$x, scale_pair(scale, ccall), missing_codes(missing, ccall), on_invalid,
                                  use_of(use, ccall), ci_level, seed_of(seed, ccall), n_boot,

@@ -45,14 +45,16 @@ key_min_answered <- function(instrument, min_answered) {
 # The item columns of `data` (a data.frame, tibble or matrix) in the instrument's order, as
 # list(x = a double matrix read in place or a list of numeric columns, names, rows: a function
 # giving the name of row i, so that a million automatic row names are not made for nothing).
-# `items`: NULL (every column; there must be n_items of them), column names and "FIRST:LAST"
-# spans (the bowlby tool's --items), or positions.
-answers <- function(data, n_items, items = NULL, call = sys.call(-1)) {
+# `items`: NULL (the columns named by the key's `item_names` when data has them all, as the
+# bowlby tool finds them; otherwise every column, and there must be n_items of them), column
+# names and "FIRST:LAST" spans (the tool's --items), or positions.
+answers <- function(data, n_items, items = NULL, call = sys.call(-1), item_names = character()) {
   if (!is.data.frame(data) && !is.matrix(data))
     fail("type_error", "data is a data.frame, a tibble or a matrix", call)
   header <- colnames(data)
   if (is.null(header)) header <- paste0("V", seq_len(ncol(data)))
-  cols <- item_positions(items, header, call)
+  cols <- if (is.null(items) && length(item_names) && all(item_names %in% header)) match(item_names, header)
+          else item_positions(items, header, call)
   if (!is.null(n_items) && length(cols) != n_items)
     fail("shape_error", sprintf("the instrument has %d items; %s %d columns", n_items,
                                 if (is.null(items)) "data has" else "items names", length(cols)), call)

@@ -88,7 +88,7 @@ score <- function(data, instrument, items = NULL, scale = NULL, missing = NULL, 
   min_answered <- key_min_answered(instrument, min_answered)
   spec <- key_spec(instrument, call)
   key <- describe(spec, call)
-  ans <- answers(data, key$n_items, items, call)
+  ans <- answers(data, key$n_items, items, call, key$item_names)
   if (!is.numeric(min_answered) || length(min_answered) != 1)
     fail("option_error", "min_answered takes a fraction in [0, 1]", call)
   out <- checked(.bw_score(spec, ans$x, scale_pair(scale, call), missing_codes(missing, call),

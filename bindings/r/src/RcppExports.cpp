@@ -42,6 +42,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// bw_answer_range
+SEXP bw_answer_range(SEXP data);
+RcppExport SEXP _bowlby_bw_answer_range(SEXP dataSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type data(dataSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_answer_range(data));
+    return rcpp_result_gen;
+END_RCPP
+}
 // bw_resolve_columns
 SEXP bw_resolve_columns(std::string spec, std::vector<std::string> header, std::string argument);
 RcppExport SEXP _bowlby_bw_resolve_columns(SEXP specSEXP, SEXP headerSEXP, SEXP argumentSEXP) {
@@ -194,11 +205,34 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// bw_screen
+SEXP bw_screen(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid, std::vector<int> order, SEXP durations, bool one_pass, double syn_r, double ant_r, std::vector<std::string> flag_names, std::vector<double> flag_thresholds);
+RcppExport SEXP _bowlby_bw_screen(SEXP keySEXP, SEXP dataSEXP, SEXP scaleSEXP, SEXP missingSEXP, SEXP on_invalidSEXP, SEXP orderSEXP, SEXP durationsSEXP, SEXP one_passSEXP, SEXP syn_rSEXP, SEXP ant_rSEXP, SEXP flag_namesSEXP, SEXP flag_thresholdsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< SEXP >::type key(keySEXP);
+    Rcpp::traits::input_parameter< SEXP >::type data(dataSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type scale(scaleSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type missing(missingSEXP);
+    Rcpp::traits::input_parameter< std::string >::type on_invalid(on_invalidSEXP);
+    Rcpp::traits::input_parameter< std::vector<int> >::type order(orderSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type durations(durationsSEXP);
+    Rcpp::traits::input_parameter< bool >::type one_pass(one_passSEXP);
+    Rcpp::traits::input_parameter< double >::type syn_r(syn_rSEXP);
+    Rcpp::traits::input_parameter< double >::type ant_r(ant_rSEXP);
+    Rcpp::traits::input_parameter< std::vector<std::string> >::type flag_names(flag_namesSEXP);
+    Rcpp::traits::input_parameter< std::vector<double> >::type flag_thresholds(flag_thresholdsSEXP);
+    rcpp_result_gen = Rcpp::wrap(bw_screen(key, data, scale, missing, on_invalid, order, durations, one_pass, syn_r, ant_r, flag_names, flag_thresholds));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_bowlby_bw_instruments", (DL_FUNC) &_bowlby_bw_instruments, 0},
     {"_bowlby_bw_describe", (DL_FUNC) &_bowlby_bw_describe, 1},
     {"_bowlby_bw_read_key", (DL_FUNC) &_bowlby_bw_read_key, 1},
+    {"_bowlby_bw_answer_range", (DL_FUNC) &_bowlby_bw_answer_range, 1},
     {"_bowlby_bw_resolve_columns", (DL_FUNC) &_bowlby_bw_resolve_columns, 3},
     {"_bowlby_bw_score", (DL_FUNC) &_bowlby_bw_score, 7},
     {"_bowlby_bw_reliability", (DL_FUNC) &_bowlby_bw_reliability, 13},
@@ -208,6 +242,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_bowlby_bw_dyads", (DL_FUNC) &_bowlby_bw_dyads, 5},
     {"_bowlby_bw_change_alpha", (DL_FUNC) &_bowlby_bw_change_alpha, 5},
     {"_bowlby_bw_change", (DL_FUNC) &_bowlby_bw_change, 10},
+    {"_bowlby_bw_screen", (DL_FUNC) &_bowlby_bw_screen, 12},
     {NULL, NULL, 0}
 };
 

@@ -1,7 +1,9 @@
 // The C++ side of the R package bowlby: R's answers handed to the library (score, instrument
-// accumulator, reliability) and the `bowlby` tool's own pieces (examples/cli: the item-span
-// parser of --items, the classification method dispatch), their results handed back as R
-// vectors. Nothing here keys, checks or computes a statistic. The library's errors come back
+// accumulator, reliability, screening) and the `bowlby` tool's own pieces (examples/cli: the
+// item-span parser of --items, the classification method dispatch), their results handed back
+// as R vectors. Nothing here decides how an answer is keyed or checked or computes a statistic
+// of its own (alpha()'s person scores sum, in the same pass as the accumulation, what the
+// scoring rule's functions give for each byte). The library's errors come back
 // as a list of class "bowlby_failure", which R/errors.R signals as a bowlby_error condition
 // naming the row and column; no C++ exception crosses into R.
 //
@@ -27,10 +29,12 @@
 #include <bowlby/reliability.hpp>
 #include <bowlby/rule.hpp>
 #include <bowlby/score.hpp>
+#include <bowlby/screen.hpp>
 
 #include <Rcpp.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -214,31 +218,36 @@ using byte_rows = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Ei
 using byte_map = Eigen::Map<const byte_rows>;
 constexpr std::uint8_t missing_byte = bowlby_cli::parsed_rows::missing_byte;
 
-/// Rows r0..r1 of one column into bytes `out` (rows `stride` apart); false at the first answer
-/// that is not a whole number from 0 to 254 or NA.
-bool column_bytes(SEXPTYPE type, const void* data, R_xlen_t r0, R_xlen_t r1, std::uint8_t* out, std::size_t stride) {
+/// Rows r0..r1 of one column into bytes `out` (rows `stride` apart), with Count each byte
+/// counted in `per_byte` (256 counts); false at the first answer that is not a whole number
+/// from 0 to 254 or NA.
+template <bool Count>
+bool column_bytes(SEXPTYPE type, const void* data, R_xlen_t r0, R_xlen_t r1, std::uint8_t* out, std::size_t stride,
+                  std::uint64_t* per_byte) {
     if (type == REALSXP) {
         const auto* in = static_cast<const double*>(data);
         for (R_xlen_t r = r0; r < r1; ++r, out += stride) {
             const double v = in[r];
-            if (std::isnan(v))
-                *out = missing_byte;
-            else if (v >= 0 && v < missing_byte && v == std::floor(v))
-                *out = static_cast<std::uint8_t>(v);
-            else
-                return false;
+            std::uint8_t b = missing_byte;
+            if (!std::isnan(v)) {
+                if (!(v >= 0 && v < missing_byte && v == std::floor(v))) return false;
+                b = static_cast<std::uint8_t>(v);
+            }
+            *out = b;
+            if constexpr (Count) ++per_byte[b];
         }
         return true;
     }
     const auto* in = static_cast<const int*>(data);
     for (R_xlen_t r = r0; r < r1; ++r, out += stride) {
         const int v = in[r];
-        if (v == NA_INTEGER)
-            *out = missing_byte;
-        else if (v >= 0 && v < missing_byte)
-            *out = static_cast<std::uint8_t>(v);
-        else
-            return false;
+        std::uint8_t b = missing_byte;
+        if (v != NA_INTEGER) {
+            if (!(v >= 0 && v < missing_byte)) return false;
+            b = static_cast<std::uint8_t>(v);
+        }
+        *out = b;
+        if constexpr (Count) ++per_byte[b];
     }
     return true;
 }
@@ -253,7 +262,8 @@ bool fill_bytes(const answer_columns& a, byte_rows& out) {
     for (R_xlen_t r0 = 0; r0 < a.rows; r0 += block) {
         const R_xlen_t r1 = std::min(a.rows, r0 + block);
         for (std::size_t c = 0; c < k; ++c)
-            if (!column_bytes(a.type[c], a.data[c], r0, r1, out.data() + static_cast<std::size_t>(r0) * k + c, k))
+            if (!column_bytes<false>(a.type[c], a.data[c], r0, r1, out.data() + static_cast<std::size_t>(r0) * k + c, k,
+                                     nullptr))
                 return false;
     }
     return true;
@@ -297,6 +307,51 @@ void with_answers(SEXP x, bool copy_for_bytes, F&& f) {
     Eigen::MatrixXd m;
     fill_doubles(a, m);
     f(column_major(m.data(), m.rows(), m.cols()));
+}
+
+/// Rows accumulated at a time, as the tool reads blocks: each block's answers stay in the
+/// cache from their copy out of R's columns to the sums.
+constexpr Eigen::Index block_rows = 16384;
+
+/// Calls f(block, first_row) for successive blocks of rows of the answers, each a copy small
+/// enough to stay in the cache: bytes (byte_map) when every answer is a whole number from 0 to
+/// 254 or NA, as the tool reads them, each column's bytes counted into `per_byte` (256 counts
+/// per column) as they are copied; otherwise doubles (column_major, NaN for NA). When an answer
+/// turns out not to fit a byte, restart() is called and the blocks begin again as doubles.
+template <class Restart, class F>
+void in_blocks(const answer_columns& a, std::vector<std::uint64_t>& per_byte, Restart&& restart, F&& f) {
+    const std::size_t k = a.data.size();
+    per_byte.assign(256 * k, 0);
+    bool bytes = true;
+    {
+        byte_rows block;
+        for (R_xlen_t r0 = 0; r0 < a.rows && bytes; r0 += block_rows) {
+            const R_xlen_t r1 = std::min<R_xlen_t>(a.rows, r0 + block_rows);
+            block.resize(r1 - r0, static_cast<Eigen::Index>(k));
+            for (std::size_t c = 0; c < k && bytes; ++c)
+                bytes =
+                    column_bytes<true>(a.type[c], a.data[c], r0, r1, block.data() + c, k, per_byte.data() + 256 * c);
+            if (bytes) f(byte_map(block.data(), block.rows(), block.cols()), r0);
+        }
+    }
+    if (bytes) return;
+    restart();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    Eigen::MatrixXd block;
+    for (R_xlen_t r0 = 0; r0 < a.rows; r0 += block_rows) {
+        const R_xlen_t r1 = std::min<R_xlen_t>(a.rows, r0 + block_rows);
+        block.resize(r1 - r0, static_cast<Eigen::Index>(k));
+        for (std::size_t c = 0; c < k; ++c) {
+            double* to = block.col(static_cast<Eigen::Index>(c)).data();
+            if (a.type[c] == REALSXP) {
+                std::copy(static_cast<const double*>(a.data[c]) + r0, static_cast<const double*>(a.data[c]) + r1, to);
+            } else {
+                const auto* in = static_cast<const int*>(a.data[c]);
+                for (R_xlen_t r = r0; r < r1; ++r) *to++ = in[r] == NA_INTEGER ? nan : static_cast<double>(in[r]);
+            }
+        }
+        f(column_major(block.data(), block.rows(), block.cols()), r0);
+    }
 }
 
 /// The options for answers of this kind: for bytes, the tool's missing byte is a missing code.
@@ -387,6 +442,41 @@ SEXP bw_read_key(std::string path) {
         out.push_back(f.missing_codes, "missing_codes");
         out.push_back(f.min_answered, "min_answered");
         return SEXP(out);
+    });
+}
+
+// c(min, max) of the finite answers of every column (NA, NaN and infinities left out;
+// c(Inf, -Inf) when there is none): the range psych reverses on when alpha() has no scale.
+// [[Rcpp::export(.bw_answer_range)]]
+SEXP bw_answer_range(SEXP data) {
+    return guarded([&] {
+        const answer_columns a = columns_of(data);
+        double lo = R_PosInf, hi = R_NegInf;
+        for (std::size_t c = 0; c < a.data.size(); ++c) {
+            if (a.type[c] == REALSXP) {
+                const auto* in = static_cast<const double*>(a.data[c]);
+                for (R_xlen_t r = 0; r < a.rows; ++r)
+                    if (std::isfinite(in[r])) {
+                        lo = std::min(lo, in[r]);
+                        hi = std::max(hi, in[r]);
+                    }
+            } else {
+                const auto* in = static_cast<const int*>(a.data[c]);
+                int ilo = INT_MAX, ihi = INT_MIN;  // NA_INTEGER is INT_MIN: never a maximum
+                bool any = false;
+                for (R_xlen_t r = 0; r < a.rows; ++r)
+                    if (in[r] != NA_INTEGER) {
+                        ilo = std::min(ilo, in[r]);
+                        ihi = std::max(ihi, in[r]);
+                        any = true;
+                    }
+                if (any) {
+                    lo = std::min(lo, static_cast<double>(ilo));
+                    hi = std::max(hi, static_cast<double>(ihi));
+                }
+            }
+        }
+        return SEXP(Rcpp::NumericVector::create(lo, hi));
     });
 }
 
@@ -496,113 +586,168 @@ Rcpp::List result_fields(const bowlby::reliability_result& r) {
         _["warnings"] = strings(r.warnings));
 }
 
-/// psych::alpha's response.freq from counts[value][column] of `seen` values (in any order):
-/// values ascending, counts (columns x values) and missing answers per column.
-Rcpp::List frequency_table(const std::vector<double>& seen, const std::vector<std::vector<double>>& counts,
-                           const std::vector<double>& missing) {
-    std::vector<std::size_t> order(seen.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seen[a] < seen[b]; });
-    Rcpp::NumericVector values(static_cast<R_xlen_t>(seen.size()));
-    Rcpp::NumericMatrix n(static_cast<int>(missing.size()), static_cast<int>(seen.size()));
-    for (std::size_t j = 0; j < order.size(); ++j) {
-        values[static_cast<R_xlen_t>(j)] = seen[order[j]];
-        for (std::size_t c = 0; c < missing.size(); ++c)
-            n(static_cast<int>(c), static_cast<int>(j)) = counts[order[j]][c];
-    }
-    return Rcpp::List::create(_["values"] = values, _["counts"] = n, _["missing"] = missing);
-}
+/// Counts of each distinct answer per column, block by block, for psych::alpha's
+/// response.freq: none (NULL) once the data hold more than `max` distinct answers.
+class value_counts {
+public:
+    value_counts(std::size_t columns, int max) : k_(columns), max_(max), missing_(columns, 0) {}
 
-/// Counts of each distinct answer per column, or NULL when the data hold more than `max`
-/// distinct answers. The few distinct values are searched in a flat list, most recent first.
-SEXP frequencies_of(const column_major& x, int max) {
-    std::vector<double> seen;                 // distinct values, in order of appearance
-    std::vector<std::vector<double>> counts;  // per value, per column
-    std::vector<double> missing(static_cast<std::size_t>(x.cols()), 0);
-    for (Eigen::Index c = 0; c < x.cols(); ++c) {
-        const double* col = x.col(c).data();
-        std::size_t last = 0;
-        for (Eigen::Index r = 0; r < x.rows(); ++r) {
-            const double v = col[r];
-            if (std::isnan(v)) {
-                missing[static_cast<std::size_t>(c)] += 1;
-                continue;
+    /// Bytes counted as the block was copied (bowlby_cli's missing byte is missing): a count
+    /// per byte of each column, 256 per column.
+    void add_bytes(const std::vector<std::uint64_t>& per_byte) {
+        for (std::size_t b = 0; b < 256; ++b) {
+            for (std::size_t c = 0; c < k_; ++c) {
+                const auto n = static_cast<double>(per_byte[256 * c + b]);
+                if (n == 0) continue;
+                if (b == missing_byte)
+                    missing_[c] += n;
+                else
+                    count(static_cast<double>(b), c, n);
             }
-            if (last >= seen.size() || seen[last] != v) {
-                last = static_cast<std::size_t>(std::find(seen.begin(), seen.end(), v) - seen.begin());
-                if (last == seen.size()) {
-                    if (static_cast<int>(seen.size()) >= max) return R_NilValue;
-                    seen.push_back(v);
-                    counts.emplace_back(static_cast<std::size_t>(x.cols()), 0.0);
+        }
+    }
+
+    /// A column-major block of doubles (NaN missing). The few distinct values are searched in
+    /// a flat list, the last one found first.
+    void add(const column_major& x) {
+        for (Eigen::Index c = 0; c < x.cols() && !too_many_; ++c) {
+            const double* col = x.col(c).data();
+            std::size_t last = 0;
+            for (Eigen::Index r = 0; r < x.rows(); ++r) {
+                const double v = col[r];
+                if (std::isnan(v)) {
+                    missing_[static_cast<std::size_t>(c)] += 1;
+                    continue;
                 }
+                if (last >= seen_.size() || seen_[last] != v) last = find(v);
+                if (too_many_) return;
+                counts_[last][static_cast<std::size_t>(c)] += 1;
             }
-            counts[last][static_cast<std::size_t>(c)] += 1;
         }
     }
-    return frequency_table(seen, counts, missing);
-}
 
-/// The same for bytes (the missing byte counted as missing): a count per byte and column.
-SEXP frequencies_of(const byte_map& x, int max) {
-    const auto k = static_cast<std::size_t>(x.cols());
-    std::vector<std::uint64_t> per_byte(256 * k, 0);
-    const std::uint8_t* p = x.data();
-    for (Eigen::Index r = 0; r < x.rows(); ++r)
-        for (std::size_t c = 0; c < k; ++c) ++per_byte[256 * c + *p++];
-    std::vector<double> seen, missing(k);
-    std::vector<std::vector<double>> counts;
-    for (std::size_t b = 0; b < 256; ++b) {
-        std::vector<double> n(k);
-        bool any = false;
-        for (std::size_t c = 0; c < k; ++c) {
-            n[c] = static_cast<double>(per_byte[256 * c + b]);
-            any = any || n[c] > 0;
+    /// The values ascending, counts (columns x values) and missing answers per column; NULL
+    /// when there were more than `max` distinct answers.
+    SEXP table() const {
+        if (too_many_) return R_NilValue;
+        std::vector<std::size_t> order(seen_.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seen_[a] < seen_[b]; });
+        Rcpp::NumericVector values(static_cast<R_xlen_t>(seen_.size()));
+        Rcpp::NumericMatrix n(static_cast<int>(k_), static_cast<int>(seen_.size()));
+        for (std::size_t j = 0; j < order.size(); ++j) {
+            values[static_cast<R_xlen_t>(j)] = seen_[order[j]];
+            for (std::size_t c = 0; c < k_; ++c) n(static_cast<int>(c), static_cast<int>(j)) = counts_[order[j]][c];
         }
-        if (b == missing_byte) {
-            missing = n;
-        } else if (any) {
-            if (static_cast<int>(seen.size()) >= max) return R_NilValue;
-            seen.push_back(static_cast<double>(b));
-            counts.push_back(std::move(n));
-        }
+        return Rcpp::List::create(_["values"] = values, _["counts"] = n, _["missing"] = missing_);
     }
-    return frequency_table(seen, counts, missing);
-}
 
-/// Each row's score on the key's first subscale with any item answered (min_answered 0):
-/// the person scores psych::alpha returns, by the library's rule.
+private:
+    std::size_t find(double v) {
+        const auto at = static_cast<std::size_t>(std::find(seen_.begin(), seen_.end(), v) - seen_.begin());
+        if (at == seen_.size()) {
+            if (static_cast<int>(seen_.size()) >= max_) {
+                too_many_ = true;
+                return 0;
+            }
+            seen_.push_back(v);
+            counts_.emplace_back(k_, 0.0);
+        }
+        return at;
+    }
+    void count(double v, std::size_t c, double n) {
+        const std::size_t at = find(v);
+        if (!too_many_) counts_[at][c] += n;
+    }
+
+    std::size_t k_;
+    int max_;
+    bool too_many_ = false;
+    std::vector<double> seen_;                 // distinct values, in order of appearance
+    std::vector<std::vector<double>> counts_;  // per value, per column
+    std::vector<double> missing_;
+};
+
+/// Each row of a block's score on the key's first subscale with any item answered
+/// (min_answered 0), into `out`: the person scores psych::alpha returns, by the library's rule.
+/// `options` are those of the accumulation, with one thread.
 template <class Map>
-Rcpp::NumericVector person_scores(const key_handle& k, const bowlby::score_options& options, const Map& x) {
+void person_scores(const key_handle& k, const bowlby::score_options& options, const Map& x, double* out) {
     bowlby::score_options o = options_for(x, options);
     o.min_answered = 0;
+    o.threads = 1;
     const bowlby::score_table<double> t = bowlby::score<double>(k.view, x, o);
-    Rcpp::NumericVector out(static_cast<R_xlen_t>(t.rows()));
-    std::copy(t.values.col(0).data(), t.values.col(0).data() + t.rows(), out.begin());
-    return out;
+    std::copy(t.values.col(0).data(), t.values.col(0).data() + t.rows(), out);
 }
+
+/// The same from blocks of bytes, summed while each block is in the cache: the scoring rule
+/// (rule::classify, rule::keyed, rule::subscale_value) applied once to each of the 256 bytes of
+/// each item, then looked up. `options` are the byte options (options_for) of the accumulation.
+class byte_person_scores {
+public:
+    byte_person_scores(const bowlby::key_view& key, const bowlby::score_options& options) {
+        const bowlby::subscale_def& s = key.subscales[0];
+        const bowlby::response_scale scale = options.data_scale ? *options.data_scale : key.scale;
+        for (int item : s.items) {
+            columns_.push_back(static_cast<std::size_t>(item - 1));
+            const bool rev = std::find(s.reversed.begin(), s.reversed.end(), item) != s.reversed.end();
+            for (int b = 0; b < 256; ++b) {
+                const bool answered = bowlby::rule::classify(static_cast<std::uint8_t>(b), scale,
+                                                             options.missing_codes) == bowlby::rule::cell::answered;
+                value_.push_back(answered ? bowlby::rule::keyed(static_cast<double>(b), rev, scale) : 0.0);
+                answered_.push_back(answered ? 1.0 : 0.0);
+            }
+        }
+        size_ = static_cast<double>(s.items.size());
+        sum_ = s.agg == bowlby::aggregation::sum;
+    }
+
+    void add(const byte_map& x, double* out) const {
+        const std::size_t m = columns_.size();
+        const double need = bowlby::rule::needed(0, static_cast<int>(m));
+        for (Eigen::Index r = 0; r < x.rows(); ++r) {
+            const std::uint8_t* row = x.data() + r * x.cols();
+            double sum = 0, answered = 0;
+            for (std::size_t i = 0; i < m; ++i) {
+                const std::size_t at = 256 * i + row[columns_[i]];
+                sum += value_[at];
+                answered += answered_[at];
+            }
+            out[r] = bowlby::rule::subscale_value(sum, answered, need, size_, sum_);
+        }
+    }
+
+private:
+    std::vector<std::size_t> columns_;
+    std::vector<double> value_, answered_;  // per item, per byte
+    double size_ = 0;
+    bool sum_ = false;
+};
 
 using keyed_rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-/// Rows accumulated at a time, as the tool reads blocks: each block's keyed answers stay in
-/// the cache between keying and summing.
-constexpr Eigen::Index block_rows = 16384;
+/// Adds one block of answers whose first row is row `first` of the data; `kept` gets their
+/// keyed answers when not null (the bootstrap resamples them). An invalid answer's row counts
+/// from the start of the data.
+template <class Map>
+void add_block(bowlby::instrument_accumulator& acc, const Map& x, Eigen::Index first, std::vector<double>* kept) {
+    try {
+        acc.add(x);
+    } catch (const bowlby::invalid_response& e) {
+        throw bowlby::invalid_response(e.row() + static_cast<std::size_t>(first), e.item(), e.value(),
+                                       bowlby::detail::format_number(e.value()), e.reason());
+    }
+    if (kept) {
+        const keyed_rows block = acc.last_keyed();
+        kept->insert(kept->end(), block.data(), block.data() + block.size());
+    }
+}
 
-/// Adds the answers block by block; `kept` gets the keyed answers of every row when not null
-/// (the bootstrap resamples them). An invalid answer's row counts from the start of the data.
+/// Adds the answers block by block (as add_block).
 template <class Map>
 void accumulate(bowlby::instrument_accumulator& acc, const Map& x, std::vector<double>* kept) {
-    for (Eigen::Index r0 = 0; r0 < x.rows(); r0 += block_rows) {
-        try {
-            acc.add(x.middleRows(r0, std::min(block_rows, x.rows() - r0)));
-        } catch (const bowlby::invalid_response& e) {
-            throw bowlby::invalid_response(e.row() + static_cast<std::size_t>(r0), e.item(), e.value(),
-                                           bowlby::detail::format_number(e.value()), e.reason());
-        }
-        if (kept) {
-            const keyed_rows block = acc.last_keyed();
-            kept->insert(kept->end(), block.data(), block.data() + block.size());
-        }
-    }
+    for (Eigen::Index r0 = 0; r0 < x.rows(); r0 += block_rows)
+        add_block(acc, x.middleRows(r0, std::min(block_rows, x.rows() - r0)), r0, kept);
 }
 
 /// The bootstrap interval of each subscale's alpha from the kept keyed answers (as the tool
@@ -645,16 +790,40 @@ SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing
         if (bootstrap < 0) throw bowlby::option_error("n.iter takes a whole number of resamples");
         o.bootstrap = static_cast<std::size_t>(bootstrap);
         o.threads = so.threads;
+        // One pass over R's columns: each block is copied, its values counted, accumulated and
+        // its rows scored while it is in the cache.
+        const answer_columns a = columns_of(data);
+        check_items(k.view, static_cast<Eigen::Index>(a.data.size()));
         std::optional<bowlby::instrument_accumulator> acc;
         std::vector<double> kept;
-        SEXP freq = R_NilValue, scores = R_NilValue;
-        with_answers(data, true, [&](const auto& x) {
-            check_items(k.view, x.cols());
-            acc.emplace(k.view, options_for(x, so));
-            accumulate(*acc, x, o.bootstrap > 0 ? &kept : nullptr);
-            if (person) scores = person_scores(k, so, x);
-            if (freq_max > 0) freq = frequencies_of(x, freq_max);
-        });
+        std::vector<std::uint64_t> per_byte;
+        value_counts freq(a.data.size(), freq_max);
+        Rcpp::NumericVector scores(person ? a.rows : 0);
+        std::optional<byte_person_scores> person_bytes;
+        bool in_bytes = true;
+        in_blocks(
+            a, per_byte,
+            [&] {
+                acc.reset();
+                kept.clear();
+                in_bytes = false;
+            },
+            [&](const auto& x, R_xlen_t first) {
+                if (!acc) acc.emplace(k.view, options_for(x, so));
+                add_block(*acc, x, first, o.bootstrap > 0 ? &kept : nullptr);
+                if (person) {
+                    if constexpr (std::is_same_v<std::decay_t<decltype(x)>, byte_map>) {
+                        if (!person_bytes) person_bytes.emplace(k.view, options_for(x, so));
+                        person_bytes->add(x, scores.begin() + first);
+                    } else {
+                        person_scores(k, so, x, scores.begin() + first);
+                    }
+                }
+                if constexpr (std::is_same_v<std::decay_t<decltype(x)>, column_major>)
+                    if (freq_max > 0) freq.add(x);
+            });
+        if (!acc) acc.emplace(k.view, bowlby_cli::byte_options(so));  // no rows
+        if (freq_max > 0 && in_bytes) freq.add_bytes(per_byte);
         std::vector<bowlby::reliability_result> results = bowlby::reliability(*acc, o, column_names);
         if (o.bootstrap > 0) add_bootstrap(*acc, kept, o, results);
         Rcpp::List scales;
@@ -666,7 +835,9 @@ SEXP bw_reliability(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing
                                       _["corrected"] = matrix_of(c.corrected));
         }
         return SEXP(Rcpp::List::create(_["scales"] = scales, _["intercorrelations"] = cors,
-                                       _["rows"] = acc->items().rows(), _["frequencies"] = freq, _["scores"] = scores));
+                                       _["rows"] = acc->items().rows(),
+                                       _["frequencies"] = freq_max > 0 ? freq.table() : R_NilValue,
+                                       _["scores"] = person ? SEXP(scores) : R_NilValue));
     });
 }
 
@@ -1074,5 +1245,105 @@ SEXP bw_change(SEXP key, Rcpp::NumericMatrix pre_scores, Rcpp::NumericMatrix pos
             _["pre"] = matrix_of(c.pre), _["post"] = matrix_of(c.post), _["change"] = matrix_of(c.change),
             _["rci"] = matrix_of(c.rci), _["reliable"] = reliable,
             _["clinical"] = c.clinical.empty() ? R_NilValue : SEXP(clinical), _["joint"] = joint));
+    });
+}
+
+// Careless-responding indices of each row (bowlby/screen.hpp) in the columns `bowlby screen`
+// writes, the flags each row raised (names joined by ';') and their number, the flags in force
+// (bowlby::flags_in_force: the defaults with `flag_names` set to `flag_thresholds`, NA turning
+// a flag off) and why mahad is empty, if it is. `order`: 0-based item indices as presented
+// (empty: the key's order); `durations` NULL or one total of seconds per row (NA: none).
+// [[Rcpp::export(.bw_screen)]]
+SEXP bw_screen(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std::string on_invalid,
+               std::vector<int> order, SEXP durations, bool one_pass, double syn_r, double ant_r,
+               std::vector<std::string> flag_names, std::vector<double> flag_thresholds) {
+    return guarded([&] {
+        const key_handle k = key_of(key);
+        const bowlby::score_options scoring = options_of(k, scale, missing, 0.5, on_invalid, 1);
+        bowlby::screen_options so;
+        so.syn_r = syn_r;
+        so.ant_r = ant_r;
+        so.presented_order = order;
+        std::vector<bowlby::flag_setting> settings;
+        for (std::size_t f = 0; f < flag_names.size(); ++f)
+            settings.push_back({flag_names[f], std::isnan(flag_thresholds[f])
+                                                   ? std::nullopt
+                                                   : std::optional<double>(flag_thresholds[f])});
+        const bool timed = !Rf_isNull(durations);
+        const Rcpp::NumericVector seconds = timed ? Rcpp::NumericVector(durations) : Rcpp::NumericVector();
+        std::vector<std::string> names;
+        std::vector<Rcpp::NumericVector> values;
+        Rcpp::CharacterVector raised_names;
+        Rcpp::IntegerVector n_flags;
+        std::vector<bowlby::screen_flag> flags;
+        std::string covariance_problem;
+        with_answers(data, false, [&](const auto& x) {
+            check_items(k.view, x.cols());
+            if (timed && seconds.size() != x.rows()) throw bowlby::shape_error("duration needs one value per row");
+            const bowlby::screen_layout layout(k.view, options_for(x, scoring), so);
+            flags = bowlby::flags_in_force(layout, settings, !one_pass, timed, "given with flags =");
+            std::optional<bowlby::screen_statistics> stats;
+            if (!one_pass) {
+                bowlby::screen_sample sample(layout);
+                sample.add(x);
+                stats = sample.finish();
+                covariance_problem = stats->covariance_problem;
+            }
+            bowlby::screener s(layout, stats ? &*stats : nullptr);
+            names = {"longstring", "longstring_avg", "irv", "evenodd"};
+            if (!one_pass) names.insert(names.end(), {"psychsyn", "psychant"});
+            for (const bowlby::reverse_gap_def& g : layout.gaps()) names.push_back("reverse_gap_" + g.name);
+            if (!one_pass) names.insert(names.end(), {"mahad", "mahad_df", "mahad_p"});
+            if (timed) names.emplace_back("seconds_per_item");
+            const auto n = static_cast<R_xlen_t>(x.rows());
+            for (std::size_t c = 0; c < names.size(); ++c) values.emplace_back(Rcpp::no_init(n));
+            raised_names = Rcpp::CharacterVector(n);
+            n_flags = Rcpp::IntegerVector(n);
+            bowlby::screen_indices ix;
+            std::string raised;
+            for (Eigen::Index r = 0; r < x.rows(); ++r) {
+                const double d = timed ? seconds[r] : std::numeric_limits<double>::quiet_NaN();
+                s.screen_into(ix, x.data() + r * x.rowStride(), x.colStride(), static_cast<std::size_t>(r), d);
+                std::size_t c = 0;
+                const auto put = [&](double v) { values[c++][r] = v; };
+                put(ix.longstring);
+                put(ix.longstring_avg);
+                put(ix.irv);
+                put(ix.evenodd);
+                if (!one_pass) {
+                    put(ix.psychsyn);
+                    put(ix.psychant);
+                }
+                for (double g : ix.reverse_gap) put(g);
+                if (!one_pass) {
+                    put(ix.mahad);
+                    put(ix.mahad_df);
+                    put(ix.mahad_p);
+                }
+                if (timed) put(ix.seconds_per_item);
+                raised.clear();
+                int count = 0;
+                for (const bowlby::screen_flag& f : flags)
+                    if (bowlby::raised(f, ix)) raised += (count++ > 0 ? ";" : "") + f.name;
+                raised_names[r] = raised;
+                n_flags[r] = count;
+            }
+        });
+        Rcpp::List columns(names.size());
+        for (std::size_t c = 0; c < names.size(); ++c) columns[static_cast<R_xlen_t>(c)] = values[c];
+        columns.attr("names") = names;
+        std::vector<std::string> f_name, f_rule, f_source;
+        std::vector<double> f_threshold;
+        for (const bowlby::screen_flag& f : flags) {
+            f_name.push_back(f.name);
+            f_rule.emplace_back(bowlby::to_string(f.compare));
+            f_threshold.push_back(f.threshold);
+            f_source.push_back(f.source);
+        }
+        return SEXP(Rcpp::List::create(
+            _["columns"] = columns, _["flags"] = raised_names, _["n_flags"] = n_flags,
+            _["flags_in_force"] = Rcpp::List::create(_["name"] = f_name, _["rule"] = f_rule,
+                                                     _["threshold"] = f_threshold, _["source"] = f_source),
+            _["covariance_problem"] = covariance_problem));
     });
 }

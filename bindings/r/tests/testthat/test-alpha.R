@@ -111,3 +111,27 @@ test_that("alpha() on answers that are not small whole numbers (read as doubles)
   theirs <- suppressWarnings(psych::alpha(x, keys = c("E1", "E2")))
   expect_like_psych(bowlby::alpha(x, keys = c("E1", "E2")), theirs)
 })
+
+test_that("alpha() equals psych::alpha across blocks, and when a late block turns the answers into doubles", {
+  skip_if_not_installed("psych")
+  # 40,000 rows: three blocks of the single pass (16,384 rows each). Whole numbers first, as
+  # bytes; then half points from row 35,000 on, after two blocks have been added as bytes, so
+  # the pass starts again as doubles, and the result must not keep anything of the first try.
+  set.seed(7)
+  n <- 40000
+  latent <- rnorm(n)
+  x <- as.data.frame(sapply(1:5, function(j) pmin(7, pmax(1, round(4 + latent + rnorm(n))))))
+  x[sample(n, 400), 2] <- NA
+  x$V4 <- 8 - x$V4
+  x$V1 <- as.integer(x$V1)  # integer and double columns side by side
+  expect_like_psych(bowlby::alpha(x, keys = "V4"), suppressWarnings(psych::alpha(x, keys = "V4")))
+  halves <- x
+  halves$V3[35000:n] <- halves$V3[35000:n] + 0.5 * (halves$V3[35000:n] < 7)
+  expect_like_psych(bowlby::alpha(halves, keys = "V4", max = 20),
+                    suppressWarnings(psych::alpha(halves, keys = "V4", max = 20)))
+  # An answer outside the scale in the third block is named by its row in the data.
+  bad <- x
+  bad$V2[33000] <- 9
+  e <- expect_error(bowlby::alpha(bad, keys = "V4", scale = c(1, 7)), class = "bowlby_invalid_response")
+  expect_identical(c(e$row, e$column), c("33000", "V2"))
+})

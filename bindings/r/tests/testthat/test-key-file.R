@@ -150,3 +150,17 @@ test_that("a malformed key file is a bowlby_key_error naming the file, the JSON 
                class = "bowlby_key_error")
   expect_error(bowlby::read_key(3), class = "bowlby_option_error")
 })
+
+test_that("without items, a key file's item names find their columns, in any order and among others", {
+  path <- own_key()
+  x <- own_answers()
+  # The items shuffled, with an id and a comment column around them: found by name.
+  mixed <- data.frame(id = 1:3, w3 = x$w3, c2 = x$c2, note = c("x", "y", "z"), c1 = x$c1, w1 = x$w1, c3 = x$c3,
+                      w2 = x$w2, row.names = rownames(x))
+  expect_identical(bowlby::score(mixed, path, missing = -9), bowlby::score(x, path, missing = -9))
+  expect_identical(suppressWarnings(bowlby::reliability(mixed, path, missing = -9))$closeness$item.stats,
+                   suppressWarnings(bowlby::reliability(x, path, missing = -9))$closeness$item.stats)
+  # Not all of them present: the columns as they are, which must then be the items.
+  expect_error(bowlby::score(mixed[names(mixed) != "w2"], path), "the instrument has 6 items; data has 7 columns",
+               class = "bowlby_shape_error")
+})

@@ -1,0 +1,1 @@
+../../../../tests/reference/make_screen_fixture.R

@@ -1,0 +1,1 @@
+../../../../tests/reference/screen_keys.R
