@@ -268,6 +268,7 @@ int run_screen(args& a) {
 }
 
 int run_score_request(const score_request& request) {
+    check_sav_output(request.output_path);
     score_plan plan = make_score_plan(request);
     plan.summarizing = plan.req.screen.scores && (plan.req.summary == summary_mode::always ||
                                                   (plan.req.summary == summary_mode::automatic && ::isatty(2) == 1));
