@@ -3,13 +3,14 @@
 # each for SECONDS (default 60) on its seed corpus (tests/fuzz/corpus/<name>, copied, so that the
 # repository's seeds stay as they are), with its dictionary (tests/fuzz/<name>.dict). Fails on any crash, leak or sanitizer report; prints how
 # many inputs each target ran.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]      targets: csv_reader key_file qualtrics_header (default: all)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]      targets: csv_reader key_file qualtrics_header stat_file
+#                                              (default: all; stat_file, SPSS and Stata input, needs libreadstat-dev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv_reader key_file qualtrics_header)
+[ ${#targets[@]} -gt 0 ] || targets=(csv_reader key_file qualtrics_header stat_file)
 command -v clang++-14 >/dev/null || { echo "fuzz.sh: clang++-14 is missing (scripts/install-deps.sh fuzz)"; exit 1; }
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DBOWLBY_BUILD_FUZZERS=ON -DBOWLBY_BUILD_TESTS=OFF -DBOWLBY_BUILD_EXAMPLES=OFF -DBOWLBY_BUILD_BENCHMARKS=OFF \

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages bowlby needs that are missing, and nothing else.
-#   scripts/install-deps.sh build    compiler, CMake, Eigen, Boost (Math), nlohmann-json (the library and the tool)
-#   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values), clang-format,
+#   scripts/install-deps.sh build    compiler, CMake, Eigen, Boost (Math), nlohmann-json (the library and the tool),
+#                                    ReadStat (the tool's SPSS and Stata files; optional, found when present)
+#   scripts/install-deps.sh test     + doctest, Google Benchmark, R with psych (reference values) and haven (SPSS and
+#                                    Stata files written and read back at test time), clang-format,
 #                                    xmllint and Chromium (the plot renders), GNU time (peak memory in the fault
 #                                    tests), Emscripten (the WebAssembly build),
 #                                    and the python, r and fuzz sets
@@ -15,8 +17,8 @@
 # Uses sudo when not run as root.
 set -euo pipefail
 set_name=${1:-test}
-build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev nlohmann-json3-dev)
-test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtools r-cran-gparotation clang-format
+build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev libboost-dev nlohmann-json3-dev libreadstat-dev)
+test_pkgs=(doctest-dev libbenchmark-dev r-base-core r-cran-psych r-cran-psychtools r-cran-gparotation r-cran-haven clang-format
   libxml2-utils chromium time)
 web_pkgs=(emscripten)
 fuzz_pkgs=(clang-14 libfuzzer-14-dev)

@@ -5,7 +5,7 @@
 #      against the tool's output;
 #   3. builds the R package (bindings/r) and runs R CMD check on it, with its testthat suite;
 #   4. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again;
-#   5. fuzzes the CSV reader, its Qualtrics detection and the key-file parser with libFuzzer
+#   5. fuzzes the CSV reader, its Qualtrics detection, the key-file parser and SPSS and Stata input with libFuzzer
 #      (ASan + UBSan), 60 s each (BOWLBY_FUZZ_SECONDS);
 #   6. builds the WebAssembly module and tests it in Node and, through the jsPsych survey, in
 #      headless Chromium, against the tool's scores;
@@ -53,7 +53,7 @@ cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS
 cmake --build build/sanitize -j "$jobs"
 (cd build/sanitize && ctest --output-on-failure -j "$jobs")
 
-echo "== fuzzing: the CSV reader, its Qualtrics detection, the key-file parser (libFuzzer, ASan + UBSan)"
+echo "== fuzzing: the CSV reader, its Qualtrics detection, the key-file parser, SPSS and Stata input (libFuzzer, ASan + UBSan)"
 bash scripts/fuzz.sh "${BOWLBY_FUZZ_SECONDS:-60}"
 
 echo "== WebAssembly module, jsPsych survey in headless Chromium, Node example"

@@ -169,6 +169,8 @@ int run_change(args& a) {
     std::optional<change_request> request = parse_change_args(a);
     if (!request) return 0;
     const change_request& r = *request;
+    if (is_sav_path(r.score.output_path))
+        throw usage_error("bowlby change writes CSV; SPSS .sav output is made by bowlby score and bowlby screen");
     const score_plan plan = make_score_plan(r.score);
     if (!r.plot.empty() && !bowlby::find_classification_axes(*plan.key))
         throw usage_error("--plot draws anxiety and avoidance, which " + r.score.instrument_id + " has not");

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -93,6 +94,9 @@ public:
     output_file& operator=(const output_file&) = delete;
     ~output_file();
     void write(std::string_view text);
+    /// From now on, what is written is held, and commit() writes `convert(all of it)` instead:
+    /// an SPSS file made of the CSV text, say.
+    void convert_with(std::function<std::string(std::string_view)> convert) { convert_ = std::move(convert); }
     void commit();
 
 private:
@@ -103,6 +107,8 @@ private:
     std::optional<faults::tracked_file> tracked_;
     std::FILE* file_ = nullptr;
     bool to_stdout_ = false;
+    std::function<std::string(std::string_view)> convert_;
+    std::string held_;
 };
 
 int run_score(args& a);

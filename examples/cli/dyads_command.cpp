@@ -227,6 +227,8 @@ int run_dyads(args& a) {
     std::optional<dyads_request> request = parse_dyads_args(a);
     if (!request) return 0;
     const dyads_request& r = *request;
+    if (is_sav_path(r.score.output_path))
+        throw usage_error("bowlby dyads writes CSV; SPSS .sav output is made by bowlby score and bowlby screen");
     const score_plan plan = make_score_plan(r.score);
     output_file out(plan.req.output_path);
     std::optional<output_file> report;

@@ -170,8 +170,19 @@ answer_reader::answer_reader(const std::string& path, const std::string& items_s
                 try_bytes_.store(false);
         }
     }
+    kind_ = format_.kind != file_kind::by_name ? format_.kind : path == "-" ? file_kind::csv : kind_of(path);
+    if (kind_ != file_kind::csv) {
+        if (format_.delimiter != 0 || format_.decimal_comma)
+            throw usage_error("--delimiter and --decimal-comma are for CSV files; " + path + " is read as " +
+                              (kind_ == file_kind::dta ? "a Stata" : "an SPSS") + " file");
+        stat_ = std::make_unique<stat_table>(read_stat_file(path, kind_));
+        format_.delimiter = ',';
+        max_record_ = 0;  // a respondent's record is as long as the file's variables make it
+        map_ = stat_->csv.data();
+        map_size_ = stat_->csv.size();
+    }
 #if BOWLBY_CLI_MAP_FILES
-    if (path != "-") {
+    if (path != "-" && !stat_) {
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw data_error("cannot open '" + path + "' (" + std::strerror(errno) + ")");
         struct stat st {};
@@ -241,10 +252,20 @@ void answer_reader::read_header(const std::string& items_spec, std::size_t n_ite
         } catch (const bowlby::csv::csv_error&) {
         }
         find_items(items_spec, n_items, what, item_names);
-        qualtrics_ =
-            detect_qualtrics(header_, more > 0 ? &rows[0] : nullptr, more > 1 ? &rows[1] : nullptr, item_cols_);
+        if (stat_) {
+            for (std::size_t c : item_cols_)
+                if (stat_->text[c])
+                    throw data_error(path + ": the item column " + faults::shown(header_[c]) +
+                                     " is a string variable of this " + kind_name(kind_) +
+                                     " file; the items must be numeric variables (make it numeric in " +
+                                     kind_name(kind_) + ", or name other columns with --items)");
+        } else {
+            qualtrics_ =
+                detect_qualtrics(header_, more > 0 ? &rows[0] : nullptr, more > 1 ? &rows[1] : nullptr, item_cols_);
+        }
         const std::size_t skip = qualtrics_header_records(qualtrics_) - 1;
-        first_data_line_ = line_after[skip];
+        // An SPSS or Stata file's rows are numbered as respondents: its first record is 1.
+        first_data_line_ = stat_ ? 1 : line_after[skip];
         if (map_) {  // the data start after the header
             map_first_end_ = map_pos_;
             map_pos_ = static_cast<std::size_t>(block.text.data() - map_) + after[skip];
@@ -287,6 +308,8 @@ void answer_reader::find_items(const std::string& items_spec, std::size_t n_item
                       ": name the item columns with --items (for example --items " + faults::shown(header_.front()) +
                       ":...); the columns are: " + join_header(header_));
 }
+
+std::string answer_reader::row_at(std::size_t line) const { return row_word() + (" " + std::to_string(line)); }
 
 std::vector<std::string> answer_reader::item_names() const {
     std::vector<std::string> names;
@@ -350,7 +373,7 @@ answer_reader::~answer_reader() { release_map(); }
 void answer_reader::release_map() noexcept {
 #if BOWLBY_CLI_MAP_FILES
     watch_.reset();
-    if (map_) ::munmap(const_cast<char*>(map_), map_size_);
+    if (map_ && !stat_) ::munmap(const_cast<char*>(map_), map_size_);
     if (map_fd_ >= 0) ::close(map_fd_);
     map_ = nullptr;
     map_fd_ = -1;
@@ -409,7 +432,7 @@ void answer_reader::progressed(const char* end, std::size_t rows) {
 void answer_reader::release([[maybe_unused]] const char* end) {
 #if BOWLBY_CLI_MAP_FILES
     constexpr std::size_t step = std::size_t{8} << 20;
-    if (!map_ || !end) return;
+    if (!map_ || !end || stat_) return;
     const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
     const std::size_t upto = static_cast<std::size_t>(end - map_) / page * page;
     if (upto < released_ + step) return;
@@ -747,9 +770,8 @@ void answer_reader::parse_text(const text_block& block, bowlby::invalid_policy p
     try {
         while (split.next(fields)) {
             if (fields.size() != header_.size())
-                throw data_error(path_ + ", line " + std::to_string(split.line()) + ": " +
-                                 std::to_string(fields.size()) + " fields, but the header has " +
-                                 std::to_string(header_.size()));
+                throw data_error(path_ + ", " + row_at(split.line()) + ": " + std::to_string(fields.size()) +
+                                 " fields, but the header has " + std::to_string(header_.size()));
             out.lines.push_back(split.line());
             double* row = answers + r * n_items;
             for (std::size_t j = 0; j < item_cols_.size(); ++j) {
@@ -763,7 +785,7 @@ void answer_reader::parse_text(const text_block& block, bowlby::invalid_policy p
                 }
                 if (bowlby::csv::parse_answer(number, v) == bowlby::csv::cell_kind::text) {
                     if (policy == bowlby::invalid_policy::error)
-                        throw data_error(path_ + ", line " + std::to_string(split.line()) + ", column " +
+                        throw data_error(path_ + ", " + row_at(split.line()) + ", column " +
                                          faults::shown(header_[item_cols_[j]]) + ": value '" + faults::shown(cell) +
                                          "' is not a number");
                     ++out.text_invalid;
@@ -781,7 +803,7 @@ void answer_reader::parse_text(const text_block& block, bowlby::invalid_policy p
 }
 
 data_error answer_reader::describe(const bowlby::invalid_response& e, const parsed_rows& rows) const {
-    return data_error(path_ + ", line " + std::to_string(rows.lines[e.row()]) + ", column " +
+    return data_error(path_ + ", " + row_at(rows.lines[e.row()]) + ", column " +
                       faults::shown(header_[item_cols_[e.item()]]) + ": value " + format_number(e.value()) + " " +
                       e.reason());
 }

@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "progress.hpp"
+#include "stat_files.hpp"
 
 #include <bowlby/csv.hpp>
 #include <bowlby/reliability.hpp>
@@ -77,6 +78,10 @@ struct text_format {
     /// --recode FROM=TO,...: an answer FROM is read as TO. Each answer is looked up once (with
     /// 1=2,2=3 an answer 1 becomes 2), before missing codes and the range check apply.
     std::vector<std::pair<double, double>> recode;
+    /// What the file is: by default by its name (.sav and .zsav SPSS, .dta Stata, else CSV;
+    /// standard input is CSV). An SPSS or Stata file is read through ReadStat (stat_files.hpp)
+    /// into CSV text, whose rows are numbered as respondents from 1.
+    file_kind kind = file_kind::by_name;
 };
 
 /// --delimiter C (one character, not a quote, a line break, a digit, a sign or a point; or tab,
@@ -123,6 +128,15 @@ public:
     answer_reader& operator=(const answer_reader&) = delete;
 
     const std::vector<std::string>& header() const { return header_; }
+    /// The kind of file read: csv, sav or dta.
+    file_kind kind() const { return kind_; }
+    /// Whether column `c` is a string variable of an SPSS or Stata file (false for CSV).
+    bool column_is_text(std::size_t c) const { return stat_ && stat_->text[c]; }
+    /// How a row's number reads in messages: "line 12" of a CSV file, "respondent 12" of an
+    /// SPSS or Stata file.
+    std::string row_at(std::size_t line) const;
+    /// "line" or "respondent".
+    const char* row_word() const { return stat_ ? "respondent" : "line"; }
     /// The Qualtrics export the file was read as (its extra header records are skipped).
     qualtrics_export qualtrics() const { return qualtrics_; }
     /// The delimiter read with (given, or detected) and whether numbers have decimal commas.
@@ -211,6 +225,8 @@ private:
 
     std::string path_;
     std::size_t max_record_;
+    file_kind kind_ = file_kind::csv;
+    std::unique_ptr<stat_table> stat_;  ///< an SPSS or Stata file as CSV text, read as if mapped
     // A regular file is mapped into memory and read in place (POSIX), blocks being views into
     // it. A file that changes while it is read is reported (check_unchanged): its descriptor
     // stays open to compare sizes, and a read past a shortened end is caught (faults.hpp).

@@ -67,11 +67,21 @@ void output_file::fail(const char* doing) const {
 }
 
 void output_file::write(std::string_view text) {
+    if (convert_) {
+        held_ += text;
+        return;
+    }
     errno = 0;
     if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) fail("write");
 }
 
 void output_file::commit() {
+    if (convert_) {
+        const std::string converted = convert_(held_);
+        convert_ = nullptr;
+        held_ = std::string();
+        write(converted);
+    }
     if (to_stdout_) {
         errno = 0;
         if (std::fflush(stdout) != 0) fail("write");

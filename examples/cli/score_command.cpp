@@ -19,6 +19,11 @@ Scores every data row of INPUT.csv (a header row first; "-" reads standard input
 one output row per data row: row, the --keep columns, then for each score <name> and <name>_n
 (answered items), then status (the least complete status of the row's scores).
 
+SPSS (.sav, .zsav) and Stata (.dta) files are read by variable name, their user-missing
+values, system-missing and .a-.z as missing answers; --output FILE.sav writes an SPSS file
+(variable labels, status labelled 1 complete .. 4 excluded). Both need a bowlby built with
+ReadStat.
+
 Qualtrics CSV exports are recognised without a flag and their extra header rows skipped (row 1
 is the first respondent; messages give the file's own line numbers): the current export, when
 every non-empty cell of row 3 is a {"ImportId":...} object; the legacy export, when the header
@@ -47,7 +52,7 @@ options:
   --on-invalid MODE      error (default: stop with exit status 1) or missing (count the cell
                          as missing and report it in invalid_cells)
   --keep COL,...         input columns copied to the output after 'row'
-  --output FILE|-        where the scores go (default: standard output)
+  --output FILE|-        where the scores go (default: standard output; FILE.sav: SPSS)
   --classify METHOD      add columns category and category_p: midpoint, median, brennan1998,
                          kmeans, rq (RQ) or aas (AAS, Collins 1996); category_p is the
                          probability of the category given the scores' measurement error
@@ -269,6 +274,7 @@ int run_screen(args& a) {
 }
 
 int run_score_request(const score_request& request) {
+    check_sav_output(request.output_path);
     score_plan plan = make_score_plan(request);
     // The summaries (of the scores, of screening) go to a terminal, or anywhere with --summary.
     plan.summarizing =

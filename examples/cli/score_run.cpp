@@ -5,6 +5,7 @@
 #include "score_stages.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -202,7 +203,7 @@ double duration_of(const score_plan& plan, const parsed_rows& in, Eigen::Index r
     const double x = std::strtod(cell.c_str(), &end);
     if (end != cell.c_str() + cell.size() || !(x >= 0) || std::isinf(x)) {
         const std::string column = plan.input->header()[plan.input->keep_columns()[plan.screen.duration_cell]];
-        throw data_error(plan.req.input_path + ", line " + std::to_string(in.lines[static_cast<std::size_t>(r)]) +
+        throw data_error(plan.req.input_path + ", " + plan.input->row_at(in.lines[static_cast<std::size_t>(r)]) +
                          ", column " + faults::shown(column) + ": value '" + faults::shown(cell) +
                          "' is not a duration in seconds (a number, 0 or more)");
     }
@@ -403,6 +404,63 @@ std::string output_header(const score_plan& plan) {
     return line + "\n";
 }
 
+// The columns of output_header(plan) as an SPSS file has them: variable labels, the status as
+// a labelled numeric (1 complete, 2 prorated, 3 insufficient, 4 excluded), text where the
+// output holds words, and kept columns as the input had them.
+std::vector<sav_column> sav_columns(const score_plan& plan) {
+    std::vector<sav_column> cols;
+    auto add = [&](std::string name, std::string label, bool text = false, const char* format = "") {
+        sav_column c;
+        c.name = std::move(name);
+        c.label = std::move(label);
+        c.text = text;
+        c.format = format;
+        cols.push_back(std::move(c));
+    };
+    add("row", "Respondent: row of the input, from 1", false, "F8.0");
+    const answer_reader& input = *plan.input;
+    for (std::size_t c = 0; c < plan.copied; ++c) {
+        const std::size_t col = input.keep_columns()[c];
+        add(input.header()[col], "", input.column_is_text(col));
+        cols.back().by_content = input.kind() == file_kind::csv;
+    }
+    const bowlby::key_view& key = *plan.key;
+    std::string id(key.id);
+    for (char& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (plan.req.screen.scores) {
+        for (std::size_t s = 0; s < plan.n_scores; ++s) {
+            const std::string name(key.score_name(s));
+            std::string what;
+            if (s < key.subscales.size()) {
+                const bowlby::subscale_def& sub = key.subscales[s];
+                what = std::string(sub.agg == bowlby::aggregation::sum ? "sum" : "mean") + " of " +
+                       std::to_string(sub.items.size()) + (sub.items.size() == 1 ? " item" : " items");
+            } else {
+                const std::string_view label = key.derived[s - key.subscales.size()].label;
+                what = label.empty() ? "derived score" : std::string(label);
+            }
+            add(name, id + " " + name + ": " + what);
+            add(name + "_n", id + " " + name + ": items answered", false, "F8.0");
+        }
+        add("status", "Scoring status", false, "F8.0");
+        cols.back().codes = {"complete", "prorated", "insufficient", "excluded"};
+        if (plan.classifying) {
+            add("category", "Attachment category", true);
+            add("category_p", "Probability of the category");
+        }
+    }
+    if (plan.req.screen.on) {
+        const std::string screen = screen_header(plan);
+        for (const std::string& name : split(screen.substr(1), ','))
+            add(name,
+                name == "flags"     ? "Screening flags raised"
+                : name == "n_flags" ? "Number of flags raised"
+                                    : "",
+                name == "flags", name == "n_flags" || name == "mahad_df" ? "F8.0" : "");
+    }
+    return cols;
+}
+
 void add_block(score_totals& totals, const scored_block& res) {
     totals.rows += res.rows;
     totals.invalid_cells += res.invalid;
@@ -446,6 +504,12 @@ outcome classify_row(const score_plan& plan, const parsed_rows& in, const bowlby
 }
 
 score_totals run_score_blocks(const score_plan& plan, output_file& out) {
+    if (is_sav_path(plan.req.output_path)) {
+        std::vector<sav_column> cols = sav_columns(plan);
+        out.convert_with([cols = std::move(cols), path = plan.req.output_path](std::string_view csv) {
+            return write_sav(path, csv, cols);
+        });
+    }
     out.write(output_header(plan));
     score_totals totals;
     totals.stats.assign(plan.n_scores, running_stats{});

@@ -72,6 +72,7 @@ std::vector<std::string> scored_rows::column(std::size_t c) const {
 scored_rows read_scored(const score_plan& plan, answer_reader& input, const answer_sink& sink) {
     scored_rows out;
     out.keep = input.keep_columns().size();
+    out.row_word = input.row_word();
     std::vector<bowlby::score_table<double>> parts;
     const score_request& r = plan.req;
     input.run<scored_block>(
@@ -108,7 +109,7 @@ bowlby::score_table<double> select_rows(const bowlby::score_table<double>& t, co
 }
 
 std::string lines_text(const scored_rows& s, const std::vector<std::size_t>& rows) {
-    std::string t = rows.size() == 1 ? "line " : "lines ";
+    std::string t = s.row_word + std::string(rows.size() == 1 ? " " : "s ");
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (i > 0) t += i + 1 == rows.size() ? " and " : ", ";
         t += std::to_string(s.lines[rows[i]]);

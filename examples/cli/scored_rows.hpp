@@ -19,7 +19,8 @@ struct scored_rows {
     bowlby::score_table<double> scores;  ///< every data row, in file order
     std::vector<std::string> kept;       ///< rows x keep columns of the reader
     std::size_t keep = 0;
-    std::vector<std::size_t> lines;  ///< the 1-based line of each row
+    std::vector<std::size_t> lines;  ///< the 1-based line of each row (respondent, for SPSS and Stata files)
+    const char* row_word = "line";   ///< what `lines` number: "line" or "respondent"
     std::vector<outcome> outcomes;   ///< per row, when the plan classifies
     std::size_t invalid_cells = 0;
     const std::string& cell(std::size_t row, std::size_t c) const { return kept[row * keep + c]; }
@@ -47,7 +48,8 @@ scored_rows read_scored(const score_plan& plan, answer_reader& input, const answ
 /// The rows `rows` of a table, in that order.
 bowlby::score_table<double> select_rows(const bowlby::score_table<double>& t, const std::vector<std::size_t>& rows);
 
-/// "line 12" or "lines 12, 15 and 20" for 0-based rows of `s`.
+/// "line 12" or "lines 12, 15 and 20" for 0-based rows of `s` ("respondent 12" and
+/// "respondents 12, 15 and 20" for an SPSS or Stata file).
 std::string lines_text(const scored_rows& s, const std::vector<std::size_t>& rows);
 
 /// Messages as lines indented under a summary: at most `most`, then how many more there are.
