@@ -16,6 +16,7 @@
 // index NaN.
 #pragma once
 
+#include "bowlby/detail/screen/byte_rows.hpp"
 #include "bowlby/detail/screen/indices.hpp"
 #include "bowlby/detail/screen/moments.hpp"
 #include "bowlby/error.hpp"
@@ -27,6 +28,7 @@
 #include <Eigen/Eigenvalues>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -162,7 +164,9 @@ public:
                      double duration = detail::screen::undefined);
 
 private:
-    std::size_t read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index);
+    void read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index,
+                    detail::screen::code_pass* pass);
+    void check_bytes(const std::uint8_t* row, std::uint64_t answers, std::size_t row_index);
     void sample_indices(screen_indices& out, Eigen::Index answered);
     double distance(Eigen::Index answered);
 
@@ -174,7 +178,14 @@ private:
     std::vector<double> byte_value_;
     std::vector<std::uint16_t> byte_code_, codes_;
     std::vector<char> byte_invalid_;
-    bool whole_shift_ = false;  // the midpoint is a multiple of 1/2: the integer pass is exact
+    // The integer pass is exact (the midpoint is a multiple of 1/2) and keeps its runs as bit
+    // masks (at most 64 items).
+    bool masks_ = false;
+    bool in_order_ = false;  // the items are presented in key order
+    // Rows of bytes back to back, 16 answers at a time, when masks_ and in_order_ and the rule
+    // allows; the means of the reverse gaps' halves (forward, reversed) of the row.
+    std::optional<detail::screen::byte_rows> byte_rows_;
+    std::vector<double> side_means_;
     Eigen::LLT<Eigen::MatrixXd> full_;
     Eigen::MatrixXd precision_;  ///< the inverse covariance
     std::vector<Eigen::Index> answered_, missing_;
@@ -419,7 +430,9 @@ inline screener::screener(const screen_layout& layout, const screen_statistics* 
       codes_(layout.n_items()),
       byte_invalid_(256) {
     const double twice_shift = 2 * layout.scale().midpoint();
-    whole_shift_ = twice_shift == std::floor(twice_shift) && std::fabs(twice_shift) < 1e6;
+    masks_ = twice_shift == std::floor(twice_shift) && std::fabs(twice_shift) < 1e6 && layout.n_items() <= 64;
+    in_order_ = true;
+    for (std::size_t p = 0; p < layout.order().size(); ++p) in_order_ &= layout.order()[p] == static_cast<int>(p);
     for (int b = 0; b < 256; ++b) {
         const auto u = static_cast<std::size_t>(b);
         const rule::cell c =
@@ -429,6 +442,16 @@ inline screener::screener(const screen_layout& layout, const screen_statistics* 
         byte_value_[u] = answered ? static_cast<double>(b) : detail::screen::undefined;
         byte_code_[u] = static_cast<std::uint16_t>(answered ? b + 1 : 0);
         byte_invalid_[u] = c != rule::cell::answered && c != rule::cell::missing;
+    }
+    if (masks_ && in_order_) {
+        std::vector<std::vector<int>> sides;
+        for (const reverse_gap_def& g : layout.gaps()) {
+            sides.push_back(g.forward);
+            sides.push_back(g.reversed);
+        }
+        byte_rows_.emplace(byte_code_, layout.n_items(), sides);
+        if (!byte_rows_->usable()) byte_rows_.reset();
+        side_means_.assign(sides.size(), detail::screen::undefined);
     }
     if (stats_ && stats_->covariance_problem.empty()) {
         full_.compute(stats_->covariance);
@@ -447,11 +470,27 @@ void screener::screen_into(screen_indices& out, const T* row, std::ptrdiff_t str
     const response_scale& scale = layout_->scale();
     std::size_t answered = 0;
     sc::row_pass pass;
-    if constexpr (std::is_same_v<T, std::uint8_t>) {
-        answered = read_bytes(row, stride, row_index);
+    constexpr bool bytes = std::is_same_v<T, std::uint8_t>;
+    bool sides_read = false;  // side_means_ holds the row's reverse gaps' halves
+    if constexpr (bytes) {
+        sc::code_pass read;
+        if (byte_rows_ && stride == 1) {
+            byte_rows_->read(row, read, side_means_.data());
+            sides_read = true;
+            check_bytes(row, read.answers, row_index);
+        } else {
+            read_bytes(row, stride, row_index, masks_ && in_order_ ? &read : nullptr);
+        }
+        if (masks_ && in_order_) {
+            answered = read.answered();
+            if (answered > 0) pass = read.finish(scale.midpoint());
+        } else if (masks_) {
+            pass = sc::one_pass(codes_.data(), layout_->order(), scale.midpoint(), answered);
+        } else {
+            answered = layout_->n_items() - static_cast<std::size_t>(std::count(codes_.begin(), codes_.end(), 0));
+            if (answered > 0) pass = sc::one_pass(raw_.data(), layout_->order(), scale.midpoint());
+        }
         if (answered == 0) return;
-        pass = whole_shift_ ? sc::one_pass(codes_.data(), layout_->order(), scale.midpoint())
-                            : sc::one_pass(raw_.data(), layout_->order(), scale.midpoint());
     } else {
         answered = read_row(*layout_, row, stride, row_index, raw_);
         if (answered == 0) return;
@@ -479,8 +518,12 @@ void screener::screen_into(screen_indices& out, const T* row, std::ptrdiff_t str
         // Each subscale's items keyed in its own direction: its forward items as they are, its
         // reversed items reversed.
         const reverse_gap_def& gap = layout_->gaps()[g];
-        const double fwd = sc::mean_of(raw_.data(), gap.forward);
-        double rev = sc::mean_of(raw_.data(), gap.reversed);
+        const double fwd = sides_read ? side_means_[2 * g]
+                           : bytes    ? sc::mean_of_codes(codes_.data(), gap.forward)
+                                      : sc::mean_of(raw_.data(), gap.forward);
+        double rev = sides_read ? side_means_[2 * g + 1]
+                     : bytes    ? sc::mean_of_codes(codes_.data(), gap.reversed)
+                                : sc::mean_of(raw_.data(), gap.reversed);
         rev = rule::keyed(rev, true, scale);
         out.reverse_gap[g] = fwd - rev;
     }
@@ -488,21 +531,42 @@ void screener::screen_into(screen_indices& out, const T* row, std::ptrdiff_t str
     if (stats_) sample_indices(out, static_cast<Eigen::Index>(answered));
 }
 
-// A row of bytes through the tables: raw_ and codes_. An invalid answer under
-// invalid_policy::error is read again by read_row, which throws its error.
-inline std::size_t screener::read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index) {
-    std::size_t answered = 0;
+// A row of bytes through the tables: codes_, and raw_ when an index reads the answers as
+// doubles; with `pass`, the integer pass in the same loop (the items in presented order). An
+// invalid answer under invalid_policy::error is read again by read_row, which throws its error.
+inline void screener::read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index,
+                                 detail::screen::code_pass* pass) {
     bool invalid = false;
-    for (std::size_t i = 0; i < raw_.size(); ++i) {
-        const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
-        raw_[i] = byte_value_[b];
-        codes_[i] = byte_code_[b];
-        answered += byte_code_[b] != 0;
-        invalid |= byte_invalid_[b] != 0;
+    if (pass) {
+        for (std::size_t i = 0; i < codes_.size(); ++i) {
+            const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
+            codes_[i] = byte_code_[b];
+            invalid |= byte_invalid_[b] != 0;
+            pass->add(codes_[i], i);
+        }
+    } else {
+        for (std::size_t i = 0; i < codes_.size(); ++i) {
+            const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
+            codes_[i] = byte_code_[b];
+            invalid |= byte_invalid_[b] != 0;
+        }
     }
     if (invalid && layout_->scoring().on_invalid == invalid_policy::error)
         read_row(*layout_, row, stride, row_index, raw_);
-    return answered;
+    if (!masks_ || layout_->halved_subscales() >= 3 || stats_)
+        for (std::size_t i = 0; i < raw_.size(); ++i)
+            raw_[i] = byte_value_[row[static_cast<std::ptrdiff_t>(i) * stride]];
+}
+
+// After byte_rows: the bytes that are not answers checked for invalid ones (an error under
+// invalid_policy::error, thrown by read_row), and raw_ filled when an index reads it.
+inline void screener::check_bytes(const std::uint8_t* row, std::uint64_t answers, std::size_t row_index) {
+    bool invalid = false;
+    for (std::uint64_t rest = ~answers & byte_rows_->items(); rest != 0; rest &= rest - 1)
+        invalid |= byte_invalid_[row[detail::lowest_bit(rest)]] != 0;
+    if (invalid && layout_->scoring().on_invalid == invalid_policy::error) read_row(*layout_, row, 1, row_index, raw_);
+    if (layout_->halved_subscales() >= 3 || stats_)
+        for (std::size_t i = 0; i < raw_.size(); ++i) raw_[i] = byte_value_[row[i]];
 }
 
 inline void screener::sample_indices(screen_indices& out, Eigen::Index answered) {

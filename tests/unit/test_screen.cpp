@@ -215,12 +215,20 @@ void check_same(const bowlby::screen_indices& a, const bowlby::screen_indices& b
 // Rows of bytes against the same answers as doubles (the plain path, checked against R in
 // tests/reference): `answers` 1..top, with runs, some missing as `missing_byte`, some as the
 // missing code 0, and a few answers out of range (`invalid`).
-void bytes_against_doubles(const char* id, const bowlby::response_scale& scale, int top, bool invalid) {
+// `more_missing`: further missing codes (inside the scale: holes in its range of answers);
+// `backwards`: the items presented last to first.
+void bytes_against_doubles(const char* id, const bowlby::response_scale& scale, int top, bool invalid,
+                           std::vector<double> more_missing = {}, bool backwards = false) {
     bowlby::score_options o;
     o.data_scale = scale;
     o.missing_codes = {0};
+    o.missing_codes.insert(o.missing_codes.end(), more_missing.begin(), more_missing.end());
     o.on_invalid = bowlby::invalid_policy::missing;
-    const bowlby::screen_layout layout(bowlby::instrument(id), o);
+    bowlby::screen_options presented;
+    if (backwards)
+        for (int i = static_cast<int>(bowlby::instrument(id).n_items) - 1; i >= 0; --i)
+            presented.presented_order.push_back(i);
+    const bowlby::screen_layout layout(bowlby::instrument(id), o, presented);
     const auto p = static_cast<Eigen::Index>(layout.n_items());
     const Eigen::Index n = 400;
     Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> bytes(n, p);
@@ -268,6 +276,14 @@ TEST_CASE("rows of bytes give the indices of the same answers as doubles - bit f
     SUBCASE("RSQ on 1-5: four halved subscales, evenodd defined") {
         bytes_against_doubles("rsq", {1, 5, true}, 5, true);
     }
+    SUBCASE("ECR-R with the missing codes 3 and 6 inside the scale") {
+        bytes_against_doubles("ecr-r", {1, 7, true}, 7, true, {3, 6});
+    }
+    SUBCASE("ECR-R with five missing codes inside the scale") {
+        bytes_against_doubles("ecr-r", {1, 7, true}, 7, true, {2, 3, 5, 6, 7});
+    }
+    SUBCASE("ECR-R presented last item first") { bytes_against_doubles("ecr-r", {1, 7, true}, 7, true, {}, true); }
+    SUBCASE("ECR-S (12 items) on 1-7") { bytes_against_doubles("ecr-s", {1, 7, true}, 7, true); }
 }
 
 TEST_CASE("an invalid byte is the same error as the same answer as a double") {

@@ -5,6 +5,8 @@
 // index.
 #pragma once
 
+#include "bowlby/detail/simd/isa.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -50,6 +52,19 @@ struct row_pass {
     double longest = undefined, average = undefined, sd = undefined;
 };
 
+/// A pass's result from its counts: the longest run, the number of runs, the number answered,
+/// and the sums of (answer - shift) and of its squares.
+inline row_pass finish_pass(std::size_t best, std::size_t runs, std::size_t n, double sum, double squares) {
+    row_pass out;
+    if (n == 0) return out;
+    out.longest = static_cast<double>(best);
+    out.average = static_cast<double>(n) / static_cast<double>(runs);
+    if (n < 2) return out;
+    const double ss = squares - sum * sum / static_cast<double>(n);
+    out.sd = ss > 0 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
+    return out;
+}
+
 /// Runs of identical consecutive answers in `order` (a missing answer ends a run): the longest
 /// and the mean length; and the sample standard deviation (n - 1) of the answered values, from
 /// sums of the answers less `shift` (the scale's midpoint: whole-number answers give exact
@@ -73,47 +88,72 @@ inline row_pass one_pass(const double* raw, const std::vector<int>& order, doubl
         sum += d;
         squares += d * d;
     }
-    row_pass out;
-    if (n == 0) return out;
-    out.longest = static_cast<double>(best);
-    out.average = static_cast<double>(n) / static_cast<double>(count);
-    if (n < 2) return out;
-    const double ss = squares - sum * sum / static_cast<double>(n);
-    out.sd = ss > 0 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
-    return out;
+    return finish_pass(best, count, n, sum, squares);
+}
+
+/// The longest run of consecutive set bits of `bits`.
+inline std::uint32_t longest_ones(std::uint64_t bits) {
+    std::uint32_t k = 0;
+    for (; bits != 0; ++k) bits &= bits >> 1;
+    return k;
 }
 
 /// The same pass over whole-number answers given as codes (the answer + 1; 0: no answer), in
-/// integers and without branches; equal bit for bit to the pass over the same answers as
-/// doubles when `shift` is a multiple of 1/2 (every sum below is then exact).
-inline row_pass one_pass(const std::uint16_t* codes, const std::vector<int>& order, double shift) {
-    std::uint32_t best = 0, count = 0, run = 0, n = 0, last = 0;
-    std::int64_t sum = 0, squares = 0;
-    for (int item : order) {
-        const std::uint32_t c = codes[item];
-        const std::uint32_t answered = c != 0;
-        const std::uint32_t same = answered & static_cast<std::uint32_t>(c == last);
-        run = (run & (0U - same)) + answered;  // run + 1 when it goes on, else 1 or 0: no branch
-        count += answered & (same ^ 1U);
-        best = run > best ? run : best;
-        last = c;
-        n += answered;
-        const std::int64_t v = answered ? static_cast<std::int64_t>(c) - 1 : 0;
+/// integers: what it adds up, position by position. With at most 64 items the runs are kept
+/// as bit masks (bit p: the answer at position p is there / goes on the run of the one before
+/// it), which no answer has to wait for, unlike a run's length.
+struct code_pass {
+    std::uint64_t answers = 0, repeats = 0;
+    std::uint32_t last = 0;
+    std::int64_t sum = 0, squares = 0;  ///< of the answers
+
+    void add(std::uint32_t code, std::size_t position) {
+        const std::uint32_t a = code != 0;
+        answers |= std::uint64_t{a} << position;
+        repeats |= std::uint64_t{a & static_cast<std::uint32_t>(code == last)} << position;
+        last = code;
+        const auto v = static_cast<std::int64_t>(code - a);  // the answer, 0 when missing
         sum += v;
         squares += v * v;
     }
-    row_pass out;
-    if (n == 0) return out;
-    out.longest = static_cast<double>(best);
-    out.average = static_cast<double>(n) / static_cast<double>(count);
-    if (n < 2) return out;
-    // The sums of (x - shift) and (x - shift)^2 that the pass over doubles adds up, exactly.
-    const double nn = static_cast<double>(n), s = static_cast<double>(sum);
-    const double dsum = s - nn * shift;
-    const double dsquares = static_cast<double>(squares) - 2 * shift * s + nn * shift * shift;
-    const double ss = dsquares - dsum * dsum / nn;
-    out.sd = ss > 0 ? std::sqrt(ss / (nn - 1)) : 0.0;
-    return out;
+    std::size_t answered() const { return static_cast<std::size_t>(bit_count(answers)); }
+    /// Equal bit for bit to the pass over the same answers as doubles when `shift` is a
+    /// multiple of 1/2 (every sum is then exact).
+    row_pass finish(double shift) const {
+        // A run of L equal answers sets L - 1 consecutive bits of `repeats`, and two runs never
+        // set adjacent bits (the second's first answer differs from the first's last).
+        const std::size_t n = answered();
+        const auto runs = static_cast<std::size_t>(bit_count(answers & ~repeats));
+        const std::size_t best = n > 0 ? 1 + longest_ones(repeats) : 0;
+        // The sums of (x - shift) and (x - shift)^2 that the pass over doubles adds up, exactly.
+        const double nn = static_cast<double>(n), s = static_cast<double>(sum);
+        return finish_pass(best, runs, n, s - nn * shift,
+                           static_cast<double>(squares) - 2 * shift * s + nn * shift * shift);
+    }
+};
+
+/// The pass over codes in `order` (at most 64 items); `answered` becomes the number answered.
+inline row_pass one_pass(const std::uint16_t* codes, const std::vector<int>& order, double shift,
+                         std::size_t& answered) {
+    code_pass pass;
+    for (std::size_t p = 0; p < order.size(); ++p) pass.add(codes[order[p]], p);
+    answered = pass.answered();
+    return pass.finish(shift);
+}
+
+/// The mean of the answers whose codes (the answer + 1; 0: no answer) are at `items`; NaN when
+/// none is answered. Equal bit for bit to mean_of over the same answers as doubles (whole
+/// numbers: their sum is exact either way).
+inline double mean_of_codes(const std::uint16_t* codes, const std::vector<int>& items) {
+    std::int64_t sum = 0;
+    std::uint32_t n = 0;
+    for (int i : items) {
+        const std::uint32_t c = codes[i];
+        const std::uint32_t a = c != 0;
+        n += a;
+        sum += static_cast<std::int64_t>(c - a);
+    }
+    return n > 0 ? static_cast<double>(sum) / static_cast<double>(n) : undefined;
 }
 
 /// The mean of the answered values at `items`; NaN when none is answered.
