@@ -321,9 +321,9 @@ json screen_rows(const bowlby::key_view& key, const bowlby::score_options& o, co
     const bowlby::screen_layout layout(key, o, so);
     const std::vector<bowlby::screen_flag> flags =
         bowlby::flags_in_force(layout, settings, false, seconds != nullptr, "given in flags");
-    json columns = json::array({"longstring", "longstring_avg", "irv", "evenodd"});
-    for (const auto& g : layout.gaps()) columns.push_back("reverse_gap_" + g.name);
-    if (seconds) columns.push_back("seconds_per_item");
+    const bowlby::screen_columns_of which{false, seconds != nullptr};
+    const std::vector<std::string> names = bowlby::screen_columns(layout, which);
+    const json columns = names;
     json in_force = json::array();
     for (const bowlby::screen_flag& f : flags) {
         json one;
@@ -347,13 +347,8 @@ json screen_rows(const bowlby::key_view& key, const bowlby::score_options& o, co
         }
         s.screen_into(ix, answers + static_cast<std::ptrdiff_t>(ri * static_cast<std::size_t>(n)), 1, ri, duration);
         json row;
-        row["longstring"] = ix.longstring;
-        row["longstring_avg"] = ix.longstring_avg;
-        row["irv"] = ix.irv;
-        row["evenodd"] = ix.evenodd;
-        for (std::size_t g = 0; g < layout.gaps().size(); ++g)
-            row["reverse_gap_" + layout.gaps()[g].name] = ix.reverse_gap[g];
-        if (seconds) row["seconds_per_item"] = ix.seconds_per_item;
+        std::size_t c = 0;
+        bowlby::for_each_index(ix, which, [&](double v) { row[names[c++]] = v; });
         json raised = json::array();
         for (const bowlby::screen_flag& f : flags)
             if (bowlby::raised(f, ix)) raised.push_back(f.name);

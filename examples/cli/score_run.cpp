@@ -316,26 +316,10 @@ void add_answers_of(bowlby::instrument_accumulator& acc, const score_worker& wor
 char* write_screen(char* w, score_worker& worker, Eigen::Index r) {
     const score_plan& plan = worker.plan;
     const bowlby::screen_indices& x = worker.screened[static_cast<std::size_t>(r)];
-    auto put = [&](double v) {
+    bowlby::for_each_index(x, plan.screen.columns, [&](double v) {
         *w++ = ',';
         if (v == v) w = worker.numbers.write(w, v);
-    };
-    const bool sample = !plan.req.screen.one_pass;
-    put(x.longstring);
-    put(x.longstring_avg);
-    put(x.irv);
-    put(x.evenodd);
-    if (sample) {
-        put(x.psychsyn);
-        put(x.psychant);
-    }
-    for (double g : x.reverse_gap) put(g);
-    if (sample) {
-        put(x.mahad);
-        put(x.mahad_df);
-        put(x.mahad_p);
-    }
-    if (plan.screen.duration_cell != screen_plan::none) put(x.seconds_per_item);
+    });
     *w++ = ',';
     const std::uint64_t bits = worker.raised[static_cast<std::size_t>(r)];
     bool first = true;
@@ -352,19 +336,10 @@ char* write_screen(char* w, score_worker& worker, Eigen::Index r) {
 // How many rows ahead of the one written the slots of its screening numbers are asked for.
 constexpr Eigen::Index prefetch_rows = 8;
 
-// Asks for the slots of the numbers write_screen will write for row r (the count-like
-// longstring and the usually empty evenodd and duration aside).
+// Asks for the slots of the numbers write_screen will write for row r.
 void prefetch_screen(const score_worker& worker, Eigen::Index r) {
-    const bowlby::screen_indices& x = worker.screened[static_cast<std::size_t>(r)];
-    worker.numbers.prefetch(x.longstring_avg);
-    worker.numbers.prefetch(x.irv);
-    for (double g : x.reverse_gap) worker.numbers.prefetch(g);
-    if (!worker.plan.req.screen.one_pass) {
-        worker.numbers.prefetch(x.psychsyn);
-        worker.numbers.prefetch(x.psychant);
-        worker.numbers.prefetch(x.mahad);
-        worker.numbers.prefetch(x.mahad_p);
-    }
+    bowlby::for_each_index(worker.screened[static_cast<std::size_t>(r)], worker.plan.screen.columns,
+                           [&](double v) { worker.numbers.prefetch(v); });
 }
 
 // The block's answers in the report's accumulators: all rows, and when screening, the rows

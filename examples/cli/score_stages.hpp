@@ -101,7 +101,8 @@ struct screen_plan {
     std::unique_ptr<bowlby::screen_statistics> stats;  ///< from the first pass; null with --one-pass
     std::vector<bowlby::screen_flag> flags;            ///< in force, in column order
     static constexpr std::size_t none = static_cast<std::size_t>(-1);
-    std::size_t duration_cell = none;  ///< the duration's position among the kept cells
+    std::size_t duration_cell = none;   ///< the duration's position among the kept cells
+    bowlby::screen_columns_of columns;  ///< which indices are computed and written
     /// Rows with at least this many flags are the "flagged" rows of the report: --exclude-flagged's
     /// N, or 1.
     std::size_t flagged_at = 1;

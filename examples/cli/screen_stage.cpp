@@ -55,8 +55,8 @@ std::vector<bowlby::screen_flag> flags_in_force(const score_plan& plan) {
         settings.push_back(
             {name, value == "off" ? std::nullopt : std::optional<double>(parse_double(value, "--flag " + name))});
     try {
-        return bowlby::flags_in_force(*plan.screen.layout, settings, !plan.req.screen.one_pass,
-                                      plan.screen.duration_cell != screen_plan::none, "given with --flag");
+        return bowlby::flags_in_force(*plan.screen.layout, settings, plan.screen.columns.sample,
+                                      plan.screen.columns.duration, "given with --flag");
     } catch (const bowlby::option_error& e) {
         throw usage_error("--flag: " + faults::shown(e.what()));
     }
@@ -134,18 +134,15 @@ void plan_screening(score_plan& plan) {
     bowlby::screen_options options = r.screen.options;
     options.presented_order = presented_order(plan);
     plan.screen.layout = std::make_unique<bowlby::screen_layout>(*plan.key, r.options, std::move(options));
+    plan.screen.columns = {!r.screen.one_pass, plan.screen.duration_cell != screen_plan::none};
     plan.screen.flags = flags_in_force(plan);
     plan.screen.flagged_at = r.screen.exclude_flagged > 0 ? r.screen.exclude_flagged : 1;
     if (!r.screen.one_pass) plan.screen.stats = sample_statistics(plan);
 }
 
 std::string screen_header(const score_plan& plan) {
-    const bool sample = !plan.req.screen.one_pass;
-    std::string h = ",longstring,longstring_avg,irv,evenodd";
-    if (sample) h += ",psychsyn,psychant";
-    for (const auto& g : plan.screen.layout->gaps()) h += ",reverse_gap_" + g.name;
-    if (sample) h += ",mahad,mahad_df,mahad_p";
-    if (plan.screen.duration_cell != screen_plan::none) h += ",seconds_per_item";
+    std::string h;
+    for (const std::string& name : bowlby::screen_columns(*plan.screen.layout, plan.screen.columns)) h += "," + name;
     return h + ",flags,n_flags";
 }
 

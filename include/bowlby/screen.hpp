@@ -292,6 +292,58 @@ struct flag_setting {
 std::vector<screen_flag> flags_in_force(const screen_layout& layout, const std::vector<flag_setting>& settings,
                                         bool with_sample, bool with_duration, const std::string& source);
 
+/// Which indices a screening gives: psychsyn, psychant and mahad need the sample statistics,
+/// seconds_per_item durations.
+struct screen_columns_of {
+    bool sample = true;
+    bool duration = false;
+};
+
+/// The names of the indices' columns, in the order every output gives them: longstring,
+/// longstring_avg, irv, evenodd, psychsyn, psychant, reverse_gap_<subscale> for each subscale
+/// that has one, mahad, mahad_df, mahad_p, seconds_per_item (those computed).
+inline std::vector<std::string> screen_columns(const screen_layout& layout, screen_columns_of which) {
+    std::vector<std::string> names = {"longstring", "longstring_avg", "irv", "evenodd"};
+    if (which.sample) names.insert(names.end(), {"psychsyn", "psychant"});
+    for (const reverse_gap_def& g : layout.gaps()) names.push_back("reverse_gap_" + g.name);
+    if (which.sample) names.insert(names.end(), {"mahad", "mahad_df", "mahad_p"});
+    if (which.duration) names.emplace_back("seconds_per_item");
+    return names;
+}
+
+/// Calls put(value) for each of a row's indices, in the order of screen_columns().
+template <class Put>
+void for_each_index(const screen_indices& x, screen_columns_of which, Put&& put) {
+    put(x.longstring);
+    put(x.longstring_avg);
+    put(x.irv);
+    put(x.evenodd);
+    if (which.sample) {
+        put(x.psychsyn);
+        put(x.psychant);
+    }
+    for (double g : x.reverse_gap) put(g);
+    if (which.sample) {
+        put(x.mahad);
+        put(x.mahad_df);
+        put(x.mahad_p);
+    }
+    if (which.duration) put(x.seconds_per_item);
+}
+
+/// The names of the flags a row raises, separated by ';' (the `flags` column), into `names`;
+/// returns how many (the `n_flags` column).
+inline std::size_t raised_flags(const std::vector<screen_flag>& flags, const screen_indices& x, std::string& names) {
+    names.clear();
+    std::size_t n = 0;
+    for (const screen_flag& f : flags)
+        if (raised(f, x)) {
+            if (n++ > 0) names += ';';
+            names += f.name;
+        }
+    return n;
+}
+
 /// Reads one row's answers through the scoring rule: the value, or NaN when missing (or
 /// invalid under invalid_policy::missing); an invalid answer under invalid_policy::error
 /// throws invalid_response. Returns the number answered.

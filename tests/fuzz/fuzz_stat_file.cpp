@@ -9,6 +9,7 @@
 #include "../../examples/cli/input.hpp"
 #include "../../examples/cli/stat_files.hpp"
 #include "memory_file.hpp"
+#include "read_all.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -28,22 +29,7 @@ void read_answers(const std::string& path, std::uint8_t options) {
         }
     if (n_items == 0) return;
     bowlby_cli::answer_reader input(path, items, n_items, "the fuzzed key", 4096, {}, format);
-    input.allow_bytes((options & 2) != 0);
-    if (options & 4) input.keep(input.header().front());
-    const auto policy = (options & 8) ? bowlby::invalid_policy::missing : bowlby::invalid_policy::error;
-    double sink = 0;
-    input.run<double>(
-        1 + (options >> 4 & 1), policy,
-        [](const bowlby_cli::parsed_rows& rows, std::size_t, double& sum) {
-            sum = 0;
-            if (rows.in_bytes)
-                sum += static_cast<double>(rows.bytes().template cast<int>().sum());
-            else
-                for (Eigen::Index r = 0; r < rows.answers().rows(); ++r)
-                    for (Eigen::Index c = 0; c < rows.answers().cols(); ++c)
-                        if (rows.answers()(r, c) == rows.answers()(r, c)) sum += rows.answers()(r, c);
-        },
-        [&sink](const double& sum) { sink += sum; });
+    fuzz_support::read_all(input, options);
 }
 
 }  // namespace

@@ -1290,11 +1290,8 @@ SEXP bw_screen(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std
                 covariance_problem = stats->covariance_problem;
             }
             bowlby::screener s(layout, stats ? &*stats : nullptr);
-            names = {"longstring", "longstring_avg", "irv", "evenodd"};
-            if (!one_pass) names.insert(names.end(), {"psychsyn", "psychant"});
-            for (const bowlby::reverse_gap_def& g : layout.gaps()) names.push_back("reverse_gap_" + g.name);
-            if (!one_pass) names.insert(names.end(), {"mahad", "mahad_df", "mahad_p"});
-            if (timed) names.emplace_back("seconds_per_item");
+            const bowlby::screen_columns_of which{!one_pass, timed};
+            names = bowlby::screen_columns(layout, which);
             const auto n = static_cast<R_xlen_t>(x.rows());
             for (std::size_t c = 0; c < names.size(); ++c) values.emplace_back(Rcpp::no_init(n));
             raised_names = Rcpp::CharacterVector(n);
@@ -1305,26 +1302,8 @@ SEXP bw_screen(SEXP key, SEXP data, SEXP scale, Rcpp::NumericVector missing, std
                 const double d = timed ? seconds[r] : std::numeric_limits<double>::quiet_NaN();
                 s.screen_into(ix, x.data() + r * x.rowStride(), x.colStride(), static_cast<std::size_t>(r), d);
                 std::size_t c = 0;
-                const auto put = [&](double v) { values[c++][r] = v; };
-                put(ix.longstring);
-                put(ix.longstring_avg);
-                put(ix.irv);
-                put(ix.evenodd);
-                if (!one_pass) {
-                    put(ix.psychsyn);
-                    put(ix.psychant);
-                }
-                for (double g : ix.reverse_gap) put(g);
-                if (!one_pass) {
-                    put(ix.mahad);
-                    put(ix.mahad_df);
-                    put(ix.mahad_p);
-                }
-                if (timed) put(ix.seconds_per_item);
-                raised.clear();
-                int count = 0;
-                for (const bowlby::screen_flag& f : flags)
-                    if (bowlby::raised(f, ix)) raised += (count++ > 0 ? ";" : "") + f.name;
+                bowlby::for_each_index(ix, which, [&](double v) { values[c++][r] = v; });
+                const auto count = static_cast<int>(bowlby::raised_flags(flags, ix, raised));
                 raised_names[r] = raised;
                 n_flags[r] = count;
             }

@@ -52,41 +52,18 @@ py::dict screen(const key_ptr& key, const py::array& data, const std::optional<s
             stats = sample.finish();
         }
         bowlby::screener s(*layout, stats ? &*stats : nullptr);
-        const std::size_t gaps = layout->gaps().size();
-        out.names = {"longstring", "longstring_avg", "irv", "evenodd"};
-        if (!one_pass) out.names.insert(out.names.end(), {"psychsyn", "psychant"});
-        for (const auto& g : layout->gaps()) out.names.push_back("reverse_gap_" + g.name);
-        if (!one_pass) out.names.insert(out.names.end(), {"mahad", "mahad_df", "mahad_p"});
-        if (durations) out.names.emplace_back("seconds_per_item");
+        const bowlby::screen_columns_of which{!one_pass, durations.has_value()};
+        out.names = bowlby::screen_columns(*layout, which);
         out.values.assign(out.names.size(), std::vector<double>(static_cast<std::size_t>(x.rows())));
         bowlby::screen_indices ix;
+        std::string raised;
         for (Eigen::Index r = 0; r < x.rows(); ++r) {
             const double d = durations ? durations->at(r) : std::numeric_limits<double>::quiet_NaN();
             s.screen_into(ix, x.data() + r * x.rowStride(), x.colStride(), static_cast<std::size_t>(r), d);
             std::size_t c = 0;
-            const auto put = [&](double v) { out.values[c++][static_cast<std::size_t>(r)] = v; };
-            put(ix.longstring);
-            put(ix.longstring_avg);
-            put(ix.irv);
-            put(ix.evenodd);
-            if (!one_pass) {
-                put(ix.psychsyn);
-                put(ix.psychant);
-            }
-            for (std::size_t g = 0; g < gaps; ++g) put(ix.reverse_gap[g]);
-            if (!one_pass) {
-                put(ix.mahad);
-                put(ix.mahad_df);
-                put(ix.mahad_p);
-            }
-            if (durations) put(ix.seconds_per_item);
-            std::string raised;
-            std::int64_t n = 0;
-            for (const bowlby::screen_flag& f : flags)
-                if (bowlby::raised(f, ix)) {
-                    raised += (n++ > 0 ? ";" : "") + f.name;
-                }
-            out.flags.push_back(std::move(raised));
+            bowlby::for_each_index(ix, which, [&](double v) { out.values[c++][static_cast<std::size_t>(r)] = v; });
+            const auto n = static_cast<std::int64_t>(bowlby::raised_flags(flags, ix, raised));
+            out.flags.push_back(raised);
             out.n_flags.push_back(n);
         }
     });
