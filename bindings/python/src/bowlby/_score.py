@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-try:  # pandas' pseudo-public API for libraries that build frames from their own arrays
+try:  # pandas' internals, for a frame built over the library's own arrays without checks
+    from pandas._libs.internals import BlockPlacement
     from pandas.core.internals import BlockManager
-    from pandas.core.internals.api import make_block
+    from pandas.core.internals.blocks import new_block
 except ImportError:  # pragma: no cover
-    BlockManager = make_block = None
+    BlockManager = new_block = BlockPlacement = None
 
 from . import _core
 from ._data import _scale, _whole, answers, key_of, questionnaire_of, relabelled, scoring_defaults
@@ -27,8 +28,8 @@ def _status(codes):
     """The library's status codes (0, 1, 2: int8, as pandas keeps them) as a Categorical over the
     same array; pandas' checks of the codes are skipped where it allows, the library wrote them."""
     try:
-        return pd.Categorical(codes, dtype=_STATUS_DTYPE, fastpath=True)
-    except TypeError:  # a pandas without the fast path
+        return pd.Categorical._simple_new(codes, _STATUS_DTYPE)
+    except (AttributeError, TypeError):  # another pandas
         return pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE)
 
 
@@ -55,9 +56,9 @@ def score_frame(out: dict, index=None) -> pd.DataFrame:
     status = _status(out["status"])
     index = pd.RangeIndex(n) if index is None else index
     try:
-        blocks = [make_block(out["values"].T, placement=list(range(0, 2 * k, 2))),
-                  make_block(out["answered"].T, placement=list(range(1, 2 * k, 2))),
-                  make_block(status, placement=[2 * k], ndim=2)]
+        blocks = [new_block(out["values"].T, placement=BlockPlacement(slice(0, 2 * k, 2)), ndim=2),
+                  new_block(out["answered"].T, placement=BlockPlacement(slice(1, 2 * k, 2)), ndim=2),
+                  new_block(status, placement=BlockPlacement(slice(2 * k, 2 * k + 1)), ndim=2)]
         # The blocks' shapes and placements are right by construction: pandas need not check them.
         return pd.DataFrame(BlockManager(blocks, [columns, index], verify_integrity=False))
     except Exception:  # another pandas: the columns copied once
