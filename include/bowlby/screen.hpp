@@ -167,6 +167,7 @@ private:
     void read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index,
                     detail::screen::code_pass* pass);
     void check_bytes(const std::uint8_t* row, std::uint64_t answers, std::size_t row_index);
+    void finish_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index, bool invalid);
     void sample_indices(screen_indices& out, Eigen::Index answered);
     double distance(Eigen::Index answered);
 
@@ -583,42 +584,43 @@ void screener::screen_into(screen_indices& out, const T* row, std::ptrdiff_t str
     if (stats_) sample_indices(out, static_cast<Eigen::Index>(answered));
 }
 
-// A row of bytes through the tables: codes_, and raw_ when an index reads the answers as
-// doubles; with `pass`, the integer pass in the same loop (the items in presented order). An
-// invalid answer under invalid_policy::error is read again by read_row, which throws its error.
+// A row of bytes through the tables: codes_, and raw_ when an index reads it; with `pass`, the
+// integer pass in the same loop (the items in presented order).
 inline void screener::read_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index,
                                  detail::screen::code_pass* pass) {
     bool invalid = false;
-    if (pass) {
-        for (std::size_t i = 0; i < codes_.size(); ++i) {
-            const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
-            codes_[i] = byte_code_[b];
-            invalid |= byte_invalid_[b] != 0;
-            pass->add(codes_[i], i);
-        }
-    } else {
-        for (std::size_t i = 0; i < codes_.size(); ++i) {
-            const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
-            codes_[i] = byte_code_[b];
-            invalid |= byte_invalid_[b] != 0;
-        }
+    for (std::size_t i = 0; i < codes_.size(); ++i) {
+        const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
+        codes_[i] = byte_code_[b];
+        invalid |= byte_invalid_[b] != 0;
+        if (pass) pass->add(codes_[i], i);
     }
-    if (invalid && layout_->scoring().on_invalid == invalid_policy::error)
-        read_row(*layout_, row, stride, row_index, raw_);
-    if (!masks_ || layout_->halved_subscales() >= 3 || stats_)
-        for (std::size_t i = 0; i < raw_.size(); ++i)
-            raw_[i] = byte_value_[row[static_cast<std::ptrdiff_t>(i) * stride]];
+    finish_bytes(row, stride, row_index, invalid);
 }
 
-// After byte_rows: the bytes that are not answers checked for invalid ones (an error under
-// invalid_policy::error, thrown by read_row), and raw_ filled when an index reads it.
+// After byte_rows: the bytes that are not answers checked for invalid ones.
 inline void screener::check_bytes(const std::uint8_t* row, std::uint64_t answers, std::size_t row_index) {
     bool invalid = false;
     for (std::uint64_t rest = ~answers & byte_rows_->items(); rest != 0; rest &= rest - 1)
         invalid |= byte_invalid_[row[detail::lowest_bit(rest)]] != 0;
-    if (invalid && layout_->scoring().on_invalid == invalid_policy::error) read_row(*layout_, row, 1, row_index, raw_);
-    if (layout_->halved_subscales() >= 3 || stats_)
-        for (std::size_t i = 0; i < raw_.size(); ++i) raw_[i] = byte_value_[row[i]];
+    finish_bytes(row, 1, row_index, invalid);
+}
+
+// An invalid byte under invalid_policy::error: the error for the first one, as the rule words it
+// (the byte that means no answer is never that one); then raw_ filled when an index reads it.
+inline void screener::finish_bytes(const std::uint8_t* row, std::ptrdiff_t stride, std::size_t row_index,
+                                   bool invalid) {
+    if (invalid && layout_->scoring().on_invalid == invalid_policy::error)
+        for (std::size_t i = 0; i < raw_.size(); ++i) {
+            const std::uint8_t b = row[static_cast<std::ptrdiff_t>(i) * stride];
+            if (byte_invalid_[b])
+                rule::throw_invalid(
+                    layout_->scale(), row_index, i, static_cast<double>(b),
+                    rule::classify(static_cast<double>(b), layout_->scale(), layout_->scoring().missing_codes));
+        }
+    if (!masks_ || layout_->halved_subscales() >= 3 || stats_)
+        for (std::size_t i = 0; i < raw_.size(); ++i)
+            raw_[i] = byte_value_[row[static_cast<std::ptrdiff_t>(i) * stride]];
 }
 
 inline void screener::sample_indices(screen_indices& out, Eigen::Index answered) {

@@ -306,6 +306,26 @@ TEST_CASE("an invalid byte is the same error as the same answer as a double") {
     CHECK(!from_bytes.empty());
     CHECK(from_bytes == from_doubles);
     CHECK(s.screen(empty, 1, 6).longstring_avg == 1);  // 255 is the missing byte here: 1, -, 3, 4
+    // After the missing byte, the invalid answer is the one named (read with a stride too).
+    const std::uint8_t after_empty[] = {255, 9, 3, 4};
+    const double after_na[] = {na, 9, 3, 4};
+    std::string bytes_error, doubles_error;
+    for (std::ptrdiff_t stride : {1, 2}) {
+        std::uint8_t spread[8] = {};
+        for (int i = 0; i < 4; ++i) spread[i * stride] = after_empty[i];
+        try {
+            s.screen(spread, stride, 6);
+        } catch (const bowlby::invalid_response& e) {
+            bytes_error = e.what();
+        }
+        try {
+            s.screen(after_na, 1, 6);
+        } catch (const bowlby::invalid_response& e) {
+            doubles_error = e.what();
+        }
+        CHECK(!bytes_error.empty());
+        CHECK(bytes_error == doubles_error);
+    }
     bowlby::screener no_missing_byte(strict);
     CHECK_THROWS_AS(no_missing_byte.screen(empty, 1, 6), bowlby::invalid_response);
 }
